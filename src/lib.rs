@@ -1,0 +1,12 @@
+//! smgen: generates secure Amazon SageMaker environments as Terraform (and, later,
+//! CloudFormation and CDK) projects.
+//!
+//! Data flows one way: answers → [`spec::Spec`] → [`model::Model`] → [`render::FileSet`] → disk.
+
+pub mod cli;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod presets;
+pub mod render;
+pub mod spec;

@@ -1,0 +1,386 @@
+//! The VPC endpoint catalog and the solver that picks the minimal set for a spec, with the
+//! reason for each endpoint.
+//!
+//! Sources: AWS PrivateLink Guide, "AWS services that integrate with AWS PrivateLink" (service
+//! names; the `aws.sagemaker.REGION.*` names have no short name, which is why smgen never looks
+//! them up with `aws_vpc_endpoint_service`: hashicorp/terraform-provider-aws#11806);
+//! SageMaker dg `studio-updated-and-internet-access` (VpcOnly Studio needs the API, runtime and
+//! Studio endpoints or a NAT gateway), dg `interface-vpc-endpoint`, awsdocs PR #259 (the Python
+//! SDK also needs STS and CloudWatch Logs), CodeArtifact `create-vpc-endpoints`, ECR
+//! `vpc-endpoints`. China prefixes: aws-cdk `getDefaultEndpointPrefix` (services served under
+//! `cn.com.amazonaws` in cn-north-1/cn-northwest-1).
+
+use super::region::Partition;
+use crate::spec::{EndpointChoice, Nat, NetworkMode, Pip, Spec};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EndpointKind {
+    Interface,
+    Gateway,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Naming {
+    /// `<prefix>.<region>.<suffix>`; `cn` says whether China uses `cn.com.amazonaws`.
+    Regional { suffix: &'static str, cn: bool },
+    /// `aws.sagemaker.<region>.<suffix>` in every partition.
+    SageMakerAws(&'static str),
+}
+
+/// One row of the catalog.
+#[derive(Debug)]
+pub struct CatalogEntry {
+    /// The key users write in `network.endpoints` (also the resource's logical name).
+    pub key: &'static str,
+    naming: Naming,
+    pub kind: EndpointKind,
+    /// What the endpoint carries, in one line.
+    pub purpose: &'static str,
+}
+
+const fn regional(key: &'static str, cn: bool, purpose: &'static str) -> CatalogEntry {
+    CatalogEntry {
+        key,
+        naming: Naming::Regional { suffix: key, cn },
+        kind: EndpointKind::Interface,
+        purpose,
+    }
+}
+
+const fn sagemaker_aws(
+    key: &'static str,
+    suffix: &'static str,
+    purpose: &'static str,
+) -> CatalogEntry {
+    CatalogEntry {
+        key,
+        naming: Naming::SageMakerAws(suffix),
+        kind: EndpointKind::Interface,
+        purpose,
+    }
+}
+
+pub static CATALOG: &[CatalogEntry] = &[
+    CatalogEntry {
+        key: "s3",
+        naming: Naming::Regional {
+            suffix: "s3",
+            cn: true,
+        },
+        kind: EndpointKind::Gateway,
+        purpose: "Amazon S3 through the route tables (gateway endpoint, no hourly charge)",
+    },
+    regional(
+        "sagemaker.api",
+        true,
+        "SageMaker API: Studio launch, presigned URLs, SDK calls",
+    ),
+    regional(
+        "sagemaker.runtime",
+        true,
+        "SageMaker Runtime: InvokeEndpoint",
+    ),
+    regional(
+        "sagemaker.runtime-fips",
+        true,
+        "SageMaker Runtime, FIPS endpoint",
+    ),
+    regional("sagemaker.api-fips", true, "SageMaker API, FIPS endpoint"),
+    regional(
+        "sagemaker.featurestore-runtime",
+        true,
+        "Feature Store online store: GetRecord/PutRecord",
+    ),
+    regional(
+        "sagemaker.metrics",
+        true,
+        "SageMaker Experiments and training metrics",
+    ),
+    sagemaker_aws("studio", "studio", "SageMaker Studio UI and apps"),
+    sagemaker_aws(
+        "notebook",
+        "notebook",
+        "SageMaker notebook instance Jupyter UI",
+    ),
+    sagemaker_aws(
+        "experiments",
+        "experiments",
+        "SageMaker managed MLflow tracking servers",
+    ),
+    sagemaker_aws("partner-app", "partner-app", "SageMaker partner AI apps"),
+    regional(
+        "sts",
+        true,
+        "AWS STS: credentials and caller identity for the SageMaker Python SDK",
+    ),
+    regional(
+        "logs",
+        false,
+        "CloudWatch Logs: job logs the SageMaker Python SDK streams",
+    ),
+    regional("monitoring", true, "CloudWatch metrics and alarms"),
+    regional(
+        "ecr.api",
+        true,
+        "Amazon ECR API: custom Studio images and bring-your-own containers",
+    ),
+    regional(
+        "ecr.dkr",
+        true,
+        "Amazon ECR registry: image layer pulls and pushes",
+    ),
+    regional(
+        "codeartifact.api",
+        false,
+        "CodeArtifact API: repository auth tokens",
+    ),
+    regional(
+        "codeartifact.repositories",
+        false,
+        "CodeArtifact repositories: pip install",
+    ),
+    regional(
+        "servicecatalog",
+        true,
+        "Service Catalog: SageMaker Projects templates",
+    ),
+    regional(
+        "kms",
+        false,
+        "AWS KMS: direct KMS calls from code in the VPC",
+    ),
+    regional("ssm", false, "Systems Manager Parameter Store"),
+    regional("git-codecommit", false, "CodeCommit Git over HTTPS"),
+    regional("codecommit", false, "CodeCommit API"),
+];
+
+pub fn find(key: &str) -> Option<&'static CatalogEntry> {
+    CATALOG.iter().find(|e| e.key == key)
+}
+
+pub fn keys() -> Vec<&'static str> {
+    CATALOG.iter().map(|e| e.key).collect()
+}
+
+impl CatalogEntry {
+    /// The partition-correct service name, e.g. `com.amazonaws.eu-west-1.sagemaker.api`.
+    pub fn service_name(&self, partition: Partition, region: &str) -> String {
+        match self.naming {
+            Naming::Regional { suffix, cn } => {
+                let prefix = if partition == Partition::AwsCn && cn {
+                    "cn.com.amazonaws"
+                } else {
+                    "com.amazonaws"
+                };
+                format!("{prefix}.{region}.{suffix}")
+            }
+            Naming::SageMakerAws(suffix) => format!("aws.sagemaker.{region}.{suffix}"),
+        }
+    }
+}
+
+/// Why an endpoint is needed (or what breaks without it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Need {
+    pub key: &'static str,
+    pub reason: String,
+    /// The AWS documentation or issue that states the need.
+    pub source: &'static str,
+    /// Whether the environment is unusable without it (as opposed to one feature breaking).
+    pub critical: bool,
+}
+
+/// The endpoints the spec's needs call for, in catalog order, each with its reason.
+/// With a NAT gateway only the free S3 gateway endpoint is needed: everything else has a path
+/// through NAT (dg `studio-updated-and-internet-access`: "an interface endpoint to the SageMaker
+/// API and runtime, or a NAT gateway").
+pub fn required(spec: &Spec) -> Vec<Need> {
+    let mut needs = vec![Need {
+        key: "s3",
+        reason: "data, model artifacts and container outputs stay on the AWS network; \
+                 free, and needed even with NAT so S3 traffic skips NAT charges"
+            .into(),
+        source: "dg train-vpc; dg studio-updated-and-internet-access",
+        critical: true,
+    }];
+    let n = &spec.network;
+    let studio_in_vpc = spec.needs.studio && n.mode == NetworkMode::VpcOnly;
+    let private_notebooks = spec.needs.notebook_instances && !spec.notebook.direct_internet_access;
+    let jobs = spec.needs.sdk_remote_jobs;
+    // Clients in the VPC that have no other way out.
+    let no_internet = n.nat == Nat::None;
+    let clients = studio_in_vpc || private_notebooks || jobs;
+    if !no_internet || !clients {
+        return needs;
+    }
+    let mut add = |key: &'static str, reason: &str, source: &'static str, critical: bool| {
+        needs.push(Need {
+            key,
+            reason: reason.into(),
+            source,
+            critical,
+        })
+    };
+    if studio_in_vpc || private_notebooks || jobs {
+        add(
+            "sagemaker.api",
+            "VpcOnly Studio cannot start apps and the SDK cannot create jobs without the SageMaker API",
+            "dg studio-updated-and-internet-access",
+            studio_in_vpc || private_notebooks,
+        );
+        add(
+            "sagemaker.runtime",
+            "invoking hosted models (and Studio notebooks, per the Studio Classic page) needs the runtime endpoint",
+            "dg studio-updated-and-internet-access; dg studio-interface-endpoint",
+            studio_in_vpc,
+        );
+    }
+    if studio_in_vpc {
+        add(
+            "studio",
+            "listed in the VpcOnly requirements; reaches Studio privately and enables aws:sourceVpce presigned-URL restrictions",
+            "dg studio-updated-and-internet-access; dg studio-interface-endpoint",
+            false,
+        );
+    }
+    if spec.needs.notebook_instances {
+        add(
+            "notebook",
+            "private access to the notebook instances' Jupyter UI",
+            "dg notebook-interface-endpoint",
+            false,
+        );
+    }
+    if jobs {
+        add(
+            "sts",
+            "the SageMaker Python SDK needs STS for remote jobs and default_bucket()",
+            "awsdocs/amazon-sagemaker-developer-guide PR #259",
+            false,
+        );
+        add(
+            "logs",
+            "without CloudWatch Logs the SDK's fit() hangs at 'Starting' although the job finished",
+            "awsdocs/amazon-sagemaker-developer-guide PR #259",
+            false,
+        );
+    }
+    if spec.needs.custom_images {
+        for key in ["ecr.api", "ecr.dkr"] {
+            add(
+                key,
+                "custom Studio images and bring-your-own containers are pulled from ECR",
+                "ECR vpc-endpoints; aws-samples/amazon-sagemaker-studio-vpc-blog PR #1",
+                false,
+            );
+        }
+    }
+    if spec.needs.pip == Pip::Codeartifact {
+        for key in ["codeartifact.api", "codeartifact.repositories"] {
+            add(
+                key,
+                "pip installs from the private CodeArtifact repository (repositories needs private DNS)",
+                "CodeArtifact create-vpc-endpoints; use-codeartifact-from-vpc",
+                false,
+            );
+        }
+    }
+    if spec.needs.projects {
+        add(
+            "servicecatalog",
+            "SageMaker Projects provision their templates through Service Catalog",
+            "dg studio-updated-and-internet-access",
+            false,
+        );
+    }
+    if spec.needs.feature_store_online {
+        add(
+            "sagemaker.featurestore-runtime",
+            "online feature store reads and writes",
+            "dg feature-store online store; dg interface-vpc-endpoint",
+            false,
+        );
+    }
+    if spec.needs.experiments {
+        add(
+            "sagemaker.metrics",
+            "experiment and training metrics logged from the SDK",
+            "aws-samples/amazon-sagemaker-studio-vpc-blog#7",
+            false,
+        );
+        add(
+            "experiments",
+            "managed MLflow tracking servers from inside the VPC",
+            "dg mlflow (PrivateLink service aws.sagemaker.REGION.experiments)",
+            false,
+        );
+    }
+    if spec.needs.git {
+        for key in ["git-codecommit", "codecommit"] {
+            add(
+                key,
+                "Git over HTTPS to CodeCommit from Studio and notebooks",
+                "CodeCommit codecommit-and-interface-VPC",
+                false,
+            );
+        }
+    }
+    needs
+}
+
+/// The endpoint set to create: the solver's choice for `auto`, the user's list otherwise
+/// (findings report what a list leaves out).
+pub fn chosen(spec: &Spec, required: &[Need]) -> Vec<&'static CatalogEntry> {
+    match &spec.network.endpoints {
+        EndpointChoice::List(keys) => CATALOG
+            .iter()
+            .filter(|e| keys.iter().any(|k| k == e.key))
+            .collect(),
+        EndpointChoice::Keyword(_) => CATALOG
+            .iter()
+            .filter(|e| required.iter().any(|n| n.key == e.key))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_names_are_partition_correct() {
+        let api = find("sagemaker.api").unwrap();
+        assert_eq!(
+            api.service_name(Partition::Aws, "eu-west-1"),
+            "com.amazonaws.eu-west-1.sagemaker.api"
+        );
+        assert_eq!(
+            api.service_name(Partition::AwsCn, "cn-north-1"),
+            "cn.com.amazonaws.cn-north-1.sagemaker.api"
+        );
+        let studio = find("studio").unwrap();
+        assert_eq!(
+            studio.service_name(Partition::AwsCn, "cn-north-1"),
+            "aws.sagemaker.cn-north-1.studio"
+        );
+        let logs = find("logs").unwrap();
+        assert_eq!(
+            logs.service_name(Partition::AwsCn, "cn-north-1"),
+            "com.amazonaws.cn-north-1.logs"
+        );
+        assert_eq!(
+            logs.service_name(Partition::AwsUsGov, "us-gov-west-1"),
+            "com.amazonaws.us-gov-west-1.logs"
+        );
+    }
+
+    #[test]
+    fn catalog_keys_are_unique() {
+        let mut k = keys();
+        k.sort();
+        k.dedup();
+        assert_eq!(k.len(), CATALOG.len());
+    }
+}

@@ -1,0 +1,170 @@
+//! Findings: errors for combinations that cannot work, warnings for risky ones (domain facts
+//! 2.12), each naming the spec choice and the source.
+
+use super::Model;
+use super::endpoints::Need;
+use crate::spec::{AuthMode, EndpointChoice, KmsMode, Nat, NetworkMode, Pip, Spec};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// The spec path of the choice that causes it.
+    pub choice: String,
+    pub message: String,
+    pub source: &'static str,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        write!(
+            f,
+            "{sev}: {}: {} [{}]",
+            self.choice, self.message, self.source
+        )
+    }
+}
+
+pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
+    let mut out = vec![];
+    let mut add = |severity, choice: &str, message: String, source: &'static str| {
+        out.push(Finding {
+            severity,
+            choice: choice.into(),
+            message,
+            source,
+        })
+    };
+    if let EndpointChoice::List(keys) = &spec.network.endpoints {
+        for need in needs {
+            if !keys.iter().any(|k| k == need.key) {
+                let severity = if need.critical {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                add(
+                    severity,
+                    "network.endpoints",
+                    format!("'{}' is not listed: {}", need.key, need.reason),
+                    need.source,
+                );
+            }
+        }
+    }
+    let no_nat = spec.network.nat == Nat::None;
+    if spec.needs.pip == Pip::Public && no_nat {
+        add(
+            Severity::Error,
+            "needs.pip",
+            "pip from the public index needs internet egress, and network.nat is 'none'; use \
+             pip = \"codeartifact\" or a NAT gateway"
+                .into(),
+            "dg studio-updated-and-internet-access",
+        );
+    }
+    if spec.needs.studio && spec.network.mode == NetworkMode::PublicOnly {
+        add(
+            Severity::Warning,
+            "network.mode",
+            "public-only: Studio apps reach the internet through the SageMaker-managed VPC; \
+             VPC endpoints, flow logs and security groups of this VPC do not see that traffic"
+                .into(),
+            "dg studio-notebooks-and-internet-access",
+        );
+    }
+    if spec.needs.notebook_instances && spec.notebook.direct_internet_access {
+        add(
+            Severity::Warning,
+            "notebook.direct_internet_access",
+            "notebook instances get a second network interface with direct internet access; \
+             traffic to S3 then leaves the VPC"
+                .into(),
+            "dg appendix-notebook-and-internet-access",
+        );
+    }
+    if spec.needs.notebook_instances && spec.notebook.root_access {
+        add(
+            Severity::Warning,
+            "notebook.root_access",
+            "root access lets notebook users change the instance's software and network settings"
+                .into(),
+            "dg nbi-root-access",
+        );
+    }
+    if spec.encryption.kms == KmsMode::AwsManaged {
+        add(
+            Severity::Warning,
+            "encryption.kms",
+            "AWS managed keys cannot be shared across accounts, have no key policy you control, \
+             and leave the Studio domain, notebook volumes and log groups on service-owned keys"
+                .into(),
+            "dg encryption-at-rest",
+        );
+    }
+    if spec.needs.studio
+        && spec.studio.auth_mode == AuthMode::Sso
+        && !spec.studio.user_profiles.is_empty()
+    {
+        add(
+            Severity::Info,
+            "studio.user_profiles",
+            "in IAM Identity Center mode each user profile is tied to the Identity Center user \
+             of the same name; assign the users to the domain's application"
+                .into(),
+            "hashicorp/terraform-provider-aws#28958",
+        );
+    }
+    if !spec.jobs.network_isolation {
+        add(
+            Severity::Warning,
+            "jobs.network_isolation",
+            "training and hosting containers may call out (and hold AWS credentials); only the \
+             VPC's routes limit them"
+                .into(),
+            "dg mkt-algo-model-internet-free",
+        );
+    }
+    if spec.needs.sdk_remote_jobs && no_nat && spec.network.mode == NetworkMode::VpcOnly {
+        add(
+            Severity::Info,
+            "needs.sdk_remote_jobs",
+            "without NAT, older SDKs' get_execution_role() calls IAM and times out; pass the \
+             execution role ARN (an output) explicitly"
+                .into(),
+            "aws/sagemaker-python-sdk#2559",
+        );
+    }
+    if let Some(c) = &model.network.created {
+        // Studio needs 2-4 addresses per user, endpoints one per AZ each (dg VpcOnly requirements).
+        let users = spec.studio.user_profiles.len().max(1) as u32;
+        let per_zone = 4 * users / c.zones.len() as u32 + model.endpoints.len() as u32 + 10;
+        if let Some(z) = c.zones.iter().find(|z| z.private_capacity < per_zone) {
+            add(
+                Severity::Warning,
+                "network.vpc.cidr",
+                format!(
+                    "private subnet {} has {} usable addresses, fewer than the ~{} Studio users, \
+                     endpoints and jobs may need",
+                    z.private_cidr, z.private_capacity, per_zone
+                ),
+                "dg studio-updated-and-internet-access (subnet requirements)",
+            );
+        }
+    }
+    out.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.choice.cmp(&b.choice)));
+    out
+}

@@ -1,0 +1,171 @@
+//! IAM policy documents as typed data. Statements are built in Rust (policies.rs) from the
+//! model, never written in templates; renderers turn a document into a [`Value`] tree and spell
+//! it in their own syntax.
+
+use super::refs::Ref;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Principal {
+    Aws(Vec<Ref>),
+    Service(Vec<Ref>),
+}
+
+/// One condition entry: `{ op: { key: values } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Condition {
+    pub op: String,
+    pub key: String,
+    pub values: Vec<Ref>,
+}
+
+impl Condition {
+    pub fn new(op: &str, key: &str, values: impl IntoIterator<Item = Ref>) -> Self {
+        Condition {
+            op: op.into(),
+            key: key.into(),
+            values: values.into_iter().collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    pub sid: String,
+    pub effect: Effect,
+    pub principal: Option<Principal>,
+    pub actions: Vec<String>,
+    pub resources: Vec<Ref>,
+    pub conditions: Vec<Condition>,
+}
+
+impl Statement {
+    pub fn allow(sid: &str, actions: &[&str], resources: Vec<Ref>) -> Self {
+        Statement {
+            sid: sid.into(),
+            effect: Effect::Allow,
+            principal: None,
+            actions: actions.iter().map(|a| a.to_string()).collect(),
+            resources,
+            conditions: vec![],
+        }
+    }
+
+    pub fn deny(sid: &str, actions: &[&str], resources: Vec<Ref>) -> Self {
+        Statement {
+            effect: Effect::Deny,
+            ..Statement::allow(sid, actions, resources)
+        }
+    }
+
+    pub fn principal(mut self, p: Principal) -> Self {
+        self.principal = Some(p);
+        self
+    }
+
+    pub fn when(mut self, c: Condition) -> Self {
+        self.conditions.push(c);
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyDocument {
+    pub statements: Vec<Statement>,
+}
+
+/// A JSON-like tree whose leaves are [`Ref`]s. Maps keep insertion order, which is the order
+/// IAM documents are conventionally written in (Version, Statement; Sid, Effect, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Value {
+    Leaf(Ref),
+    List(Vec<Value>),
+    Map(Vec<(String, Value)>),
+}
+
+impl Value {
+    fn str(s: &str) -> Value {
+        Value::Leaf(Ref::lit(s))
+    }
+
+    /// One value as a scalar, several as a list (both are valid IAM).
+    fn refs(values: &[Ref]) -> Value {
+        match values {
+            [one] => Value::Leaf(one.clone()),
+            many => Value::List(many.iter().cloned().map(Value::Leaf).collect()),
+        }
+    }
+
+    /// Every reference in the tree, in order.
+    pub fn leaves<'a>(&'a self, out: &mut Vec<&'a Ref>) {
+        match self {
+            Value::Leaf(r) => out.push(r),
+            Value::List(items) => items.iter().for_each(|v| v.leaves(out)),
+            Value::Map(items) => items.iter().for_each(|(_, v)| v.leaves(out)),
+        }
+    }
+}
+
+impl PolicyDocument {
+    pub fn new(statements: Vec<Statement>) -> Self {
+        PolicyDocument { statements }
+    }
+
+    pub fn to_value(&self) -> Value {
+        let statements = self.statements.iter().map(statement_value).collect();
+        Value::Map(vec![
+            ("Version".into(), Value::str("2012-10-17")),
+            ("Statement".into(), Value::List(statements)),
+        ])
+    }
+}
+
+fn statement_value(s: &Statement) -> Value {
+    let mut m = vec![
+        ("Sid".to_string(), Value::str(&s.sid)),
+        (
+            "Effect".to_string(),
+            Value::str(match s.effect {
+                Effect::Allow => "Allow",
+                Effect::Deny => "Deny",
+            }),
+        ),
+    ];
+    if let Some(p) = &s.principal {
+        let (key, values) = match p {
+            Principal::Aws(v) => ("AWS", v),
+            Principal::Service(v) => ("Service", v),
+        };
+        m.push((
+            "Principal".into(),
+            Value::Map(vec![(key.into(), Value::refs(values))]),
+        ));
+    }
+    let actions: Vec<Ref> = s.actions.iter().map(Ref::lit).collect();
+    m.push(("Action".into(), Value::refs(&actions)));
+    if !s.resources.is_empty() {
+        m.push(("Resource".into(), Value::refs(&s.resources)));
+    }
+    if !s.conditions.is_empty() {
+        let mut by_op: BTreeMap<&str, Vec<(String, Value)>> = BTreeMap::new();
+        for c in &s.conditions {
+            by_op
+                .entry(&c.op)
+                .or_default()
+                .push((c.key.clone(), Value::refs(&c.values)));
+        }
+        let ops = by_op
+            .into_iter()
+            .map(|(op, keys)| (op.to_string(), Value::Map(keys)))
+            .collect();
+        m.push(("Condition".into(), Value::Map(ops)));
+    }
+    Value::Map(m)
+}

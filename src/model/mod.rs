@@ -1,0 +1,454 @@
+//! The model: everything that will exist, resolved from a spec. It is format-agnostic and the
+//! single source of truth for every renderer, for findings and for tests.
+
+pub mod endpoints;
+mod findings;
+pub mod iam;
+pub mod network;
+mod policies;
+pub mod refs;
+pub mod region;
+pub mod security;
+
+pub use findings::{Finding, Severity};
+
+use crate::spec::{AuthMode, KmsMode, Nat, NetworkMode, Spec};
+use endpoints::EndpointKind;
+use iam::PolicyDocument;
+use network::Network;
+use refs::{Attr, Input, Kind, Ref};
+use region::Partition;
+use security::{Direction, Egress, Peer, SecurityGroup};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub name: String,
+    pub region: String,
+    pub partition: Partition,
+    pub account_id: Option<String>,
+    /// Tags on every taggable resource (provider default tags in Terraform).
+    pub tags: BTreeMap<String, String>,
+    pub mode: NetworkMode,
+    pub network: Network,
+    pub endpoints: Vec<Endpoint>,
+    pub security_groups: Vec<SecurityGroup>,
+    pub kms: Kms,
+    pub buckets: Vec<Bucket>,
+    pub log_groups: Vec<LogGroup>,
+    pub roles: Vec<Role>,
+    pub domain: Option<Domain>,
+    pub notebooks: Vec<NotebookInstance>,
+    pub jobs: JobDefaults,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Endpoint {
+    /// Catalog key, e.g. `sagemaker.api`.
+    pub key: &'static str,
+    /// snake_case logical name.
+    pub name: String,
+    pub service_name: String,
+    pub kind: EndpointKind,
+    pub purpose: &'static str,
+    /// Why the solver chose it, or "listed in network.endpoints".
+    pub reason: String,
+    pub source: &'static str,
+    pub policy: PolicyDocument,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Kms {
+    pub mode: KmsMode,
+    /// The customer managed key's ARN; `None` means AWS managed keys.
+    pub key_arn: Option<Ref>,
+    /// The key policy, when smgen creates the key.
+    pub policy: Option<PolicyDocument>,
+    /// The ARN given with `kms = "existing"` (default of the generated input).
+    pub existing_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bucket {
+    pub name: String,
+    pub bucket_name: Ref,
+    pub purpose: String,
+    /// SSE-KMS key; `None` with `sse_kms` means the AWS managed `aws/s3` key.
+    pub kms_key: Option<Ref>,
+    pub sse_kms: bool,
+    /// Logical name of the bucket receiving this bucket's server access logs.
+    pub access_log_bucket: Option<String>,
+    pub policy: PolicyDocument,
+    /// This bucket is the server access log target.
+    pub is_log_target: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogGroup {
+    pub name: String,
+    pub log_group_name: String,
+    pub retention_days: u32,
+    pub kms_key: Option<Ref>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Role {
+    pub name: String,
+    pub role_name: String,
+    pub path: String,
+    pub description: String,
+    pub trust: PolicyDocument,
+    /// Customer managed policies attached to the role: (logical name, policy name, document).
+    pub policies: Vec<ManagedPolicy>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ManagedPolicy {
+    pub name: String,
+    pub policy_name: String,
+    pub description: String,
+    pub document: PolicyDocument,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Domain {
+    pub domain_name: String,
+    pub auth_mode: AuthMode,
+    /// `VpcOnly` or `PublicInternetOnly`.
+    pub app_network_access_type: &'static str,
+    pub kms_key: Option<Ref>,
+    pub execution_role: Ref,
+    pub default_security_groups: Vec<Ref>,
+    pub space_security_groups: Vec<Ref>,
+    pub profiles: Vec<UserProfile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserProfile {
+    pub name: String,
+    pub profile_name: String,
+    pub security_group: Ref,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotebookInstance {
+    pub name: String,
+    pub instance_name: String,
+    pub instance_type: String,
+    pub volume_size_gb: u16,
+    pub subnet: Ref,
+    pub security_groups: Vec<Ref>,
+    pub kms_key: Option<Ref>,
+    pub direct_internet_access: bool,
+    pub root_access: bool,
+    pub role: Ref,
+}
+
+/// Defaults for training, processing and hosting, exported for the SDK and guardrails.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobDefaults {
+    pub network_isolation: bool,
+    pub inter_container_encryption: bool,
+    pub security_group: Ref,
+    pub subnets: Vec<Ref>,
+    pub kms_key: Option<Ref>,
+}
+
+/// Name of the created log bucket's short name (reserved for bucket `name`s).
+pub const LOG_BUCKET: &str = "s3logs";
+
+/// Resolves a validated spec into the model.
+pub fn resolve(spec: &Spec) -> Model {
+    let info = region::lookup(&spec.project.region).expect("validated region");
+    let az_ids: Vec<String> = if spec.network.vpc.az_ids.is_empty() {
+        info.az_ids
+            .iter()
+            .take(spec.network.vpc.azs.into())
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        spec.network.vpc.az_ids.clone()
+    };
+    let name = spec.project.name.clone();
+    let network = network::plan(spec, &az_ids);
+
+    let kms = Kms {
+        mode: spec.encryption.kms,
+        key_arn: match spec.encryption.kms {
+            KmsMode::Create => Some(Ref::attr(Kind::KmsKey, "main", Attr::Arn)),
+            KmsMode::Existing => Some(Ref::Input(Input::KmsKeyArn)),
+            KmsMode::AwsManaged => None,
+        },
+        policy: None,
+        existing_arn: spec.encryption.key_arn.clone(),
+    };
+
+    let needs = endpoints::required(spec);
+    let chosen = endpoints::chosen(spec, &needs);
+    let has_interface = chosen.iter().any(|e| e.kind == EndpointKind::Interface);
+    let has_s3_gateway = chosen.iter().any(|e| e.key == "s3");
+    let s3_prefix_list =
+        has_s3_gateway.then(|| Ref::attr(Kind::VpcEndpoint, "s3", Attr::PrefixListId));
+    let internet = network.created.as_ref().is_some_and(|c| c.nat != Nat::None);
+
+    // Security groups.
+    let mut sgs: Vec<SecurityGroup> = vec![];
+    let egress = Egress {
+        endpoints: has_interface,
+        s3_prefix_list: s3_prefix_list.clone(),
+        internet,
+    };
+    let studio = spec.needs.studio;
+    if studio {
+        let mut domain_sg = SecurityGroup::new(
+            "studio_domain",
+            "SageMaker Studio private spaces: NFS to the domain EFS and egress to AWS services",
+        );
+        domain_sg.self_both(
+            "nfs_self",
+            "tcp",
+            Some((2049, 2049)),
+            "NFS to the Studio domain EFS",
+        );
+        egress.apply(&mut domain_sg);
+        sgs.push(domain_sg);
+        let mut spaces = SecurityGroup::new(
+            "studio_spaces",
+            "SageMaker Studio shared spaces: NFS, JupyterServer to KernelGateway, egress to AWS services",
+        );
+        spaces.self_both(
+            "nfs_self",
+            "tcp",
+            Some((2049, 2049)),
+            "NFS to the Studio domain EFS",
+        );
+        spaces.self_both(
+            "apps_self",
+            "tcp",
+            Some((8192, 65535)),
+            "Studio apps of a shared space (JupyterServer to KernelGateway)",
+        );
+        egress.apply(&mut spaces);
+        sgs.push(spaces);
+        for p in &spec.studio.user_profiles {
+            let mut sg = SecurityGroup::new(
+                &format!("user_{}", snake(p)),
+                &format!("SageMaker Studio apps of user profile {p} only"),
+            );
+            sg.self_both(
+                "apps_self",
+                "tcp",
+                Some((8192, 65535)),
+                "this user's Studio apps (JupyterServer to KernelGateway)",
+            );
+            sgs.push(sg);
+        }
+    }
+    let notebooks_on = spec.needs.notebook_instances;
+    if notebooks_on {
+        let mut nb = SecurityGroup::new(
+            "notebook",
+            "SageMaker notebook instances: egress to AWS services only",
+        );
+        egress.apply(&mut nb);
+        sgs.push(nb);
+    }
+    let mut jobs_sg = SecurityGroup::new(
+        "jobs",
+        "SageMaker training, processing and hosting containers in the VPC",
+    );
+    jobs_sg.self_both(
+        "tcp_self",
+        "tcp",
+        Some((0, 65535)),
+        "distributed training between instances of the same job",
+    );
+    if spec.jobs.inter_container_encryption {
+        jobs_sg.self_both(
+            "ike_self",
+            "udp",
+            Some((500, 500)),
+            "inter-container traffic encryption (IPsec IKE)",
+        );
+        jobs_sg.self_both(
+            "esp_self",
+            "50",
+            None,
+            "inter-container traffic encryption (IPsec ESP)",
+        );
+    }
+    Egress {
+        internet: internet && !spec.jobs.network_isolation,
+        ..egress
+    }
+    .apply(&mut jobs_sg);
+    sgs.push(jobs_sg);
+    if has_interface {
+        let mut ep = SecurityGroup::new(
+            "endpoints",
+            "VPC interface endpoints: HTTPS from the SageMaker workloads",
+        );
+        let clients: Vec<String> = sgs.iter().map(|s| s.name.clone()).collect();
+        for c in clients {
+            ep.rule(
+                Direction::Ingress,
+                &format!("https_from_{c}"),
+                "tcp",
+                Some((443, 443)),
+                Peer::Group(c.clone()),
+                &format!("HTTPS from {}", c.replace('_', " ")),
+            );
+        }
+        sgs.push(ep);
+    }
+
+    let mut model = Model {
+        name: name.clone(),
+        region: spec.project.region.clone(),
+        partition: info.partition,
+        account_id: spec.project.account_id.clone(),
+        tags: tags(spec),
+        mode: spec.network.mode,
+        network,
+        endpoints: vec![],
+        security_groups: sgs,
+        kms,
+        buckets: vec![],
+        log_groups: vec![],
+        roles: vec![],
+        domain: None,
+        notebooks: vec![],
+        jobs: JobDefaults {
+            network_isolation: spec.jobs.network_isolation,
+            inter_container_encryption: spec.jobs.inter_container_encryption,
+            security_group: Ref::attr(Kind::SecurityGroup, "jobs", Attr::Id),
+            subnets: vec![],
+            kms_key: None,
+        },
+        findings: vec![],
+    };
+    model.jobs.subnets = model.network.private_subnets.clone();
+    model.jobs.kms_key = model.kms.key_arn.clone();
+
+    if model.network.flow_logs {
+        model.log_groups.push(LogGroup {
+            name: "flow_logs".into(),
+            log_group_name: format!("/aws/vpc/flow-logs/{name}"),
+            // A year, the common floor of regulated log-retention rules (checkov CKV_AWS_338).
+            retention_days: 365,
+            kms_key: model.kms.key_arn.clone(),
+        });
+    }
+
+    policies::add_buckets(&mut model, spec);
+    policies::add_roles(&mut model, spec);
+    if spec.encryption.kms == KmsMode::Create {
+        model.kms.policy = Some(policies::key_policy(&model));
+    }
+
+    model.endpoints = chosen
+        .iter()
+        .map(|e| {
+            let need = needs.iter().find(|n| n.key == e.key);
+            Endpoint {
+                key: e.key,
+                name: snake(e.key),
+                service_name: e.service_name(model.partition, &model.region),
+                kind: e.kind,
+                purpose: e.purpose,
+                reason: need.map_or_else(
+                    || "listed in network.endpoints".to_string(),
+                    |n| n.reason.clone(),
+                ),
+                source: need.map_or("network.endpoints", |n| n.source),
+                policy: policies::endpoint_policy(&model, e.key),
+            }
+        })
+        .collect();
+
+    let exec_role = Ref::attr(Kind::Role, "execution", Attr::Arn);
+    if studio {
+        let profiles = spec
+            .studio
+            .user_profiles
+            .iter()
+            .map(|p| UserProfile {
+                name: snake(p),
+                profile_name: p.clone(),
+                security_group: Ref::attr(
+                    Kind::SecurityGroup,
+                    &format!("user_{}", snake(p)),
+                    Attr::Id,
+                ),
+            })
+            .collect();
+        model.domain = Some(Domain {
+            domain_name: name.clone(),
+            auth_mode: spec.studio.auth_mode,
+            app_network_access_type: match spec.network.mode {
+                NetworkMode::VpcOnly => "VpcOnly",
+                NetworkMode::PublicOnly => "PublicInternetOnly",
+            },
+            kms_key: model.kms.key_arn.clone(),
+            execution_role: exec_role.clone(),
+            default_security_groups: vec![Ref::attr(
+                Kind::SecurityGroup,
+                "studio_domain",
+                Attr::Id,
+            )],
+            space_security_groups: vec![Ref::attr(Kind::SecurityGroup, "studio_spaces", Attr::Id)],
+            profiles,
+        });
+    }
+    if notebooks_on {
+        model.notebooks = spec
+            .notebook
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| NotebookInstance {
+                name: snake(n),
+                instance_name: format!("{name}-{n}"),
+                instance_type: spec.notebook.instance_type.clone(),
+                volume_size_gb: spec.notebook.volume_size_gb,
+                subnet: model.network.private_subnets[i % model.network.private_subnets.len()]
+                    .clone(),
+                security_groups: vec![Ref::attr(Kind::SecurityGroup, "notebook", Attr::Id)],
+                kms_key: model.kms.key_arn.clone(),
+                direct_internet_access: spec.notebook.direct_internet_access,
+                root_access: spec.notebook.root_access,
+                role: exec_role.clone(),
+            })
+            .collect();
+    }
+    model.findings = findings::check(spec, &model, &needs);
+    model
+}
+
+fn tags(spec: &Spec) -> BTreeMap<String, String> {
+    let mut t = BTreeMap::new();
+    t.insert("Project".to_string(), spec.project.name.clone());
+    t.insert("ManagedBy".to_string(), "smgen".to_string());
+    t.extend(spec.project.tags.clone());
+    t
+}
+
+/// snake_case logical name for any user-given or catalog name.
+pub fn snake(s: &str) -> String {
+    use heck::ToSnakeCase;
+    s.replace(['.', '-'], "_").to_snake_case()
+}
+
+impl Model {
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+    }
+
+    pub fn endpoint(&self, key: &str) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.key == key)
+    }
+}

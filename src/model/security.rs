@@ -1,0 +1,140 @@
+//! Security groups and their rules (domain facts 2.4).
+//!
+//! - Studio: NFS TCP 2049 to the domain's EFS, and TCP 8192-65535 between a user's JupyterServer
+//!   and KernelGateway apps (dg `studio-updated-and-internet-access`, VpcOnly requirements).
+//!   The newer guidance is one security group per user profile, because a shared self-referencing
+//!   group lets every user's apps reach every other user's apps; shared spaces use the
+//!   `DefaultSpaceSettings` groups (CreateDomain/UserSettings API reference).
+//! - Interface endpoints: inbound TCP 443 from the app groups (dg `studio-interface-endpoint`;
+//!   aws-samples/amazon-sagemaker-studio-vpc-blog PR #2: without it users cannot create kernels).
+//! - Jobs: inbound from the same group for distributed training (dg `train-vpc`), plus UDP 500
+//!   and ESP (IP protocol 50) when inter-container traffic encryption is on (dg `train-encrypt`).
+
+use super::refs::{Attr, Kind, Ref};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Peer {
+    /// The group itself.
+    Itself,
+    /// Another generated group, by logical name.
+    Group(String),
+    Cidr(String),
+    PrefixList(Ref),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    /// Logical suffix, unique within the group and direction (e.g. `nfs_self`).
+    pub id: String,
+    pub direction: Direction,
+    /// `tcp`, `udp`, `-1` (all) or an IP protocol number such as `50` (ESP).
+    pub protocol: &'static str,
+    pub from_port: Option<u16>,
+    pub to_port: Option<u16>,
+    pub peer: Peer,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityGroup {
+    /// Logical name (snake_case).
+    pub name: String,
+    pub description: String,
+    pub rules: Vec<Rule>,
+}
+
+impl SecurityGroup {
+    pub fn new(name: &str, description: &str) -> Self {
+        SecurityGroup {
+            name: name.into(),
+            description: description.into(),
+            rules: vec![],
+        }
+    }
+
+    pub fn id_ref(&self) -> Ref {
+        Ref::attr(Kind::SecurityGroup, &self.name, Attr::Id)
+    }
+
+    pub fn rule(
+        &mut self,
+        direction: Direction,
+        id: &str,
+        protocol: &'static str,
+        ports: Option<(u16, u16)>,
+        peer: Peer,
+        description: &str,
+    ) {
+        self.rules.push(Rule {
+            id: id.into(),
+            direction,
+            protocol,
+            from_port: ports.map(|p| p.0),
+            to_port: ports.map(|p| p.1),
+            peer,
+            description: description.into(),
+        });
+    }
+
+    /// The same rule inbound and outbound, to and from the group itself.
+    pub fn self_both(
+        &mut self,
+        id: &str,
+        protocol: &'static str,
+        ports: Option<(u16, u16)>,
+        why: &str,
+    ) {
+        self.rule(Direction::Ingress, id, protocol, ports, Peer::Itself, why);
+        self.rule(Direction::Egress, id, protocol, ports, Peer::Itself, why);
+    }
+}
+
+/// What a client group may reach outside itself.
+pub struct Egress {
+    pub endpoints: bool,
+    pub s3_prefix_list: Option<Ref>,
+    pub internet: bool,
+}
+
+impl Egress {
+    pub fn apply(&self, sg: &mut SecurityGroup) {
+        if self.endpoints {
+            sg.rule(
+                Direction::Egress,
+                "https_endpoints",
+                "tcp",
+                Some((443, 443)),
+                Peer::Group("endpoints".into()),
+                "HTTPS to the VPC interface endpoints",
+            );
+        }
+        if let Some(pl) = &self.s3_prefix_list {
+            sg.rule(
+                Direction::Egress,
+                "https_s3",
+                "tcp",
+                Some((443, 443)),
+                Peer::PrefixList(pl.clone()),
+                "HTTPS to Amazon S3 through the gateway endpoint",
+            );
+        }
+        if self.internet {
+            sg.rule(
+                Direction::Egress,
+                "https_internet",
+                "tcp",
+                Some((443, 443)),
+                Peer::Cidr("0.0.0.0/0".into()),
+                "HTTPS to the internet through the NAT gateway",
+            );
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Rendering: a model becomes a [`FileSet`] (relative path → bytes) for one output format.
+//! Templates are embedded (`templates/<format>/`), loaded once into one Tera instance. Only
+//! files ending in `.tera` are rendered; every other file is copied verbatim, so literal braces
+//! (`${…}`, `{{resolve:…}}`) in them survive.
+
+pub mod hcl;
+mod terraform;
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::spec::Spec;
+use include_dir::{Dir, include_dir};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Terraform,
+    CloudFormation,
+    Cdk,
+}
+
+impl Format {
+    pub const NAMES: &'static [&'static str] = &["terraform", "cloudformation", "cdk"];
+
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "terraform" => Some(Format::Terraform),
+            "cloudformation" => Some(Format::CloudFormation),
+            "cdk" => Some(Format::Cdk),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Terraform => "terraform",
+            Format::CloudFormation => "cloudformation",
+            Format::Cdk => "cdk",
+        }
+    }
+}
+
+/// The rendered project: relative paths (with `/`) to contents, sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileSet {
+    pub files: BTreeMap<String, String>,
+}
+
+impl FileSet {
+    pub fn insert(&mut self, path: impl Into<String>, contents: impl Into<String>) {
+        self.files.insert(path.into(), contents.into());
+    }
+}
+
+fn tera() -> &'static tera::Tera {
+    static TERA: OnceLock<tera::Tera> = OnceLock::new();
+    TERA.get_or_init(|| {
+        let mut t = tera::Tera::default();
+        // Autoescaping is for HTML; every value is escaped for its target format in Rust.
+        t.autoescape_on(vec![]);
+        let mut sources = vec![];
+        collect(&TEMPLATES, &mut sources);
+        t.add_raw_templates(sources)
+            .unwrap_or_else(|e| panic!("embedded templates must parse: {e:?}"));
+        t
+    })
+}
+
+fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
+    for f in dir.files() {
+        let path = f.path().to_string_lossy().replace('\\', "/");
+        if path.ends_with(".tera") {
+            if let Some(text) = f.contents_utf8() {
+                out.push((path, text));
+            }
+        }
+    }
+    for d in dir.dirs() {
+        collect(d, out);
+    }
+}
+
+/// Renders every template of `format` with `ctx`. A template at
+/// `templates/<format>/a/b.tf.tera` becomes `a/b.tf`; other files are copied as they are.
+fn render_dir(
+    format: &str,
+    ctx: &tera::Context,
+    post: fn(&str, String) -> String,
+) -> Result<FileSet> {
+    let mut set = FileSet::default();
+    let root = TEMPLATES.get_dir(format).ok_or_else(|| Error::Render {
+        template: format.into(),
+        message: "no templates embedded for this format".into(),
+    })?;
+    let mut files = vec![];
+    walk(root, &mut files);
+    for f in files {
+        let path = f.path().to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(&format!("{format}/"))
+            .unwrap_or(&path)
+            .to_string();
+        if let Some(out) = rel.strip_suffix(".tera") {
+            let text = tera().render(&path, ctx).map_err(|e| Error::Render {
+                template: path.clone(),
+                message: error_chain(&e),
+            })?;
+            if !text.trim().is_empty() {
+                set.insert(out, post(out, text));
+            }
+        } else if let Some(text) = f.contents_utf8() {
+            set.insert(rel, text);
+        }
+    }
+    Ok(set)
+}
+
+fn walk(dir: &'static Dir<'static>, out: &mut Vec<&'static include_dir::File<'static>>) {
+    out.extend(dir.files());
+    for d in dir.dirs() {
+        walk(d, out);
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+/// Renders the model in one format, plus the `smgen.toml` holding the answers.
+pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
+    let mut set = match format {
+        Format::Terraform => terraform::render(model)?,
+        other => return Err(Error::UnsupportedFormat(other.name().into())),
+    };
+    set.insert("smgen.toml", answers(spec, format));
+    Ok(set)
+}
+
+/// The answers file: the complete spec, so that `smgen generate --config smgen.toml`
+/// reproduces the project byte for byte.
+pub fn answers(spec: &Spec, format: Format) -> String {
+    let body = toml::to_string_pretty(spec).expect("a spec always serializes");
+    format!(
+        "# smgen answers for this project (format: {}). Edit and regenerate with\n# `smgen generate --config smgen.toml --format {} --out .`\n\n{body}",
+        format.name(),
+        format.name()
+    )
+}

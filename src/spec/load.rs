@@ -1,0 +1,163 @@
+//! Reading a spec: preset or config file, then `--set` overrides, then validation.
+
+use super::Spec;
+use crate::error::{Error, Result};
+use crate::presets;
+use serde::Deserialize;
+
+/// Where the answers come from.
+#[derive(Debug, Clone)]
+pub enum SpecSource {
+    Preset(String),
+    /// A config file: its display name and its text.
+    Config {
+        origin: String,
+        text: String,
+    },
+}
+
+/// Loads, overrides and validates a spec. `overrides` are `key.path=value` strings.
+pub fn load(source: &SpecSource, overrides: &[String]) -> Result<Spec> {
+    let (origin, text) = match source {
+        SpecSource::Preset(name) => {
+            let preset = presets::find(name)?;
+            (format!("preset '{}'", preset.name), preset.text.to_string())
+        }
+        SpecSource::Config { origin, text } => (origin.clone(), text.clone()),
+    };
+    let spec = if overrides.is_empty() {
+        // Straight from the text, so that errors carry a line and column.
+        toml::from_str::<Spec>(&text).map_err(|e| toml_error(&origin, &text, &e))?
+    } else {
+        let mut table: toml::Table =
+            toml::from_str(&text).map_err(|e| toml_error(&origin, &text, &e))?;
+        for arg in overrides {
+            apply_override(&mut table, arg)?;
+        }
+        Spec::deserialize(toml::Value::Table(table)).map_err(|e| Error::Toml {
+            origin: format!("{origin} with --set overrides"),
+            message: e.message().to_string(),
+        })?
+    };
+    spec.validate()?;
+    Ok(spec)
+}
+
+fn toml_error(origin: &str, text: &str, err: &toml::de::Error) -> Error {
+    let message = err.message().trim().replace('\n', "; ");
+    let origin = match err.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("{origin}:{line}:{col}")
+        }
+        None => origin.to_string(),
+    };
+    Error::Toml { origin, message }
+}
+
+/// Applies one `a.b.c=value` override. The value is read as a TOML value when it is one
+/// (`true`, `3`, `["a", "b"]`) and as a plain string otherwise (`single`, `10.0.0.0/16`).
+fn apply_override(table: &mut toml::Table, arg: &str) -> Result<()> {
+    let bad = |message: &str| Error::BadOverride {
+        arg: arg.to_string(),
+        message: message.to_string(),
+    };
+    let (path, raw) = arg
+        .split_once('=')
+        .ok_or_else(|| bad("expected key.path=value"))?;
+    let keys: Vec<&str> = path.trim().split('.').collect();
+    if keys.iter().any(|k| k.is_empty()) {
+        return Err(bad("the key path has an empty segment"));
+    }
+    let value = parse_value(raw.trim());
+    let (last, parents) = keys.split_last().expect("split yields at least one key");
+    let mut current = table;
+    for (depth, key) in parents.iter().enumerate() {
+        let entry = current
+            .entry(key.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = match entry {
+            toml::Value::Table(t) => t,
+            _ => {
+                return Err(bad(&format!(
+                    "'{}' is a value, not a section",
+                    keys[..=depth].join(".")
+                )));
+            }
+        };
+    }
+    current.insert(last.to_string(), value);
+    Ok(())
+}
+
+fn parse_value(raw: &str) -> toml::Value {
+    #[derive(Deserialize)]
+    struct Wrapper {
+        v: toml::Value,
+    }
+    match toml::from_str::<Wrapper>(&format!("v = {raw}")) {
+        Ok(w) => w.v,
+        Err(_) => toml::Value::String(raw.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> SpecSource {
+        SpecSource::Config {
+            origin: "smgen.toml".into(),
+            text: text.into(),
+        }
+    }
+
+    const MIN: &str = "[project]\nname = \"demo\"\nregion = \"eu-west-1\"\n";
+
+    #[test]
+    fn overrides_take_typed_and_string_values() {
+        let spec = load(
+            &cfg(MIN),
+            &[
+                "network.nat=single".into(),
+                "network.vpc.azs=3".into(),
+                "jobs.network_isolation=false".into(),
+                "studio.user_profiles=[\"ana\", \"bo\"]".into(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(spec.network.nat, super::super::Nat::Single);
+        assert_eq!(spec.network.vpc.azs, 3);
+        assert!(!spec.jobs.network_isolation);
+        assert_eq!(spec.studio.user_profiles, vec!["ana", "bo"]);
+    }
+
+    #[test]
+    fn toml_errors_carry_line_and_column() {
+        let err = load(&cfg("[project]\nname = \"demo\nregion = 1\n"), &[]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("smgen.toml:2:"), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = load(&cfg(&format!("{MIN}[network]\nnatt = \"single\"\n")), &[]).unwrap_err();
+        assert!(err.to_string().contains("natt"), "{err}");
+        let err = load(&cfg(MIN), &["network.natt=single".into()]).unwrap_err();
+        assert!(err.to_string().contains("natt"), "{err}");
+    }
+
+    #[test]
+    fn override_through_a_value_is_an_error() {
+        let err = load(&cfg(MIN), &["project.name.x=1".into()]).unwrap_err();
+        assert!(
+            err.to_string().contains("'project.name' is a value"),
+            "{err}"
+        );
+        let err = load(&cfg(MIN), &["novalue".into()]).unwrap_err();
+        assert!(err.to_string().contains("key.path=value"), "{err}");
+    }
+}

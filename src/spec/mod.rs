@@ -1,0 +1,377 @@
+//! The spec: what the user chose, as typed, validated data (`smgen.toml`, presets, `--set`).
+//!
+//! Every key path here is also a `--set` path (`network.nat=single`). Defaults are the secure
+//! choice (VPC only, no NAT, KMS key created, isolation on). Unknown keys are rejected.
+
+mod load;
+mod validate;
+
+pub use load::{SpecSource, load};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub project: Project,
+    #[serde(default)]
+    pub network: Network,
+    #[serde(default)]
+    pub needs: Needs,
+    #[serde(default)]
+    pub encryption: Encryption,
+    #[serde(default)]
+    pub studio: Studio,
+    #[serde(default)]
+    pub notebook: Notebook,
+    #[serde(default)]
+    pub jobs: Jobs,
+    #[serde(default)]
+    pub data: Data,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Prefix of every resource name: lower-case letters, digits and hyphens.
+    pub name: String,
+    pub region: String,
+    /// 12-digit AWS account id. When unset, the generated code takes it as an input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetworkMode {
+    /// Studio traffic goes only through the customer VPC (`AppNetworkAccessType = VpcOnly`).
+    VpcOnly,
+    /// Studio apps reach the internet through the SageMaker-managed VPC.
+    PublicOnly,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Nat {
+    None,
+    Single,
+    PerAz,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    #[serde(default = "default_mode")]
+    pub mode: NetworkMode,
+    #[serde(default = "default_nat")]
+    pub nat: Nat,
+    #[serde(default)]
+    pub endpoints: EndpointChoice,
+    #[serde(default = "yes")]
+    pub flow_logs: bool,
+    #[serde(default)]
+    pub vpc: Vpc,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            mode: default_mode(),
+            nat: default_nat(),
+            endpoints: EndpointChoice::default(),
+            flow_logs: true,
+            vpc: Vpc::default(),
+        }
+    }
+}
+
+/// `endpoints = "auto"` (solved from `[needs]`) or an explicit list of endpoint keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum EndpointChoice {
+    Keyword(String),
+    List(Vec<String>),
+}
+
+impl Default for EndpointChoice {
+    fn default() -> Self {
+        EndpointChoice::Keyword("auto".into())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vpc {
+    /// `true`: smgen creates the VPC; `false`: use `vpc_id`, `subnet_ids`, `route_table_ids`.
+    #[serde(default = "yes")]
+    pub create: bool,
+    #[serde(default = "default_cidr")]
+    pub cidr: String,
+    #[serde(default = "default_azs")]
+    pub azs: u8,
+    /// Availability Zone IDs to use instead of the region table's first `azs` zones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub az_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnet_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route_table_ids: Vec<String>,
+}
+
+impl Default for Vpc {
+    fn default() -> Self {
+        Vpc {
+            create: true,
+            cidr: default_cidr(),
+            azs: default_azs(),
+            az_ids: vec![],
+            vpc_id: None,
+            subnet_ids: vec![],
+            route_table_ids: vec![],
+        }
+    }
+}
+
+/// What people will do in the environment; drives the endpoint solver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Needs {
+    #[serde(default = "yes")]
+    pub studio: bool,
+    #[serde(default)]
+    pub notebook_instances: bool,
+    #[serde(default = "yes")]
+    pub sdk_remote_jobs: bool,
+    #[serde(default)]
+    pub custom_images: bool,
+    #[serde(default = "default_pip")]
+    pub pip: Pip,
+    #[serde(default)]
+    pub projects: bool,
+    #[serde(default)]
+    pub feature_store_online: bool,
+    #[serde(default)]
+    pub experiments: bool,
+    #[serde(default)]
+    pub jumpstart: bool,
+    #[serde(default)]
+    pub git: bool,
+}
+
+impl Default for Needs {
+    fn default() -> Self {
+        Needs {
+            studio: true,
+            notebook_instances: false,
+            sdk_remote_jobs: true,
+            custom_images: false,
+            pip: default_pip(),
+            projects: false,
+            feature_store_online: false,
+            experiments: false,
+            jumpstart: false,
+            git: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pip {
+    /// No package installs from inside the environment.
+    None,
+    /// A private CodeArtifact repository reached through its VPC endpoints.
+    Codeartifact,
+    /// The public index, which needs internet egress (NAT).
+    Public,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KmsMode {
+    Create,
+    Existing,
+    AwsManaged,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Encryption {
+    #[serde(default = "default_kms")]
+    pub kms: KmsMode,
+    /// The customer managed key to use with `kms = "existing"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_arn: Option<String>,
+}
+
+impl Default for Encryption {
+    fn default() -> Self {
+        Encryption {
+            kms: default_kms(),
+            key_arn: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMode {
+    Iam,
+    Sso,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Studio {
+    #[serde(default = "default_auth")]
+    pub auth_mode: AuthMode,
+    #[serde(default)]
+    pub user_profiles: Vec<String>,
+}
+
+impl Default for Studio {
+    fn default() -> Self {
+        Studio {
+            auth_mode: default_auth(),
+            user_profiles: vec![],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notebook {
+    /// Names of the notebook instances to create when `needs.notebook_instances` is on.
+    #[serde(default = "default_notebooks")]
+    pub names: Vec<String>,
+    #[serde(default = "default_instance_type")]
+    pub instance_type: String,
+    #[serde(default = "default_volume")]
+    pub volume_size_gb: u16,
+    #[serde(default)]
+    pub root_access: bool,
+    #[serde(default)]
+    pub direct_internet_access: bool,
+}
+
+impl Default for Notebook {
+    fn default() -> Self {
+        Notebook {
+            names: default_notebooks(),
+            instance_type: default_instance_type(),
+            volume_size_gb: default_volume(),
+            root_access: false,
+            direct_internet_access: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Jobs {
+    #[serde(default = "yes")]
+    pub network_isolation: bool,
+    #[serde(default = "yes")]
+    pub inter_container_encryption: bool,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Jobs {
+            network_isolation: true,
+            inter_container_encryption: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Data {
+    #[serde(default = "default_buckets")]
+    pub buckets: Vec<Bucket>,
+    /// Server access logs of the data buckets go to a separate log bucket.
+    #[serde(default = "yes")]
+    pub access_logging: bool,
+}
+
+impl Default for Data {
+    fn default() -> Self {
+        Data {
+            buckets: default_buckets(),
+            access_logging: true,
+        }
+    }
+}
+
+/// A bucket the execution role may use: one smgen creates (`name`, a short logical name) or an
+/// existing one (`existing`, the bucket's real name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing: Option<String>,
+    /// Key prefixes the role may use (`raw/`); empty means the whole bucket.
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    #[serde(default = "default_access")]
+    pub access: Access,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    ReadOnly,
+    ReadWrite,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_mode() -> NetworkMode {
+    NetworkMode::VpcOnly
+}
+fn default_nat() -> Nat {
+    Nat::None
+}
+fn default_cidr() -> String {
+    "10.20.0.0/16".into()
+}
+fn default_azs() -> u8 {
+    2
+}
+fn default_pip() -> Pip {
+    Pip::None
+}
+fn default_kms() -> KmsMode {
+    KmsMode::Create
+}
+fn default_auth() -> AuthMode {
+    AuthMode::Iam
+}
+fn default_notebooks() -> Vec<String> {
+    vec!["workbench".into()]
+}
+fn default_instance_type() -> String {
+    "ml.t3.medium".into()
+}
+fn default_volume() -> u16 {
+    20
+}
+fn default_access() -> Access {
+    Access::ReadWrite
+}
+fn default_buckets() -> Vec<Bucket> {
+    vec![Bucket {
+        name: Some("data".into()),
+        existing: None,
+        prefixes: vec![],
+        access: Access::ReadWrite,
+    }]
+}
