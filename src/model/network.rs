@@ -149,7 +149,7 @@ mod tests {
             &crate::spec::SpecSource::Config {
                 origin: "t".into(),
                 text: format!(
-                    "[project]\nname=\"t\"\nregion=\"eu-west-1\"\n[network]\nnat=\"{nat}\"\n[network.vpc]\ncidr=\"{cidr}\"\n"
+                    "[project]\nname=\"tt\"\nregion=\"eu-west-1\"\n[network]\nnat=\"{nat}\"\n[network.vpc]\ncidr=\"{cidr}\"\n"
                 ),
             },
             &[],

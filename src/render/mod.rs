@@ -72,10 +72,8 @@ fn tera() -> &'static tera::Tera {
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
     for f in dir.files() {
         let path = f.path().to_string_lossy().replace('\\', "/");
-        if path.ends_with(".tera") {
-            if let Some(text) = f.contents_utf8() {
-                out.push((path, text));
-            }
+        if let (true, Some(text)) = (path.ends_with(".tera"), f.contents_utf8()) {
+            out.push((path, text));
         }
     }
     for d in dir.dirs() {

@@ -41,15 +41,15 @@ impl Spec {
                 hint,
             ));
         }
-        if let Some(acct) = &p.account_id {
-            if acct.len() != 12 || !acct.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::invalid(
-                    "project.account_id",
-                    acct,
-                    "not an AWS account id",
-                    "exactly 12 digits",
-                ));
-            }
+        if let Some(acct) = &p.account_id
+            && (acct.len() != 12 || !acct.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Error::invalid(
+                "project.account_id",
+                acct,
+                "not an AWS account id",
+                "exactly 12 digits",
+            ));
         }
         for (k, v) in &p.tags {
             // AWS tag limits: key 1-128, value 0-256 characters, `aws:` prefix reserved.
