@@ -147,6 +147,7 @@ fn context(model: &Model) -> Json {
                     "peer_attr": peer_attr,
                     "peer": peer,
                     "description": s(&r.description),
+                    "text": r.description,
                 });
                 match r.direction {
                     Direction::Ingress => ingress.push(rule),
@@ -247,6 +248,7 @@ fn context(model: &Model) -> Json {
             "auth_mode": s(match d.auth_mode { AuthMode::Iam => "IAM", AuthMode::Sso => "SSO" }),
             "sso": d.auth_mode == AuthMode::Sso,
             "access": s(d.app_network_access_type),
+            "access_raw": d.app_network_access_type,
             "vpc_only": d.app_network_access_type == "VpcOnly",
             "key": d.kms_key.as_ref().map(|k| c.e(k)),
             "role": c.e(&d.execution_role),
