@@ -179,94 +179,27 @@ struct Scan {
 }
 
 /// Scans a trimmed line as hclwrite's tokenizer sees it: brackets outside string literals
-/// (template interpolations open and close inside strings, net zero), the first lone `=`.
+/// (template interpolations open and close inside strings, net zero), and the first lone `=`
+/// after the first token. That `=` is alignable only when the rest of the line is a whole
+/// expression (its brackets balance), as in hclwrite's `linesForFormat`.
 fn scan(line: &str) -> Scan {
     let b = line.as_bytes();
     let mut net = 0i32;
-    let mut first_eq: Option<usize> = None;
-    let mut i = 0;
+    let mut first_eq: Option<(usize, i32)> = None;
     // Stack of contexts: true = inside a quoted string, false = inside an interpolation.
-    let mut in_string: Vec<bool> = vec![];
-    let mut tokens_before = 0usize;
-    while i < b.len() {
-        let c = b[i];
-        if in_string.last() == Some(&true) {
-            match c {
-                b'\\' => i += 1,
-                b'"' => {
-                    in_string.pop();
-                }
-                b'$' | b'%' if b.get(i + 1) == Some(&b'{') => {
-                    if b.get(i.wrapping_sub(1)) == Some(&c) {
-                        // `$${` escape: literal text.
-                    } else {
-                        in_string.push(false);
-                        i += 1;
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        match c {
-            b'#' => break,
-            b'/' if b.get(i + 1) == Some(&b'/') => break,
-            b'"' => {
-                in_string.push(true);
-                tokens_before += 1;
-            }
-            b'{' | b'[' | b'(' => {
-                net += 1;
-                tokens_before += 1;
-            }
-            b'}' if in_string.last() == Some(&false) => {
-                in_string.pop();
-            }
-            b'}' | b']' | b')' => {
-                net -= 1;
-                tokens_before += 1;
-            }
-            b'=' => {
-                let prev = if i > 0 { b[i - 1] } else { b' ' };
-                let next = b.get(i + 1).copied().unwrap_or(b' ');
-                let lone =
-                    !matches!(prev, b'=' | b'!' | b'<' | b'>') && !matches!(next, b'=' | b'>');
-                if lone && first_eq.is_none() && tokens_before > 0 {
-                    first_eq = Some(i);
-                }
-                tokens_before += 1;
-            }
-            c if !c.is_ascii_whitespace() => tokens_before += 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    // The `=` is alignable only if the rest of the line is a whole expression.
-    let assign = first_eq.filter(|&eq| scan_net(&line[eq..]) == 0);
-    Scan { net, assign }
-}
-
-fn scan_net(s: &str) -> i32 {
-    // Re-scan the tail, ignoring its own `=`.
-    let mut tail = String::from("x ");
-    tail.push_str(s);
-    let mut sc_net = 0;
-    let b = tail.as_bytes();
-    let mut in_string: Vec<bool> = vec![];
+    let mut nesting: Vec<bool> = vec![];
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if in_string.last() == Some(&true) {
+        if nesting.last() == Some(&true) {
             match c {
                 b'\\' => i += 1,
                 b'"' => {
-                    in_string.pop();
+                    nesting.pop();
                 }
-                b'$' | b'%'
-                    if b.get(i + 1) == Some(&b'{') && b.get(i.wrapping_sub(1)) != Some(&c) =>
-                {
-                    in_string.push(false);
+                // `$${` and `%%{` are escapes, not interpolations.
+                b'$' | b'%' if b.get(i + 1) == Some(&b'{') && (i == 0 || b[i - 1] != c) => {
+                    nesting.push(false);
                     i += 1;
                 }
                 _ => {}
@@ -276,17 +209,28 @@ fn scan_net(s: &str) -> i32 {
         }
         match c {
             b'#' => break,
-            b'"' => in_string.push(true),
-            b'{' | b'[' | b'(' => sc_net += 1,
-            b'}' if in_string.last() == Some(&false) => {
-                in_string.pop();
+            b'/' if b.get(i + 1) == Some(&b'/') => break,
+            b'"' => nesting.push(true),
+            b'}' if nesting.last() == Some(&false) => {
+                nesting.pop();
             }
-            b'}' | b']' | b')' => sc_net -= 1,
+            b'{' | b'[' | b'(' => net += 1,
+            b'}' | b']' | b')' => net -= 1,
+            b'=' if i > 0 && first_eq.is_none() => {
+                let prev = b[i - 1];
+                let next = b.get(i + 1).copied().unwrap_or(b' ');
+                if !matches!(prev, b'=' | b'!' | b'<' | b'>') && !matches!(next, b'=' | b'>') {
+                    first_eq = Some((i, net));
+                }
+            }
             _ => {}
         }
         i += 1;
     }
-    sc_net
+    let assign = first_eq
+        .filter(|&(_, before)| net - before == 0)
+        .map(|(at, _)| at);
+    Scan { net, assign }
 }
 
 /// Re-indents and aligns rendered HCL the way `terraform fmt` does; collapses runs of blank
