@@ -118,9 +118,14 @@ fn generate(args: GenerateArgs) -> Result<i32> {
     let format = Format::parse(&args.format).expect("clap checked the value");
     let spec = spec::load(&source, &args.sets)?;
     let model = model::resolve(&spec);
-    let errors: Vec<String> = model.errors().map(|f| format!("  {f}")).collect();
-    if !errors.is_empty() {
-        return Err(Error::Findings(errors.join("\n")));
+    let errors: Vec<String> = model
+        .errors()
+        .map(|f| format!("{}: {} [{}]", f.choice, f.message, f.source))
+        .collect();
+    match errors.len() {
+        0 => {}
+        1 => return Err(Error::Findings(errors[0].clone())),
+        _ => return Err(Error::Findings(format!("\n  {}", errors.join("\n  ")))),
     }
     let set = render::render(&model, &spec, format)?;
     output::check_target(&args.out)?;
