@@ -365,6 +365,10 @@ mod tests {
             studio.service_name(Partition::AwsCn, "cn-north-1"),
             "aws.sagemaker.cn-north-1.studio"
         );
+        assert_eq!(
+            find("s3").unwrap().service_name(Partition::AwsCn, "cn-north-1"),
+            "com.amazonaws.cn-north-1.s3"
+        );
         let logs = find("logs").unwrap();
         assert_eq!(
             logs.service_name(Partition::AwsCn, "cn-north-1"),
