@@ -124,7 +124,7 @@ fn generate(args: GenerateArgs) -> Result<i32> {
         .collect();
     match errors.len() {
         0 => {}
-        1 => return Err(Error::Findings(errors[0].clone())),
+        1 => return Err(Error::Findings(format!(" {}", errors[0]))),
         _ => return Err(Error::Findings(format!("\n  {}", errors.join("\n  ")))),
     }
     let set = render::render(&model, &spec, format)?;

@@ -23,7 +23,7 @@ pub enum Error {
     #[error("--set {arg}: {message}")]
     BadOverride { arg: String, message: String },
     /// The model found errors: the combination of choices cannot work.
-    #[error("the chosen settings cannot work: {0}")]
+    #[error("the chosen settings cannot work:{0}")]
     Findings(String),
     #[error("--format {0}: not yet supported; supported formats: terraform")]
     UnsupportedFormat(String),

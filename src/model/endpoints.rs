@@ -65,9 +65,12 @@ const fn sagemaker_aws(
 pub static CATALOG: &[CatalogEntry] = &[
     CatalogEntry {
         key: "s3",
+        // The S3 *gateway* endpoint keeps `com.amazonaws` in China (`aws ec2
+        // describe-vpc-endpoint-services` in cn-north-1 lists `com.amazonaws.cn-north-1.s3`);
+        // only some interface-endpoint services move to `cn.com.amazonaws`.
         naming: Naming::Regional {
             suffix: "s3",
-            cn: true,
+            cn: false,
         },
         kind: EndpointKind::Gateway,
         purpose: "Amazon S3 through the route tables (gateway endpoint, no hourly charge)",
@@ -366,7 +369,9 @@ mod tests {
             "aws.sagemaker.cn-north-1.studio"
         );
         assert_eq!(
-            find("s3").unwrap().service_name(Partition::AwsCn, "cn-north-1"),
+            find("s3")
+                .unwrap()
+                .service_name(Partition::AwsCn, "cn-north-1"),
             "com.amazonaws.cn-north-1.s3"
         );
         let logs = find("logs").unwrap();

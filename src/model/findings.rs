@@ -66,7 +66,11 @@ pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
         }
     }
     let no_nat = spec.network.nat == Nat::None;
-    if spec.needs.pip == Pip::Public && no_nat {
+    // Public-only Studio apps reach PyPI through the SageMaker-managed VPC; only clients inside
+    // this VPC (VpcOnly Studio, private notebooks) need NAT for it.
+    let in_vpc_clients = (spec.needs.studio && spec.network.mode == NetworkMode::VpcOnly)
+        || (spec.needs.notebook_instances && !spec.notebook.direct_internet_access);
+    if spec.needs.pip == Pip::Public && no_nat && in_vpc_clients {
         add(
             Severity::Error,
             "needs.pip",

@@ -375,7 +375,7 @@ pub fn resolve(spec: &Spec) -> Model {
             .user_profiles
             .iter()
             .map(|p| UserProfile {
-                name: snake(p),
+                name: format!("user_{}", snake(p)),
                 profile_name: p.clone(),
                 security_group: Ref::attr(
                     Kind::SecurityGroup,
@@ -409,7 +409,7 @@ pub fn resolve(spec: &Spec) -> Model {
             .iter()
             .enumerate()
             .map(|(i, n)| NotebookInstance {
-                name: snake(n),
+                name: format!("notebook_{}", snake(n)),
                 instance_name: format!("{name}-{n}"),
                 instance_type: spec.notebook.instance_type.clone(),
                 volume_size_gb: spec.notebook.volume_size_gb,
@@ -435,7 +435,9 @@ fn tags(spec: &Spec) -> BTreeMap<String, String> {
     t
 }
 
-/// snake_case logical name for any user-given or catalog name.
+/// snake_case logical name for any user-given or catalog name. Callers prefix it where the
+/// name may start with a digit (Terraform identifiers may not); validation rejects names whose
+/// logical forms collide.
 pub fn snake(s: &str) -> String {
     use heck::ToSnakeCase;
     s.replace(['.', '-'], "_").to_snake_case()

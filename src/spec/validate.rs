@@ -301,6 +301,23 @@ impl Spec {
             is_sagemaker_name,
             "1-63 letters, digits and hyphens, starting with a letter or digit",
         )?;
+        if self.needs.notebook_instances {
+            for n in &nb.names {
+                // Instances are named <project>-<name>; SageMaker allows 63 characters.
+                let full = self.project.name.len() + 1 + n.len();
+                if full > 63 {
+                    return Err(Error::invalid(
+                        "notebook.names",
+                        n,
+                        format!("'{}-{n}' is longer than 63 characters", self.project.name),
+                        format!(
+                            "at most {} characters with this project name",
+                            62 - self.project.name.len()
+                        ),
+                    ));
+                }
+            }
+        }
         let t = &nb.instance_type;
         let parts: Vec<&str> = t.split('.').collect();
         let ok = parts.len() == 3
@@ -335,6 +352,14 @@ impl Spec {
             let field = format!("data.buckets[{i}]");
             match (&b.name, &b.existing) {
                 (Some(name), None) => {
+                    if name == crate::model::LOG_BUCKET {
+                        return Err(Error::invalid(
+                            format!("{field}.name"),
+                            name,
+                            "reserved for the server access log bucket",
+                            "another short name",
+                        ));
+                    }
                     if !is_dns_label(name, 1, 10) {
                         return Err(Error::invalid(
                             format!("{field}.name"),
@@ -428,8 +453,14 @@ fn unique_names(
         if !valid(n) {
             return Err(Error::invalid(field, n, "not a valid name", allowed));
         }
-        if !seen.insert(n.to_ascii_lowercase()) {
-            return Err(Error::invalid(field, n, "listed twice", "distinct names"));
+        // Names become resource names in snake_case: `user-a` and `userA` would collide.
+        if !seen.insert(crate::model::snake(n)) {
+            return Err(Error::invalid(
+                field,
+                n,
+                "listed twice, or the same as another name once '-', '.' and case are ignored",
+                "distinct names",
+            ));
         }
     }
     Ok(())

@@ -1,0 +1,810 @@
+//! The command-line contract: what `smgen presets` and `smgen generate` print, write and exit
+//! with (DESIGN.md §3: 0 clean, 2 usage/input error; errors are one `error:` line naming the
+//! field and the value; nothing is written when anything is wrong).
+
+mod common;
+
+use common::{
+    MIN_CONFIG, OUT, PRESETS, Smgen, TERRAFORM_FILES, readme_template_exists, tree, tree_diff,
+};
+use std::fs;
+
+// ---------------------------------------------------------------------------------------------
+// smgen presets
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn presets_lists_every_preset_with_its_description() {
+    let run = Smgen::new().arg("presets").run();
+    run.assert_success();
+    let rows: Vec<(String, String)> = run
+        .stdout
+        .lines()
+        .map(|line| {
+            let (name, description) = line
+                .split_once("  ")
+                .unwrap_or_else(|| panic!("not `NAME  description`: {line:?}"));
+            (name.to_string(), description.trim_start().to_string())
+        })
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, PRESETS, "{}", run.stdout);
+    for (name, description) in &rows {
+        assert!(!description.is_empty(), "{name} has no description");
+    }
+    // The text and the library agree.
+    for p in smgen::presets::all() {
+        assert!(
+            rows.iter().any(|(n, d)| n == p.name && d == p.description),
+            "{} missing from the listing",
+            p.name
+        );
+    }
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn presets_json_is_an_array_of_name_and_description() {
+    let run = Smgen::new().args(["presets", "--json"]).run();
+    run.assert_success();
+    let json = run.json();
+    let items = json.as_array().expect("a JSON array");
+    let names: Vec<&str> = items
+        .iter()
+        .map(|i| {
+            let obj = i.as_object().expect("objects");
+            assert_eq!(obj.len(), 2, "only name and description: {i}");
+            assert!(!obj["description"].as_str().expect("string").is_empty());
+            obj["name"].as_str().expect("string name")
+        })
+        .collect();
+    assert_eq!(names, PRESETS);
+}
+
+// ---------------------------------------------------------------------------------------------
+// smgen generate: the happy path
+// ---------------------------------------------------------------------------------------------
+
+fn generate(preset: &str) -> common::Run {
+    let run = Smgen::new()
+        .args(["generate", "--preset", preset, "--format", "terraform"])
+        .out_dir()
+        .run();
+    run.assert_success();
+    run
+}
+
+#[test]
+fn every_preset_generates_a_terraform_project() {
+    for preset in PRESETS {
+        let run = generate(preset);
+        let files = run.files();
+        for f in TERRAFORM_FILES {
+            assert!(
+                files.iter().any(|x| x == f),
+                "{preset}: no {f} in {files:?}"
+            );
+        }
+        if readme_template_exists() {
+            assert!(
+                files.iter().any(|x| x == "README.md"),
+                "{preset}: no README.md in {files:?}"
+            );
+        }
+        assert!(
+            run.file("versions.tf").contains("required_providers"),
+            "{preset}: versions.tf"
+        );
+        // Nothing but the project: no staging or temporary files left next to or inside it.
+        assert!(
+            files.iter().all(|f| !f.contains(".smgen-")),
+            "{preset}: {files:?}"
+        );
+        let scratch: Vec<String> = tree(run.tmp.path()).into_keys().collect();
+        assert!(
+            scratch.iter().all(|p| p.starts_with(&format!("{OUT}/"))),
+            "{preset}: written outside the out dir: {scratch:?}"
+        );
+        assert!(
+            run.stderr.contains(&format!("wrote {} files", files.len())),
+            "{preset}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn generating_twice_gives_identical_trees_and_smgen_toml_reproduces_them() {
+    for preset in PRESETS {
+        let first = generate(preset);
+        let second = generate(preset);
+        assert!(
+            first.tree() == second.tree(),
+            "{preset}: two runs differ:\n{}",
+            tree_diff(&first.tree(), &second.tree())
+        );
+
+        // Regenerating from the recorded answers gives the same bytes.
+        let config = first.out.join("smgen.toml");
+        let third = Smgen::new()
+            .arg("generate")
+            .arg("--config")
+            .arg(&config)
+            .args(["--format", "terraform"])
+            .out_dir()
+            .run();
+        third.assert_success();
+        assert!(
+            first.tree() == third.tree(),
+            "{preset}: --config smgen.toml differs:\n{}",
+            tree_diff(&first.tree(), &third.tree())
+        );
+
+        // Regenerating into the same project changes nothing.
+        let before = first.tree();
+        let again = Smgen::new()
+            .arg("generate")
+            .arg("--config")
+            .arg(&config)
+            .arg("--out")
+            .arg(&first.out)
+            .arg("--json")
+            .run();
+        again.assert_success();
+        let json = again.json();
+        let files = json["files"].as_array().expect("files");
+        assert_eq!(files.len(), before.len(), "{preset}");
+        for f in files {
+            assert_eq!(f["action"], "identical", "{preset}: {f}");
+        }
+        assert!(before == first.tree(), "{preset}: the project changed");
+
+        let text = Smgen::new()
+            .arg("generate")
+            .arg("--config")
+            .arg(&config)
+            .arg("--out")
+            .arg(&first.out)
+            .run();
+        text.assert_success();
+        text.assert_stderr_contains("(0 changed)");
+    }
+}
+
+#[test]
+fn set_overrides_a_preset_answer() {
+    let without = generate("regulated");
+    assert!(!without.file("network.tf").contains("aws_nat_gateway"));
+    let with = Smgen::new()
+        .args([
+            "generate",
+            "--preset",
+            "regulated",
+            "--set",
+            "network.nat=single",
+        ])
+        .out_dir()
+        .run();
+    with.assert_success();
+    assert!(
+        with.file("network.tf")
+            .contains("resource \"aws_nat_gateway\""),
+        "{}",
+        with.file("network.tf")
+    );
+    // The override is recorded in the answers.
+    let answers: toml::Table = toml::from_str(&with.file("smgen.toml")).expect("toml");
+    assert_eq!(answers["network"]["nat"].as_str(), Some("single"));
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let run = Smgen::new()
+        .args(["generate", "--preset", "regulated", "--dry-run"])
+        .out_dir()
+        .run();
+    run.assert_success();
+    assert!(!run.out.exists(), "--dry-run created {}", run.out.display());
+    assert!(
+        tree(run.tmp.path()).is_empty(),
+        "{:?}",
+        tree(run.tmp.path())
+    );
+    // It says what it would write.
+    for f in TERRAFORM_FILES {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["create", f]),
+            "no `create {f}` in\n{}",
+            run.stdout
+        );
+    }
+    run.assert_stderr_contains("would write");
+
+    // A dry run over an existing project reports every file identical and changes nothing.
+    let project = generate("regulated");
+    let before = project.tree();
+    let dry = Smgen::new()
+        .args(["generate", "--preset", "regulated", "--dry-run", "--json"])
+        .arg("--out")
+        .arg(&project.out)
+        .run();
+    dry.assert_success();
+    let json = dry.json();
+    assert_eq!(json["dry_run"], true);
+    for f in json["files"].as_array().expect("files") {
+        assert_eq!(f["action"], "identical", "{f}");
+    }
+    assert!(before == project.tree());
+}
+
+#[test]
+fn json_report_lists_files_and_findings() {
+    let run = Smgen::new()
+        .args(["generate", "--preset", "public-only", "--json"])
+        .out_dir()
+        .run();
+    run.assert_success();
+    let json = run.json();
+    let files: Vec<&str> = json["files"]
+        .as_array()
+        .expect("files is an array")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(
+        files,
+        run.files(),
+        "the report lists exactly what was written"
+    );
+    let findings = json["findings"].as_array().expect("findings is an array");
+    // public-only warns that Studio traffic bypasses this VPC.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["severity"] == "warning" && f["choice"] == "network.mode"),
+        "{findings:?}"
+    );
+    for f in findings {
+        for key in ["severity", "choice", "message", "source"] {
+            assert!(f[key].is_string(), "{key} in {f}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths: `--out` may go anywhere the user says; the files never leave it.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn dotdot_out_is_the_users_choice_and_nothing_leaves_it() {
+    for out in ["../x", "../work/../y", "./nested/deeper/z"] {
+        let smgen = Smgen::new()
+            .current_dir("work")
+            .file("work/keep.txt", "mine");
+        let parent = smgen.path().to_path_buf();
+        let before = tree(&parent);
+        let run = smgen
+            .args(["generate", "--preset", "vpc-only-isolated"])
+            .out(out)
+            .run();
+        run.assert_success();
+        let target = run.out.canonicalize().expect("out dir exists");
+        let target_rel = target
+            .strip_prefix(parent.canonicalize().expect("canonical"))
+            .expect("inside the scratch dir")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let after = tree(&parent);
+        for (path, bytes) in &after {
+            if before.get(path) == Some(bytes) {
+                continue;
+            }
+            assert!(
+                path.starts_with(&format!("{target_rel}/")),
+                "--out {out}: {path} was written outside {target_rel}"
+            );
+        }
+        for path in before.keys() {
+            assert!(after.contains_key(path), "--out {out}: {path} disappeared");
+        }
+        assert!(
+            after
+                .keys()
+                .any(|p| p == &format!("{target_rel}/versions.tf")),
+            "--out {out}: {after:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input: exit 2, one `error:` line that names the problem, nothing written.
+// ---------------------------------------------------------------------------------------------
+
+/// What is at `--out` before the run.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    /// Run twice: the out dir does not exist, then it is an existing empty directory.
+    Fresh,
+    /// `out` is a regular file.
+    File,
+    /// `out` is a directory holding a user's file and no smgen.toml.
+    Foreign,
+}
+
+struct Case {
+    name: &'static str,
+    args: &'static [&'static str],
+    /// Written to `input.toml` and passed as `--config input.toml`.
+    config: Option<&'static str>,
+    target: Target,
+    exit: i32,
+    /// Substrings of the one stderr line.
+    stderr: &'static [&'static str],
+}
+
+const BAD_INPUT: &[Case] = &[
+    Case {
+        name: "malformed_toml",
+        args: &[],
+        config: Some("[project]\nname = \"demo\nregion = \"eu-west-1\"\n"),
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["input.toml:2:"],
+    },
+    Case {
+        name: "unknown_key_in_config",
+        args: &[],
+        config: Some(
+            "[project]\nname = \"demo\"\nregion = \"eu-west-1\"\n[network]\nnatt = \"x\"\n",
+        ),
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["input.toml:5:", "natt"],
+    },
+    Case {
+        name: "cidr_prefix_too_long",
+        args: &[
+            "--preset",
+            "vpc-only-isolated",
+            "--set",
+            "network.vpc.cidr=10.0.0.0/33",
+        ],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["network.vpc.cidr", "10.0.0.0/33"],
+    },
+    Case {
+        name: "cidr_host_bits_set",
+        args: &[
+            "--preset",
+            "vpc-only-isolated",
+            "--set",
+            "network.vpc.cidr=10.0.0.1/16",
+        ],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["network.vpc.cidr", "10.0.0.1/16", "10.0.0.0/16"],
+    },
+    Case {
+        name: "region_typo",
+        args: &[
+            "--preset",
+            "vpc-only-isolated",
+            "--set",
+            "project.region=eu-wset-1",
+        ],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["project.region", "eu-wset-1", "did you mean 'eu-west-1'"],
+    },
+    Case {
+        name: "unknown_preset",
+        args: &["--preset", "no-such-preset"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &[
+            "no-such-preset",
+            "existing-vpc",
+            "notebook-private",
+            "public-only",
+            "regulated",
+            "vpc-only-isolated",
+            "vpc-only-nat",
+        ],
+    },
+    Case {
+        name: "format_not_yet_supported",
+        args: &["--preset", "regulated", "--format", "cloudformation"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["cloudformation", "not yet supported", "terraform"],
+    },
+    Case {
+        name: "out_is_a_file",
+        args: &["--preset", "regulated"],
+        config: None,
+        target: Target::File,
+        exit: 2,
+        stderr: &["out", "not a directory"],
+    },
+    Case {
+        name: "out_is_not_an_smgen_project",
+        args: &["--preset", "regulated"],
+        config: None,
+        target: Target::Foreign,
+        exit: 2,
+        stderr: &["out", "not empty", "smgen.toml"],
+    },
+    Case {
+        name: "unknown_set_section",
+        args: &["--preset", "regulated", "--set", "bogus.x=1"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["bogus"],
+    },
+    Case {
+        name: "unknown_set_key",
+        args: &["--preset", "regulated", "--set", "network.natt=single"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["natt"],
+    },
+    Case {
+        name: "set_through_a_value",
+        args: &["--preset", "regulated", "--set", "project.name.x=1"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["project.name"],
+    },
+    Case {
+        name: "set_without_equals",
+        args: &["--preset", "regulated", "--set", "network.nat"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["network.nat", "key.path=value"],
+    },
+    Case {
+        name: "kms_existing_without_key_arn",
+        args: &["--preset", "regulated", "--set", "encryption.kms=existing"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["encryption.key_arn", "existing"],
+    },
+    Case {
+        name: "existing_vpc_without_subnet_ids",
+        args: &[
+            "--preset",
+            "existing-vpc",
+            "--set",
+            "network.vpc.subnet_ids=[]",
+        ],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["network.vpc.subnet_ids"],
+    },
+    Case {
+        name: "existing_vpc_without_vpc_id",
+        args: &["--preset", "regulated", "--set", "network.vpc.create=false"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["network.vpc.vpc_id"],
+    },
+    Case {
+        name: "nat_with_existing_vpc",
+        args: &["--preset", "existing-vpc", "--set", "network.nat=single"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["network.nat", "single"],
+    },
+    Case {
+        name: "public_pip_without_nat",
+        args: &["--preset", "vpc-only-isolated", "--set", "needs.pip=public"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["needs.pip", "nat"],
+    },
+    Case {
+        name: "duplicate_user_profile",
+        args: &[
+            "--preset",
+            "vpc-only-isolated",
+            "--set",
+            "studio.user_profiles=[\"ana\", \"ana\"]",
+        ],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["studio.user_profiles", "ana", "twice"],
+    },
+    Case {
+        name: "user_profile_with_a_path",
+        args: &[
+            "--preset",
+            "vpc-only-isolated",
+            "--set",
+            "studio.user_profiles=[\"../../etc\"]",
+        ],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["studio.user_profiles", "../../etc"],
+    },
+    Case {
+        name: "invalid_instance_type",
+        args: &[
+            "--preset",
+            "notebook-private",
+            "--set",
+            "notebook.instance_type=t3.medium",
+        ],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["notebook.instance_type", "t3.medium"],
+    },
+    Case {
+        name: "explicit_endpoints_without_sagemaker_api",
+        args: &[
+            "--preset",
+            "vpc-only-isolated",
+            "--set",
+            "network.endpoints=[\"s3\", \"sagemaker.runtime\", \"studio\", \"sts\", \"logs\"]",
+        ],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["network.endpoints", "sagemaker.api"],
+    },
+    Case {
+        name: "missing_config_file",
+        args: &["--config", "does-not-exist.toml"],
+        config: None,
+        target: Target::Fresh,
+        exit: 2,
+        stderr: &["does-not-exist.toml"],
+    },
+];
+
+/// Runs one case against one starting state of `--out`; returns what went wrong.
+fn check_case(case: &Case, target: &str) -> Vec<String> {
+    let mut smgen = Smgen::new().arg("generate").args(case.args);
+    if let Some(config) = case.config {
+        smgen = smgen.config(config);
+    }
+    smgen = match target {
+        "missing" => smgen,
+        "empty dir" => smgen.dir(OUT),
+        "file" => smgen.file(OUT, "not a directory\n"),
+        "foreign dir" => smgen.file(&format!("{OUT}/notes.txt"), "my notes\n"),
+        other => unreachable!("{other}"),
+    };
+    let before = tree(smgen.path());
+    let run = smgen.out_dir().run();
+    let after = tree(run.tmp.path());
+
+    let mut problems = vec![];
+    if run.code() != Some(case.exit) {
+        problems.push(format!("exit {:?}, expected {}", run.code(), case.exit));
+    }
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    if lines.len() != 1 {
+        problems.push(format!("stderr has {} lines, expected one", lines.len()));
+    }
+    if !run.stderr.starts_with("error: ") {
+        problems.push("stderr does not start with `error: `".into());
+    }
+    for needle in case.stderr {
+        if !run.stderr.contains(needle) {
+            problems.push(format!("stderr lacks {needle:?}"));
+        }
+    }
+    if !run.stdout.is_empty() {
+        problems.push("something was printed on stdout".into());
+    }
+    if before != after {
+        problems.push(format!("files changed:\n{}", tree_diff(&before, &after)));
+    }
+    problems
+        .into_iter()
+        .map(|p| {
+            format!(
+                "{} (out: {target}): {p}\n    stderr: {}",
+                case.name, run.stderr
+            )
+        })
+        .collect()
+}
+
+fn run_case(name: &str) {
+    let case = BAD_INPUT
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no case {name}"));
+    let targets: &[&str] = match case.target {
+        Target::Fresh => &["missing", "empty dir"],
+        Target::File => &["file"],
+        Target::Foreign => &["foreign dir"],
+    };
+    let problems: Vec<String> = targets.iter().flat_map(|t| check_case(case, t)).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// One `#[test]` per row of [`BAD_INPUT`], so that each failure is reported by name; the
+/// `every_case_has_a_test` test keeps the list and the table in step.
+macro_rules! bad_input_tests {
+    ($($name:ident),* $(,)?) => {
+        mod bad_input {
+            $(
+                #[test]
+                fn $name() {
+                    super::run_case(stringify!($name));
+                }
+            )*
+        }
+
+        #[test]
+        fn every_bad_input_case_has_a_test() {
+            let listed: &[&str] = &[$(stringify!($name)),*];
+            let table: Vec<&str> = BAD_INPUT.iter().map(|c| c.name).collect();
+            assert_eq!(listed, table.as_slice());
+        }
+    };
+}
+
+bad_input_tests!(
+    malformed_toml,
+    unknown_key_in_config,
+    cidr_prefix_too_long,
+    cidr_host_bits_set,
+    region_typo,
+    unknown_preset,
+    format_not_yet_supported,
+    out_is_a_file,
+    out_is_not_an_smgen_project,
+    unknown_set_section,
+    unknown_set_key,
+    set_through_a_value,
+    set_without_equals,
+    kms_existing_without_key_arn,
+    existing_vpc_without_subnet_ids,
+    existing_vpc_without_vpc_id,
+    nat_with_existing_vpc,
+    public_pip_without_nat,
+    duplicate_user_profile,
+    user_profile_with_a_path,
+    invalid_instance_type,
+    explicit_endpoints_without_sagemaker_api,
+    missing_config_file,
+);
+
+#[test]
+fn toml_errors_name_file_line_and_column() {
+    let run = Smgen::new()
+        .arg("generate")
+        .config(&format!("{MIN_CONFIG}[network]\nnat = single\n"))
+        .out_dir()
+        .run();
+    run.assert_exit(2);
+    // error: input.toml:5:7: …
+    let rest = run
+        .stderr
+        .strip_prefix("error: input.toml:")
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    let mut parts = rest.splitn(3, ':');
+    let line: u32 = parts.next().unwrap().parse().expect("a line number");
+    let col: u32 = parts.next().unwrap().parse().expect("a column number");
+    assert_eq!(line, 5, "{}", run.stderr);
+    assert!(col >= 1, "{}", run.stderr);
+    assert!(!run.out.exists());
+}
+
+#[test]
+fn an_existing_empty_dir_is_filled_and_a_project_dir_is_updated() {
+    // An empty directory is a valid target.
+    let run = Smgen::new()
+        .dir(OUT)
+        .args(["generate", "--preset", "public-only"])
+        .out_dir()
+        .run();
+    run.assert_success();
+    assert!(run.files().iter().any(|f| f == "smgen.toml"));
+
+    // A project directory is updated in place; the user's own files stay.
+    fs::write(run.out.join("my.tf"), "# mine\n").unwrap();
+    let again = Smgen::new()
+        .args([
+            "generate",
+            "--preset",
+            "public-only",
+            "--set",
+            "network.nat=single",
+        ])
+        .arg("--out")
+        .arg(&run.out)
+        .run();
+    again.assert_success();
+    assert_eq!(
+        fs::read_to_string(run.out.join("my.tf")).unwrap(),
+        "# mine\n"
+    );
+    assert!(
+        fs::read_to_string(run.out.join("network.tf"))
+            .unwrap()
+            .contains("aws_nat_gateway")
+    );
+}
+
+/// Values that look like HCL, Terraform interpolation or TOML syntax survive the round trip
+/// answers → project → smgen.toml → project unchanged (DESIGN.md §5).
+#[test]
+fn tricky_values_round_trip_through_smgen_toml() {
+    let config = format!(
+        "{MIN_CONFIG}tags = {{ note = \"\\\"}}\\nresource \\\"x\\\" {{ ${{var.a}} %{{ if true }} {{{{ x }}}}\", \"team/x\" = \"a'b\" }}\n"
+    );
+    let first = Smgen::new().arg("generate").config(&config).out_dir().run();
+    first.assert_success();
+    let locals = first.file("locals.tf");
+    assert!(
+        locals.contains("\"note\"") && locals.contains("\"team/x\""),
+        "{locals}"
+    );
+    assert!(!locals.contains("resource \"x\""), "{locals}");
+    let second = Smgen::new()
+        .arg("generate")
+        .arg("--config")
+        .arg(first.out.join("smgen.toml"))
+        .out_dir()
+        .run();
+    second.assert_success();
+    assert!(
+        first.tree() == second.tree(),
+        "{}",
+        tree_diff(&first.tree(), &second.tree())
+    );
+}
+
+/// Several blocking findings are all reported at once (after one `error:` line), each naming
+/// its choice, and nothing is written.
+#[test]
+fn every_blocking_finding_is_reported() {
+    let run = Smgen::new()
+        .args([
+            "generate",
+            "--preset",
+            "vpc-only-isolated",
+            "--set",
+            "network.endpoints=[\"s3\", \"sts\"]",
+            "--set",
+            "needs.pip=public",
+        ])
+        .out_dir()
+        .run();
+    run.assert_exit(2);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("error: ").count(),
+        1,
+        "one error prefix: {}",
+        run.stderr
+    );
+    for needle in ["'sagemaker.api'", "'sagemaker.runtime'", "needs.pip"] {
+        run.assert_stderr_contains(needle);
+    }
+    assert!(tree(run.tmp.path()).is_empty());
+}
