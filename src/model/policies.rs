@@ -23,6 +23,21 @@ fn service(host: &str) -> Ref {
     Ref::lit(host)
 }
 
+/// A trust policy for a service principal, pinned to this account and to the service's own
+/// resources (confused-deputy prevention: dg `security-confused-deputy-prevention`).
+fn service_trust(sid: &str, principal: &str, source_arn: Ref) -> PolicyDocument {
+    PolicyDocument::new(vec![
+        Statement::allow(sid, &["sts:AssumeRole"], vec![])
+            .principal(Principal::Service(vec![service(principal)]))
+            .when(Condition::new(
+                "StringEquals",
+                "aws:SourceAccount",
+                [Ref::Account],
+            ))
+            .when(Condition::new("ArnLike", "aws:SourceArn", [source_arn])),
+    ])
+}
+
 fn bucket_arn(b: &str) -> Ref {
     Ref::attr(Kind::Bucket, b, Attr::Arn)
 }
@@ -108,20 +123,11 @@ fn sagemaker_arn(resource: &str) -> Ref {
 pub fn add_roles(model: &mut Model, spec: &Spec) {
     let name = model.name.clone();
     let role_arn = Ref::attr(Kind::Role, "execution", Attr::Arn);
-    let trust = PolicyDocument::new(vec![
-        Statement::allow("SageMakerAssumeRole", &["sts:AssumeRole"], vec![])
-            .principal(Principal::Service(vec![service("sagemaker.amazonaws.com")]))
-            .when(Condition::new(
-                "StringEquals",
-                "aws:SourceAccount",
-                [Ref::Account],
-            ))
-            .when(Condition::new(
-                "ArnLike",
-                "aws:SourceArn",
-                [sagemaker_arn("*")],
-            )),
-    ]);
+    let trust = service_trust(
+        "SageMakerAssumeRole",
+        "sagemaker.amazonaws.com",
+        sagemaker_arn("*"),
+    );
     let mut st: Vec<Statement> = vec![];
 
     // S3: the created buckets and the listed existing ones, optionally narrowed to prefixes.
@@ -341,22 +347,11 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
 
     if model.network.flow_logs {
         let group = Ref::attr(Kind::LogGroup, "flow_logs", Attr::Arn);
-        let flow_trust = PolicyDocument::new(vec![
-            Statement::allow("FlowLogsAssumeRole", &["sts:AssumeRole"], vec![])
-                .principal(Principal::Service(vec![service(
-                    "vpc-flow-logs.amazonaws.com",
-                )]))
-                .when(Condition::new(
-                    "StringEquals",
-                    "aws:SourceAccount",
-                    [Ref::Account],
-                ))
-                .when(Condition::new(
-                    "ArnLike",
-                    "aws:SourceArn",
-                    [Ref::arn("ec2", true, true, Ref::lit("vpc-flow-log/*"))],
-                )),
-        ]);
+        let flow_trust = service_trust(
+            "FlowLogsAssumeRole",
+            "vpc-flow-logs.amazonaws.com",
+            Ref::arn("ec2", true, true, Ref::lit("vpc-flow-log/*")),
+        );
         let deliver = PolicyDocument::new(vec![Statement::allow(
             "DeliverFlowLogs",
             &[
