@@ -79,7 +79,7 @@ EXISTING_KEY_ARN='arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef
 
 log() { printf 'validate: %s\n' "$*" >&2; }
 die() {
-  printf 'validate: error: %s\n' "$*" >&2
+  printf 'validate: error: %s\n' "$1" >&2
   exit "${2:-1}"
 }
 
@@ -222,7 +222,7 @@ step_test() {
 
 step_checkov() {
   local case=$1 root=$WORK/roots/$1 logf=$WORK/logs/$1/checkov.log out=$WORK/logs/$1/checkov
-  local rc=0 summary failed passed perr resources
+  local rc=0 summary failed passed skipped perr resources
   mkdir -p "$out"
   run_step "$logf" 600 env BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
     "$CHECKOV" -d "$root" --framework terraform --skip-download --quiet --compact \
@@ -233,7 +233,7 @@ import json, sys
 src, ids = sys.argv[1], sys.argv[2]
 doc = json.load(open(src))
 reports = doc if isinstance(doc, list) else [doc]
-tot = {"failed": 0, "passed": 0, "parsing_errors": 0, "resource_count": 0}
+tot = {"failed": 0, "passed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0}
 with open(ids, "w") as out:
     for r in reports:
         for k in tot:
@@ -243,17 +243,17 @@ with open(ids, "w") as out:
             out.write("%s\t%s\t%s:%s\n" % (c["check_id"], c["resource"], c["file_path"].lstrip("/"), lines[0]))
         for p in r.get("results", {}).get("parsing_errors", []):
             out.write("PARSE_ERROR\t-\t%s\n" % p)
-print(tot["failed"], tot["passed"], tot["parsing_errors"], tot["resource_count"])
+print(tot["failed"], tot["passed"], tot["skipped"], tot["parsing_errors"], tot["resource_count"])
 PY
   ); then
-    read -r failed passed perr resources <<<"$summary"
+    read -r failed passed skipped perr resources <<<"$summary"
     # Keep the readable report in the log, not checkov's JSON on stdout.
     {
       head -n 1 "$logf"
       [[ -f $out/results_cli.txt ]] && cat "$out/results_cli.txt"
     } >"$logf.tmp" && mv "$logf.tmp" "$logf"
     if ((failed == 0 && perr == 0 && resources > 0)); then
-      record "$case" checkov ok "$STEP_SECS ($passed passed, $resources resources)"
+      record "$case" checkov ok "$STEP_SECS ($passed passed, $skipped skipped inline, $resources resources)"
     elif ((resources == 0 && failed == 0 && perr == 0)); then
       record "$case" checkov FAIL "$STEP_SECS (no Terraform resources found)"
     else
@@ -323,7 +323,12 @@ render() {
 
 render_presets() {
   local names name logf=$WORK/logs/presets.log
-  if ! names=$("$SMGEN" presets --json 2>"$logf" | "$PY" -c 'import json, sys; [print(p["name"]) for p in json.load(sys.stdin)]' 2>>"$logf"); then
+  if ! run_step "$logf" 60 "$SMGEN" presets --json; then
+    record presets list FAIL "(smgen presets --json failed)"
+    return 0
+  fi
+  if ! names=$(sed 1d "$logf" | "$PY" -c 'import json, sys; [print(p["name"]) for p in json.load(sys.stdin)]' 2>&1); then
+    printf '\n%s\n' "$names" >>"$logf"
     record presets list FAIL "(smgen presets --json did not print a JSON array of {name: ...})"
     return 0
   fi
@@ -490,6 +495,13 @@ report() {
         } | sort -u
       done | sort | uniq -c | sort -rn | awk -v s="$step" '{ n = $1; sub(/^ *[0-9]+ /, ""); printf "%-8s  %3d cases  %s\n", s, n, $0 }'
     done
+  fi
+  # Inline checkov suppressions are where a finding can hide: list them for review.
+  local -a tf=("$WORK"/roots/*/*.tf)
+  if [[ $HAVE_CHECKOV == 1 && -e ${tf[0]} ]]; then
+    printf 'validate: inline checkov skips (check: roots): %s\n' "$(grep -o 'checkov:skip=[A-Za-z0-9_]*' "${tf[@]}" |
+      awk -F'checkov:skip=' '{ np = split($1, p, "/"); r = p[np - 1]; if (!(($2, r) in s)) { s[$2, r] = 1; n[$2]++ } } END { for (k in n) print k ": " n[k] }' |
+      sort | paste -sd, - | sed 's/,/, /g')"
   fi
   ((skipped == 0)) || printf 'validate: %s steps skipped because an earlier step failed\n' "$skipped"
   ((${#SKIPPED_TOOLS[@]} == 0)) || printf 'validate: not run (tool missing): %s\n' "${SKIPPED_TOOLS[*]}"
