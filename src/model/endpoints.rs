@@ -10,6 +10,7 @@
 //! `vpc-endpoints`. China prefixes: aws-cdk `getDefaultEndpointPrefix` (services served under
 //! `cn.com.amazonaws` in cn-north-1/cn-northwest-1).
 
+use super::refs::Ref;
 use super::region::Partition;
 use crate::spec::{EndpointChoice, Nat, NetworkMode, Pip, Spec};
 use serde::Serialize;
@@ -182,6 +183,17 @@ impl CatalogEntry {
             Naming::SageMakerAws(suffix) => format!("aws.sagemaker.{region}.{suffix}"),
         }
     }
+
+    /// The same name with the region as a reference, for formats that resolve it at deploy
+    /// time (CloudFormation `${AWS::Region}`); the prefix still follows the partition.
+    pub fn service_name_ref(&self, partition: Partition) -> Ref {
+        const MARK: &str = "\u{0}";
+        let name = self.service_name(partition, MARK);
+        let (before, after) = name
+            .split_once(MARK)
+            .expect("every service name has a region");
+        Ref::join([Ref::lit(before), Ref::Region, Ref::lit(after)])
+    }
 }
 
 /// Why an endpoint is needed (or what breaks without it).
@@ -215,10 +227,39 @@ pub fn required(spec: &Spec) -> Vec<Need> {
     // Clients in the VPC that have no other way out.
     let no_internet = n.nat == Nat::None;
     let clients = studio_in_vpc || private_notebooks || jobs;
+    // aws:sourceVpce presigned URLs are created through the API endpoint and opened through
+    // the Studio (or notebook) endpoint, NAT or not (dg studio-interface-endpoint).
+    if spec.studio.presigned_url.restrict == crate::spec::PresignedRestrict::SourceVpce {
+        let mut keys = vec![];
+        if spec.needs.studio {
+            keys.push("studio");
+        }
+        if spec.needs.notebook_instances {
+            keys.push("notebook");
+        }
+        if !keys.is_empty() {
+            keys.insert(0, "sagemaker.api");
+        }
+        for key in keys {
+            needs.push(Need {
+                key,
+                reason: "studio.presigned_url.restrict = \"source-vpce\": presigned URLs are created \
+                         through the API endpoint and opened through the Studio or notebook endpoint"
+                    .into(),
+                source: "dg studio-interface-endpoint; dg notebook-interface-endpoint",
+                critical: true,
+            });
+        }
+    }
     if !no_internet || !clients {
         return needs;
     }
     let mut add = |key: &'static str, reason: &str, source: &'static str, critical: bool| {
+        if let Some(existing) = needs.iter_mut().find(|n| n.key == key) {
+            existing.critical |= critical;
+            existing.reason = format!("{reason}; also {}", existing.reason);
+            return;
+        }
         needs.push(Need {
             key,
             reason: reason.into(),
@@ -383,6 +424,30 @@ mod tests {
             logs.service_name(Partition::AwsUsGov, "us-gov-west-1"),
             "com.amazonaws.us-gov-west-1.logs"
         );
+    }
+
+    #[test]
+    fn service_name_refs_match_the_names() {
+        for e in CATALOG {
+            for (p, region) in [
+                (Partition::Aws, "eu-west-1"),
+                (Partition::AwsCn, "cn-north-1"),
+                (Partition::AwsUsGov, "us-gov-west-1"),
+            ] {
+                let Ref::Join(parts) = e.service_name_ref(p) else {
+                    panic!("{}: not a join", e.key)
+                };
+                let text: String = parts
+                    .iter()
+                    .map(|r| match r {
+                        Ref::Lit(s) => s.as_str(),
+                        Ref::Region => region,
+                        other => panic!("{}: unexpected {other:?}", e.key),
+                    })
+                    .collect();
+                assert_eq!(text, e.service_name(p, region), "{}", e.key);
+            }
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use super::Model;
 use super::endpoints::Need;
-use crate::spec::{AuthMode, EndpointChoice, KmsMode, Nat, NetworkMode, Pip, Spec};
+use crate::spec::{
+    AuthMode, EndpointChoice, KmsMode, Nat, NetworkMode, Pip, PresignedRestrict, Spec,
+};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -150,6 +152,78 @@ pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
              execution role ARN (an output) explicitly"
                 .into(),
             "aws/sagemaker-python-sdk#2559",
+        );
+    }
+    let pre = spec.studio.presigned_url.restrict;
+    if pre != PresignedRestrict::None && spec.needs.studio && spec.studio.auth_mode == AuthMode::Sso
+    {
+        add(
+            Severity::Error,
+            "studio.presigned_url.restrict",
+            "presigned-URL restrictions work only in IAM auth mode; IAM Identity Center users open \
+             Studio through the access portal"
+                .into(),
+            "dg studio-interface-endpoint",
+        );
+    }
+    if pre == PresignedRestrict::SourceIp && model.endpoint("notebook").is_some() {
+        add(
+            Severity::Warning,
+            "studio.presigned_url.restrict",
+            "aws:SourceIp restrictions on notebook presigned URLs do not work through the notebook \
+             VPC endpoint: requests through it carry no public source address"
+                .into(),
+            "dg security_iam_id-based-policy-examples",
+        );
+    }
+    if pre == PresignedRestrict::SourceVpce {
+        add(
+            Severity::Info,
+            "studio.presigned_url.restrict",
+            "presigned URLs must be created and opened from inside the VPC (or a network that \
+             resolves the Studio endpoint's DNS); the console's Open Studio button stops working"
+                .into(),
+            "AWS ML Blog, Secure Amazon SageMaker Studio presigned URLs",
+        );
+    }
+    if spec.data.deny_outside_vpc_endpoint {
+        if model.endpoint("s3").is_none() {
+            add(
+                Severity::Error,
+                "data.deny_outside_vpc_endpoint",
+                "the buckets would accept data access only through an S3 gateway endpoint that \
+                 network.endpoints leaves out"
+                    .into(),
+                "S3 User Guide, example-bucket-policies-vpc-endpoint",
+            );
+        } else if spec.needs.studio && spec.network.mode == NetworkMode::PublicOnly {
+            add(
+                Severity::Error,
+                "data.deny_outside_vpc_endpoint",
+                "Public only Studio reaches S3 through the SageMaker-managed VPC, not this VPC's \
+                 endpoint, so Studio users could not read the data"
+                    .into(),
+                "dg studio-notebooks-and-internet-access",
+            );
+        } else {
+            add(
+                Severity::Warning,
+                "data.deny_outside_vpc_endpoint",
+                "console and CLI access to the data from outside the VPC is denied, and the buckets \
+                 must be emptied from inside the VPC before a destroy"
+                    .into(),
+                "aws-samples/amazon-sagemaker-studio-vpc-networkfirewall README (Clean up)",
+            );
+        }
+    }
+    if spec.jobs.require_vpc || spec.jobs.network_isolation {
+        add(
+            Severity::Info,
+            "jobs.require_vpc",
+            "the guardrails also deny serverless endpoint configurations, which support neither \
+             VPC configuration nor network isolation"
+                .into(),
+            "dg serverless-endpoints",
         );
     }
     if let Some(c) = &model.network.created {

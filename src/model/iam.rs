@@ -169,3 +169,67 @@ fn statement_value(s: &Statement) -> Value {
     }
     Value::Map(m)
 }
+
+/// IAM's size limits, counted without white space (IAM and STS quotas; Organizations quotas).
+pub const MANAGED_POLICY_MAX: usize = 6144;
+pub const SCP_MAX: usize = 5120;
+
+impl Ref {
+    /// An upper bound of the rendered length: references count as the longest value they can
+    /// take (an ARN in the longest partition and region, a 12-digit account).
+    pub fn max_len(&self) -> usize {
+        use super::refs::Attr;
+        match self {
+            Ref::Lit(s) => s.len() + s.chars().filter(|c| matches!(c, '"' | '\\')).count(),
+            Ref::Partition => "aws-us-gov".len(),
+            Ref::Region => "ap-southeast-7".len(),
+            Ref::Account => 12,
+            Ref::Attr(_, Attr::Arn) | Ref::Input(_) => 160,
+            Ref::Attr(_, Attr::Name) => 64,
+            Ref::Attr(_, _) | Ref::InputItem(..) => 32,
+            Ref::Join(parts) => parts.iter().map(Ref::max_len).sum(),
+        }
+    }
+}
+
+impl Value {
+    /// Length of the minified JSON, with references at their longest.
+    pub fn max_len(&self) -> usize {
+        match self {
+            Value::Leaf(r) => r.max_len() + 2,
+            Value::List(items) => 2 + items.iter().map(|v| v.max_len() + 1).sum::<usize>(),
+            Value::Map(entries) => {
+                2 + entries
+                    .iter()
+                    .map(|(k, v)| k.len() + 4 + v.max_len())
+                    .sum::<usize>()
+            }
+        }
+    }
+}
+
+impl PolicyDocument {
+    pub fn max_len(&self) -> usize {
+        self.to_value().max_len()
+    }
+
+    /// Splits the statements, in order, into documents that each stay within `limit`.
+    pub fn split(self, limit: usize) -> Vec<PolicyDocument> {
+        let mut parts: Vec<PolicyDocument> = vec![];
+        let mut current = PolicyDocument::new(vec![]);
+        for s in self.statements {
+            current.statements.push(s);
+            if current.statements.len() > 1 && current.max_len() > limit {
+                let s = current.statements.pop().expect("just pushed");
+                parts.push(std::mem::replace(
+                    &mut current,
+                    PolicyDocument::new(vec![s]),
+                ));
+            }
+        }
+        if !current.statements.is_empty() {
+            parts.push(current);
+        }
+        parts
+    }
+}

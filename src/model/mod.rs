@@ -1,13 +1,17 @@
 //! The model: everything that will exist, resolved from a spec. It is format-agnostic and the
 //! single source of truth for every renderer, for findings and for tests.
 
+mod access;
+pub mod condition_keys;
 pub mod endpoints;
 mod findings;
+pub mod guardrails;
 pub mod iam;
 pub mod network;
 mod policies;
 pub mod refs;
 pub mod region;
+mod resource_policies;
 pub mod security;
 
 pub use findings::{Finding, Severity};
@@ -41,6 +45,10 @@ pub struct Model {
     pub domain: Option<Domain>,
     pub notebooks: Vec<NotebookInstance>,
     pub jobs: JobDefaults,
+    /// Documents for `policies/` that no generated resource deploys (SCPs).
+    pub documents: Vec<StandaloneDocument>,
+    /// Customer managed policies created for people to attach (not attached by the stack).
+    pub access_policies: Vec<ManagedPolicy>,
     pub findings: Vec<Finding>,
 }
 
@@ -100,8 +108,20 @@ pub struct Role {
     pub path: String,
     pub description: String,
     pub trust: PolicyDocument,
-    /// Customer managed policies attached to the role: (logical name, policy name, document).
+    /// Customer managed policies attached to the role.
     pub policies: Vec<ManagedPolicy>,
+    /// The permissions boundary, a customer managed policy of its own.
+    pub boundary: Option<ManagedPolicy>,
+}
+
+/// A policy document written to `policies/` for use outside the generated stack (an SCP, or
+/// a copy of a deployed document for review).
+#[derive(Debug, Clone, Serialize)]
+pub struct StandaloneDocument {
+    /// File name under `policies/`, e.g. `scp-sagemaker-guardrails.json`.
+    pub file: String,
+    pub purpose: String,
+    pub document: PolicyDocument,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -327,6 +347,8 @@ pub fn resolve(spec: &Spec) -> Model {
             subnets: vec![],
             kms_key: None,
         },
+        documents: vec![],
+        access_policies: vec![],
         findings: vec![],
     };
     model.jobs.subnets = model.network.private_subnets.clone();
@@ -342,10 +364,10 @@ pub fn resolve(spec: &Spec) -> Model {
         });
     }
 
-    policies::add_buckets(&mut model, spec);
+    resource_policies::add_buckets(&mut model, spec);
     policies::add_roles(&mut model, spec);
     if spec.encryption.kms == KmsMode::Create {
-        model.kms.policy = Some(policies::key_policy(&model));
+        model.kms.policy = Some(resource_policies::key_policy(&model));
     }
 
     model.endpoints = chosen
@@ -363,7 +385,7 @@ pub fn resolve(spec: &Spec) -> Model {
                     |n| n.reason.clone(),
                 ),
                 source: need.map_or("network.endpoints", |n| n.source),
-                policy: policies::endpoint_policy(&model, e.key),
+                policy: resource_policies::endpoint_policy(&model, spec, e.key),
             }
         })
         .collect();
@@ -423,6 +445,7 @@ pub fn resolve(spec: &Spec) -> Model {
             })
             .collect();
     }
+    model.access_policies = access::studio_access(spec, &model).into_iter().collect();
     model.findings = findings::check(spec, &model, &needs);
     model
 }

@@ -10,16 +10,18 @@
 //! `ServerLogs`/`enable-server-access-logging` (log delivery principal, SSE-S3 only on the
 //! target bucket).
 
-use super::iam::{Condition, PolicyDocument, Principal, Statement};
+use super::iam::{
+    Condition, Effect, MANAGED_POLICY_MAX, PolicyDocument, Principal, SCP_MAX, Statement,
+};
 use super::refs::{Attr, Kind, Ref};
-use super::{Bucket, LOG_BUCKET, ManagedPolicy, Model, Role};
+use super::{ManagedPolicy, Model, Role};
 use crate::spec::{Access, Spec};
 
-fn account_root() -> Ref {
+pub(super) fn account_root() -> Ref {
     Ref::arn("iam", false, true, Ref::lit("root"))
 }
 
-fn service(host: &str) -> Ref {
+pub(super) fn service(host: &str) -> Ref {
     Ref::lit(host)
 }
 
@@ -38,84 +40,11 @@ fn service_trust(sid: &str, principal: &str, source_arn: Ref) -> PolicyDocument 
     ])
 }
 
-fn bucket_arn(b: &str) -> Ref {
+pub(super) fn bucket_arn(b: &str) -> Ref {
     Ref::attr(Kind::Bucket, b, Attr::Arn)
 }
 
-fn tls_only(bucket: &str) -> Statement {
-    Statement::deny(
-        "DenyInsecureTransport",
-        &["s3:*"],
-        vec![
-            bucket_arn(bucket),
-            Ref::join([bucket_arn(bucket), Ref::lit("/*")]),
-        ],
-    )
-    .principal(Principal::Aws(vec![Ref::lit("*")]))
-    .when(Condition::new(
-        "Bool",
-        "aws:SecureTransport",
-        [Ref::lit("false")],
-    ))
-}
-
-/// The created buckets (data buckets and, with access logging, the log target).
-pub fn add_buckets(model: &mut Model, spec: &Spec) {
-    let name = &model.name;
-    let region = model.region.clone();
-    let logging = spec.data.access_logging;
-    let bucket_name = |short: &str| {
-        Ref::join([
-            Ref::lit(format!("{name}-{short}-")),
-            Ref::Account,
-            Ref::lit(format!("-{region}")),
-        ])
-    };
-    for b in &spec.data.buckets {
-        let Some(short) = &b.name else { continue };
-        let logical = super::snake(short);
-        model.buckets.push(Bucket {
-            name: logical.clone(),
-            bucket_name: bucket_name(short),
-            purpose: "training data, features and model artifacts".into(),
-            kms_key: model.kms.key_arn.clone(),
-            sse_kms: true,
-            access_log_bucket: logging.then(|| LOG_BUCKET.to_string()),
-            policy: PolicyDocument::new(vec![tls_only(&logical)]),
-            is_log_target: false,
-        });
-    }
-    if logging {
-        let sources: Vec<Ref> = model.buckets.iter().map(|b| bucket_arn(&b.name)).collect();
-        let log_delivery = Statement::allow(
-            "AllowServerAccessLogDelivery",
-            &["s3:PutObject"],
-            vec![Ref::join([bucket_arn(LOG_BUCKET), Ref::lit("/*")])],
-        )
-        .principal(Principal::Service(vec![service(
-            "logging.s3.amazonaws.com",
-        )]))
-        .when(Condition::new(
-            "StringEquals",
-            "aws:SourceAccount",
-            [Ref::Account],
-        ))
-        .when(Condition::new("ArnLike", "aws:SourceArn", sources));
-        model.buckets.push(Bucket {
-            name: LOG_BUCKET.into(),
-            bucket_name: bucket_name(LOG_BUCKET),
-            purpose: "S3 server access logs of the data buckets".into(),
-            kms_key: None,
-            // Server access log targets support SSE-S3 only (S3 User Guide, enable-server-access-logging).
-            sse_kms: false,
-            access_log_bucket: None,
-            policy: PolicyDocument::new(vec![log_delivery, tls_only(LOG_BUCKET)]),
-            is_log_target: true,
-        });
-    }
-}
-
-fn sagemaker_arn(resource: &str) -> Ref {
+pub(super) fn sagemaker_arn(resource: &str) -> Ref {
     Ref::arn("sagemaker", true, true, Ref::lit(resource))
 }
 
@@ -337,13 +266,60 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
         path: "/".into(),
         description: "SageMaker execution role for Studio, notebook instances and jobs".into(),
         trust,
-        policies: vec![ManagedPolicy {
-            name: "execution".into(),
-            policy_name: format!("{name}-sagemaker-execution"),
-            description: "Least-privilege permissions of the SageMaker execution role".into(),
-            document: PolicyDocument::new(st),
-        }],
+        policies: vec![],
+        boundary: None,
     });
+    let allows = PolicyDocument::new(st);
+    let guards = PolicyDocument::new(super::guardrails::statements(spec, model));
+    // Built from the role's path and name, not its ARN attribute: the role refers to the
+    // boundary, so the boundary cannot refer back to the role resource.
+    let own_arn = Ref::arn(
+        "iam",
+        false,
+        true,
+        Ref::lit(format!("role/{name}-sagemaker-execution")),
+    );
+    let boundary = boundary(&allows, &guards, &own_arn);
+    let mut policies = numbered(
+        "execution",
+        &format!("{name}-sagemaker-execution"),
+        "Least-privilege permissions of the SageMaker execution role",
+        allows,
+        MANAGED_POLICY_MAX,
+    );
+    policies.extend(numbered(
+        "guardrails",
+        &format!("{name}-sagemaker-guardrails"),
+        "Guardrails: deny SageMaker work outside the environment's network, isolation and keys",
+        guards.clone(),
+        MANAGED_POLICY_MAX,
+    ));
+    let role = model.roles.last_mut().expect("pushed above");
+    role.policies = policies;
+    role.boundary = Some(ManagedPolicy {
+        name: "boundary".into(),
+        policy_name: format!("{name}-sagemaker-boundary"),
+        description: "Permissions boundary for SageMaker execution roles of this environment"
+            .into(),
+        document: boundary,
+    });
+    let scps = guards.split(SCP_MAX);
+    let n = scps.len();
+    for (i, doc) in scps.into_iter().enumerate() {
+        let file = if n == 1 {
+            "scp-sagemaker-guardrails.json".to_string()
+        } else {
+            format!("scp-sagemaker-guardrails-{}.json", i + 1)
+        };
+        model.documents.push(super::StandaloneDocument {
+            file,
+            purpose: format!(
+                "service control policy for the account's OU: the guardrails for every principal (part {} of {n}; SCPs hold at most {SCP_MAX} characters)",
+                i + 1
+            ),
+            document: doc,
+        });
+    }
 
     if model.network.flow_logs {
         let group = Ref::attr(Kind::LogGroup, "flow_logs", Attr::Arn);
@@ -367,6 +343,7 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
             path: "/".into(),
             description: "Delivers VPC flow logs to CloudWatch Logs".into(),
             trust: flow_trust,
+            boundary: None,
             policies: vec![ManagedPolicy {
                 name: "flow_logs".into(),
                 policy_name: format!("{name}-vpc-flow-logs"),
@@ -406,8 +383,6 @@ const SAGEMAKER_ACTIONS: &[&str] = &[
     "sagemaker:DescribeTransformJob",
     "sagemaker:DescribeUserProfile",
     "sagemaker:InvokeEndpoint",
-    "sagemaker:ListApps",
-    "sagemaker:ListSpaces",
     "sagemaker:ListTags",
     "sagemaker:StopHyperParameterTuningJob",
     "sagemaker:StopProcessingJob",
@@ -417,71 +392,93 @@ const SAGEMAKER_ACTIONS: &[&str] = &[
     "sagemaker:UpdateSpace",
 ];
 
-fn heck_pascal(s: &str) -> String {
+pub(super) fn heck_pascal(s: &str) -> String {
     use heck::ToUpperCamelCase;
     s.to_upper_camel_case()
 }
 
-/// The policy of the key smgen creates: account administration through IAM, and the
-/// CloudWatch Logs service principal for the environment's log groups only.
-pub fn key_policy(model: &Model) -> PolicyDocument {
-    let mut st = vec![
-        Statement::allow("EnableIamPolicies", &["kms:*"], vec![Ref::lit("*")])
-            .principal(Principal::Aws(vec![account_root()])),
-    ];
-    if !model.log_groups.is_empty() {
-        let contexts: Vec<Ref> = model
-            .log_groups
-            .iter()
-            .map(|g| {
-                Ref::arn(
-                    "logs",
-                    true,
-                    true,
-                    Ref::lit(format!("log-group:{}", g.log_group_name)),
-                )
-            })
-            .collect();
-        st.push(
-            Statement::allow(
-                "AllowCloudWatchLogsForEnvironmentLogGroups",
-                &[
-                    "kms:Decrypt*",
-                    "kms:Describe*",
-                    "kms:Encrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:ReEncrypt*",
-                ],
-                vec![Ref::lit("*")],
-            )
-            .principal(Principal::Service(vec![Ref::join([
-                Ref::lit("logs."),
-                Ref::Region,
-                Ref::lit(format!(".{}", model.partition.dns_suffix())),
-            ])]))
-            .when(Condition::new(
-                "ArnEquals",
-                "kms:EncryptionContext:aws:logs:arn",
-                contexts,
-            )),
-        );
-    }
-    PolicyDocument::new(st)
+/// Managed policies named `<name>`, `<name>_2`, … holding the statements within `limit`.
+fn numbered(
+    name: &str,
+    policy_name: &str,
+    description: &str,
+    doc: PolicyDocument,
+    limit: usize,
+) -> Vec<ManagedPolicy> {
+    doc.split(limit)
+        .into_iter()
+        .enumerate()
+        .map(|(i, document)| {
+            let suffix = if i == 0 {
+                String::new()
+            } else {
+                format!("_{}", i + 1)
+            };
+            ManagedPolicy {
+                name: format!("{name}{suffix}"),
+                policy_name: format!("{policy_name}{}", suffix.replace('_', "-")),
+                description: description.to_string(),
+                document,
+            }
+        })
+        .collect()
 }
 
-/// Endpoint policies: only principals of this account may use the environment's endpoints.
-pub fn endpoint_policy(_model: &Model, key: &str) -> PolicyDocument {
-    PolicyDocument::new(vec![
-        Statement::allow(
-            &format!("OnlyThisAccount{}", heck_pascal(key)),
-            &["*"],
-            vec![Ref::lit("*")],
-        )
-        .principal(Principal::Aws(vec![Ref::lit("*")]))
-        .when(Condition::new(
-            "StringEquals",
-            "aws:PrincipalAccount",
-            [Ref::Account],
-        )),
-    ])
+/// The permissions boundary: a ceiling of what the execution role's allow statements grant,
+/// widened from single resources to the service's resources in this account and region (so
+/// roles of the same kind fit under it), then the guardrail denies in priority order while the
+/// boundary stays within one managed policy. Guardrails that do not fit remain enforced by the
+/// attached guardrail policy and the SCP.
+fn boundary(allows: &PolicyDocument, guards: &PolicyDocument, own_arn: &Ref) -> PolicyDocument {
+    let mut st: Vec<Statement> = vec![];
+    for s in allows
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+    {
+        let resources = widen(s, own_arn);
+        match st
+            .iter_mut()
+            .find(|c| c.resources == resources && c.conditions == s.conditions)
+        {
+            Some(c) => c.actions.extend(s.actions.iter().cloned()),
+            None => st.push(Statement {
+                sid: format!("Ceiling{}", st.len() + 1),
+                resources,
+                ..s.clone()
+            }),
+        }
+    }
+    for s in &mut st {
+        s.actions.sort();
+        s.actions.dedup();
+    }
+    let mut doc = PolicyDocument::new(st);
+    for g in &guards.statements {
+        doc.statements.push(g.clone());
+        if doc.max_len() > MANAGED_POLICY_MAX {
+            doc.statements.pop();
+        }
+    }
+    doc
+}
+
+/// The service-wide resource pattern (this account and region) for a statement's resources.
+fn widen(s: &Statement, own_arn: &Ref) -> Vec<Ref> {
+    if s.resources.iter().any(|r| r.as_lit() == Some("*")) {
+        return s.resources.clone();
+    }
+    let service = s.actions[0].split(':').next().unwrap_or_default();
+    match service {
+        "s3" => vec![Ref::join([
+            Ref::lit("arn:"),
+            Ref::Partition,
+            Ref::lit(":s3:::*"),
+        ])],
+        "kms" => vec![Ref::arn("kms", true, true, Ref::lit("key/*"))],
+        "ecr" => vec![Ref::arn("ecr", true, true, Ref::lit("repository/*"))],
+        "sagemaker" | "logs" | "ec2" => vec![Ref::arn(service, true, true, Ref::lit("*"))],
+        "iam" => vec![own_arn.clone()],
+        _ => s.resources.clone(),
+    }
 }

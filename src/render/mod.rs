@@ -4,6 +4,7 @@
 //! (`${…}`, `{{resolve:…}}`) in them survive.
 
 pub mod hcl;
+mod standalone;
 mod terraform;
 
 use crate::error::{Error, Result};
@@ -140,6 +141,7 @@ pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
         Format::Terraform => terraform::render(model)?,
         other => return Err(Error::UnsupportedFormat(other.name().into())),
     };
+    standalone::add(&mut set, model);
     set.insert("smgen.toml", answers(spec, format));
     Ok(set)
 }

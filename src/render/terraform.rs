@@ -221,6 +221,12 @@ fn context(model: &Model) -> Json {
                 })
                 .collect();
             json!({
+                "boundary": r.boundary.as_ref().map(|p| json!({
+                    "name": p.name,
+                    "policy_name": s(&p.policy_name),
+                    "description": s(&p.description),
+                    "document": c.policy(&p.document),
+                })),
                 "name": r.name,
                 "role_name": s(&r.role_name),
                 "path": s(&r.path),
@@ -279,6 +285,12 @@ fn context(model: &Model) -> Json {
         })
         .collect();
 
+    let exec: Vec<&crate::model::ManagedPolicy> = model
+        .roles
+        .iter()
+        .filter(|r| r.name == "execution")
+        .flat_map(|r| &r.policies)
+        .collect();
     let findings: Vec<Json> = model
         .findings
         .iter()
@@ -335,6 +347,23 @@ fn context(model: &Model) -> Json {
             "key": model.jobs.kms_key.as_ref().map(|k| c.e(k)),
         },
         "findings": findings,
+        "access_policies": model.access_policies.iter().map(|p| json!({
+            "name": p.name,
+            "policy_name": s(&p.policy_name),
+            "description": s(&p.description),
+            "document": c.policy(&p.document),
+        })).collect::<Vec<_>>(),
+        "guardrail_checks": exec
+            .iter()
+            .flat_map(|p| &p.document.statements)
+            .filter(|st| st.effect == crate::model::iam::Effect::Deny)
+            .map(|st| json!({
+                "sid": s(&st.sid),
+                "message": s(&format!("The guardrail {} must be attached to the execution role.", st.sid)),
+            }))
+            .collect::<Vec<_>>(),
+        "exec_policies": format!("[{}]", exec.iter().map(|p| format!("aws_iam_policy.{}", p.name)).collect::<Vec<_>>().join(", ")),
+        "exec_attachments": format!("[{}]", exec.iter().map(|p| format!("aws_iam_role_policy_attachment.{}", p.name)).collect::<Vec<_>>().join(", ")),
     })
 }
 

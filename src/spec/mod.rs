@@ -232,6 +232,8 @@ pub struct Studio {
     pub auth_mode: AuthMode,
     #[serde(default)]
     pub user_profiles: Vec<String>,
+    #[serde(default)]
+    pub presigned_url: PresignedUrl,
 }
 
 impl Default for Studio {
@@ -239,8 +241,31 @@ impl Default for Studio {
         Studio {
             auth_mode: default_auth(),
             user_profiles: vec![],
+            presigned_url: PresignedUrl::default(),
         }
     }
+}
+
+/// Where presigned Studio and notebook URLs may be created from (domain facts 2.6).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresignedUrl {
+    #[serde(default)]
+    pub restrict: PresignedRestrict,
+    /// Allowed source address ranges with `restrict = "source-ip"`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_ips: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PresignedRestrict {
+    #[default]
+    None,
+    /// `aws:SourceIp`: only from the listed ranges (console users on a corporate network).
+    SourceIp,
+    /// `aws:sourceVpce`: only through the environment's Studio and API endpoints.
+    SourceVpce,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -278,6 +303,13 @@ pub struct Jobs {
     pub network_isolation: bool,
     #[serde(default = "yes")]
     pub inter_container_encryption: bool,
+    /// Deny training, processing and hosting outside the environment's subnets and groups.
+    #[serde(default = "yes")]
+    pub require_vpc: bool,
+    /// Role ARNs allowed to create jobs without network isolation (containers that cannot run
+    /// isolated, such as Chainer or reinforcement learning).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub isolation_exceptions: Vec<String>,
 }
 
 impl Default for Jobs {
@@ -285,6 +317,8 @@ impl Default for Jobs {
         Jobs {
             network_isolation: true,
             inter_container_encryption: true,
+            require_vpc: true,
+            isolation_exceptions: vec![],
         }
     }
 }
@@ -297,6 +331,11 @@ pub struct Data {
     /// Server access logs of the data buckets go to a separate log bucket.
     #[serde(default = "yes")]
     pub access_logging: bool,
+    /// Deny object access to the created buckets except through the S3 gateway endpoint
+    /// (and AWS services acting for a principal). Console and CLI access from outside the VPC
+    /// stops working, and so does emptying the bucket from outside before a destroy.
+    #[serde(default)]
+    pub deny_outside_vpc_endpoint: bool,
 }
 
 impl Default for Data {
@@ -304,6 +343,7 @@ impl Default for Data {
         Data {
             buckets: default_buckets(),
             access_logging: true,
+            deny_outside_vpc_endpoint: false,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! allowed. Cross-field rules that are about *whether the design works* (missing endpoints, risky
 //! combinations) are findings in the model, not validation errors here.
 
-use super::{EndpointChoice, KmsMode, Nat, Spec};
+use super::{EndpointChoice, KmsMode, Nat, PresignedRestrict, Spec};
 use crate::error::{Error, Result};
 use crate::model::{endpoints, region};
 use ipnet::Ipv4Net;
@@ -280,6 +280,65 @@ impl Spec {
     }
 
     fn validate_workloads(&self) -> Result<()> {
+        let partition = region::lookup(&self.project.region)
+            .expect("region validated first")
+            .partition
+            .arn();
+        for arn in &self.jobs.isolation_exceptions {
+            let ok = arn
+                .strip_prefix(&format!("arn:{partition}:iam::"))
+                .and_then(|r| r.split_once(":role/"))
+                .is_some_and(|(acct, name)| {
+                    acct.len() == 12
+                        && acct.bytes().all(|b| b.is_ascii_digit())
+                        && !name.is_empty()
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/*".contains(&b))
+                });
+            if !ok {
+                return Err(Error::invalid(
+                    "jobs.isolation_exceptions",
+                    arn,
+                    "not an IAM role ARN of this partition",
+                    format!(
+                        "'arn:{partition}:iam::<account>:role/<name>' (a '*' may stand for part of the name)"
+                    ),
+                ));
+            }
+        }
+        let pre = &self.studio.presigned_url;
+        match pre.restrict {
+            PresignedRestrict::SourceIp => {
+                if pre.source_ips.is_empty() {
+                    return Err(Error::invalid(
+                        "studio.presigned_url.source_ips",
+                        "[]",
+                        "restrict = \"source-ip\" needs the allowed address ranges",
+                        "one or more CIDR blocks such as '203.0.113.0/24'",
+                    ));
+                }
+                for c in &pre.source_ips {
+                    if c.parse::<ipnet::IpNet>().is_err() {
+                        return Err(Error::invalid(
+                            "studio.presigned_url.source_ips",
+                            c,
+                            "not a CIDR block",
+                            "CIDR blocks such as '203.0.113.0/24' or '2001:db8::/32'",
+                        ));
+                    }
+                }
+            }
+            _ if !pre.source_ips.is_empty() => {
+                return Err(Error::invalid(
+                    "studio.presigned_url.source_ips",
+                    pre.source_ips.join(","),
+                    "only used with restrict = \"source-ip\"",
+                    "remove it, or set studio.presigned_url.restrict = \"source-ip\"",
+                ));
+            }
+            _ => {}
+        }
         unique_names(
             "studio.user_profiles",
             &self.studio.user_profiles,

@@ -1,0 +1,257 @@
+//! Guardrails: Deny statements built on SageMaker condition keys, each enabled by the spec, with
+//! correct IAM semantics. The same statements go on the execution role, into a permissions
+//! boundary and into an SCP document.
+//!
+//! Semantics (IAM User Guide, "Condition operators" and "Single-valued vs multivalued"): a key
+//! absent from the request makes negated operators (`StringNotEquals`, `ArnNotEquals`) and
+//! `…IfExists` operators *true*, and `ForAllValues:` true. So every Deny lists only the actions
+//! that carry its key (condition_keys.rs), and a "wrong value" Deny is paired with
+//! `Null: false` where absence must not deny (domain facts 1c: the network-firewall sample's
+//! `Deny sagemaker:Create*` + `…IfExists` denies every Create that never carries the key).
+
+use super::condition_keys::{actions, carries};
+use super::iam::{Condition, Statement};
+use super::refs::Ref;
+use super::{Model, security::SecurityGroup};
+use crate::spec::{KmsMode, NetworkMode, Spec};
+
+/// Instance families whose storage is local NVMe: the API rejects a volume KMS key for them
+/// (their volumes are hardware-encrypted). Source: SageMaker API Reference, ResourceConfig /
+/// ProcessingClusterConfig / TransformResources `VolumeKmsKeyId` and CreateEndpointConfig
+/// `KmsKeyId` ("You can't request a VolumeKmsKeyId when using an instance type with local
+/// storage"), with the families from the Amazon EC2 "Instance store volumes" table.
+pub const LOCAL_STORAGE_FAMILIES: &[&str] = &[
+    "ml.c5d.*",
+    "ml.c6id.*",
+    "ml.g4dn.*",
+    "ml.g5.*",
+    "ml.g6.*",
+    "ml.g6e.*",
+    "ml.m5d.*",
+    "ml.m6id.*",
+    "ml.p3dn.*",
+    "ml.p4d.*",
+    "ml.p4de.*",
+    "ml.p5.*",
+    "ml.p5e.*",
+    "ml.p5en.*",
+    "ml.r5d.*",
+    "ml.r6id.*",
+    "ml.trn1.*",
+    "ml.trn1n.*",
+    "ml.trn2.*",
+];
+
+/// Actions a compute guardrail covers for `key`: the `Create*` actions that carry it. Updates
+/// are left out (an update that does not restate the setting would be denied), and so are the
+/// domain and user-profile calls, which have guardrails of their own.
+fn create_actions(key: &str) -> Vec<String> {
+    actions(key)
+        .iter()
+        .filter(|a| {
+            a.starts_with("Create") && !matches!(a.as_str(), "CreateDomain" | "CreateUserProfile")
+        })
+        .map(|a| format!("sagemaker:{a}"))
+        .collect()
+}
+
+fn deny(sid: &str, actions: Vec<String>) -> Statement {
+    Statement {
+        sid: sid.into(),
+        effect: super::iam::Effect::Deny,
+        principal: None,
+        actions,
+        resources: vec![Ref::lit("*")],
+        conditions: vec![],
+    }
+}
+
+fn lits(values: &[&str]) -> Vec<Ref> {
+    values.iter().map(|v| Ref::lit(*v)).collect()
+}
+
+/// The guardrail statements the spec enables.
+pub fn statements(spec: &Spec, model: &Model) -> Vec<Statement> {
+    let mut st = vec![];
+    let subnets = model.network.private_subnets.clone();
+    let groups: Vec<Ref> = model
+        .security_groups
+        .iter()
+        .filter(|g| g.name != "endpoints")
+        .map(SecurityGroup::id_ref)
+        .collect();
+
+    if spec.jobs.require_vpc {
+        for (key, label, allowed) in [
+            ("sagemaker:VpcSubnets", "Subnets", &subnets),
+            ("sagemaker:VpcSecurityGroupIds", "SecurityGroups", &groups),
+        ] {
+            let acts = create_actions(key);
+            st.push(
+                deny(&format!("DenyComputeWithoutVpc{label}"), acts.clone()).when(Condition::new(
+                    "Null",
+                    key,
+                    [Ref::lit("true")],
+                )),
+            );
+            st.push(
+                deny(&format!("DenyComputeOutsideEnvironment{label}"), acts).when(Condition::new(
+                    "ForAnyValue:StringNotEquals",
+                    key,
+                    allowed.clone(),
+                )),
+            );
+        }
+    }
+
+    if spec.jobs.network_isolation {
+        let mut s = deny(
+            "DenyComputeWithoutNetworkIsolation",
+            create_actions("sagemaker:NetworkIsolation"),
+        )
+        .when(Condition::new(
+            "BoolIfExists",
+            "sagemaker:NetworkIsolation",
+            [Ref::lit("false")],
+        ));
+        // Containers that cannot run isolated (Chainer, reinforcement learning: dg
+        // mkt-algo-model-internet-free) run under roles listed as exceptions.
+        if !spec.jobs.isolation_exceptions.is_empty() {
+            s = s.when(Condition::new(
+                "ArnNotLike",
+                "aws:PrincipalArn",
+                spec.jobs.isolation_exceptions.iter().map(Ref::lit),
+            ));
+        }
+        st.push(s);
+    }
+
+    if spec.jobs.inter_container_encryption {
+        st.push(
+            deny(
+                "DenyComputeWithoutInterContainerEncryption",
+                create_actions("sagemaker:InterContainerTrafficEncryption"),
+            )
+            .when(Condition::new(
+                "BoolIfExists",
+                "sagemaker:InterContainerTrafficEncryption",
+                [Ref::lit("false")],
+            )),
+        );
+    }
+
+    if let (Some(key), true) = (
+        &model.kms.key_arn,
+        spec.encryption.kms != KmsMode::AwsManaged,
+    ) {
+        let volume = "sagemaker:VolumeKmsKeyArn";
+        let output = "sagemaker:OutputKmsKeyArn";
+        // Missing volume key: denied, except when every instance type of the request has local
+        // NVMe storage. The exception needs `sagemaker:InstanceTypes`, so the actions that do
+        // not carry it get a statement without it.
+        let (typed, untyped): (Vec<String>, Vec<String>) =
+            create_actions(volume).into_iter().partition(|a| {
+                carries(
+                    "sagemaker:InstanceTypes",
+                    a.trim_start_matches("sagemaker:"),
+                )
+            });
+        st.push(
+            deny("DenyVolumesWithoutEnvironmentKey", untyped).when(Condition::new(
+                "Null",
+                volume,
+                [Ref::lit("true")],
+            )),
+        );
+        st.push(
+            deny("DenyVolumesWithoutEnvironmentKeyExceptLocalStorage", typed)
+                .when(Condition::new("Null", volume, [Ref::lit("true")]))
+                .when(Condition::new(
+                    "ForAllValues:StringNotLike",
+                    "sagemaker:InstanceTypes",
+                    lits(LOCAL_STORAGE_FAMILIES),
+                )),
+        );
+        st.push(
+            deny("DenyVolumesWithForeignKey", create_actions(volume))
+                .when(Condition::new("Null", volume, [Ref::lit("false")]))
+                .when(Condition::new("ArnNotEquals", volume, [key.clone()])),
+        );
+        st.push(
+            deny("DenyOutputsWithoutEnvironmentKey", create_actions(output)).when(Condition::new(
+                "Null",
+                output,
+                [Ref::lit("true")],
+            )),
+        );
+        st.push(
+            deny("DenyOutputsWithForeignKey", create_actions(output))
+                .when(Condition::new("Null", output, [Ref::lit("false")]))
+                .when(Condition::new("ArnNotEquals", output, [key.clone()])),
+        );
+    }
+
+    if spec.network.mode == NetworkMode::VpcOnly {
+        let key = "sagemaker:AppNetworkAccessType";
+        // CreateDomain defaults to PublicInternetOnly, so an absent key must deny; an
+        // UpdateDomain that does not change the setting does not carry it.
+        st.push(
+            deny(
+                "DenyDomainsOutsideVpc",
+                vec!["sagemaker:CreateDomain".into()],
+            )
+            .when(Condition::new(
+                "StringNotEquals",
+                key,
+                [Ref::lit("VpcOnly")],
+            )),
+        );
+        st.push(
+            deny(
+                "DenyDomainUpdatesOutOfVpc",
+                vec!["sagemaker:UpdateDomain".into()],
+            )
+            .when(Condition::new("Null", key, [Ref::lit("false")]))
+            .when(Condition::new(
+                "StringNotEquals",
+                key,
+                [Ref::lit("VpcOnly")],
+            )),
+        );
+    }
+
+    // Notebook instances: the create defaults are the insecure values (internet on, root on,
+    // IMDSv1 allowed), so an absent key denies on create; updates only when they set it.
+    let nb = &spec.notebook;
+    let mut nb_rule = |sid: &str, key: &str, value: &str| {
+        st.push(
+            deny(
+                &format!("DenyNotebookCreate{sid}"),
+                vec!["sagemaker:CreateNotebookInstance".into()],
+            )
+            .when(Condition::new("StringNotEquals", key, [Ref::lit(value)])),
+        );
+        if actions(key).iter().any(|a| a == "UpdateNotebookInstance") {
+            st.push(
+                deny(
+                    &format!("DenyNotebookUpdate{sid}"),
+                    vec!["sagemaker:UpdateNotebookInstance".into()],
+                )
+                .when(Condition::new("Null", key, [Ref::lit("false")]))
+                .when(Condition::new("StringNotEquals", key, [Ref::lit(value)])),
+            );
+        }
+    };
+    if !nb.direct_internet_access {
+        nb_rule("WithInternet", "sagemaker:DirectInternetAccess", "Disabled");
+    }
+    if !nb.root_access {
+        nb_rule("WithRoot", "sagemaker:RootAccess", "Disabled");
+    }
+    nb_rule(
+        "WithImdsV1",
+        "sagemaker:MinimumInstanceMetadataServiceVersion",
+        "2",
+    );
+    st
+}

@@ -1,0 +1,534 @@
+//! Resource policies: buckets, the KMS key, and VPC endpoints.
+//!
+//! Sources: S3 User Guide `enable-server-access-logging` (log delivery principal; SSE-S3 only
+//! on the target), `example-bucket-policies-vpc-endpoint` (aws:sourceVpce); domain facts 2.5
+//! (service-side readers need `aws:ViaAWSService` exceptions); CloudWatch Logs
+//! `encrypt-log-data-kms` (logs principal, kms:EncryptionContext:aws:logs:arn); KMS
+//! `key-policy-default` and `conditions-kms` (kms:ViaService, kms:GrantIsForAWSResource);
+//! PrivateLink `vpc-endpoints-access` and dg `interface-vpc-endpoint` / `studio-interface-endpoint`
+//! / `notebook-interface-endpoint` (endpoint policies; the Studio endpoint must allow CreateApp).
+
+use super::iam::{Condition, PolicyDocument, Principal, Statement};
+use super::policies::{account_root, bucket_arn, sagemaker_arn, service};
+use super::refs::{Attr, Kind, Ref};
+use super::{Bucket, LOG_BUCKET, Model};
+use crate::spec::Spec;
+
+fn tls_only(bucket: &str) -> Statement {
+    Statement::deny(
+        "DenyInsecureTransport",
+        &["s3:*"],
+        vec![
+            bucket_arn(bucket),
+            Ref::join([bucket_arn(bucket), Ref::lit("/*")]),
+        ],
+    )
+    .principal(Principal::Aws(vec![Ref::lit("*")]))
+    .when(Condition::new(
+        "Bool",
+        "aws:SecureTransport",
+        [Ref::lit("false")],
+    ))
+}
+
+/// Object and listing access only through the environment's S3 gateway endpoint; AWS services
+/// acting for a principal (pipelines, Feature Store offline store, model registry) are exempt
+/// through `aws:ViaAWSService` (domain facts 2.5).
+fn only_through_endpoint(bucket: &str) -> Statement {
+    Statement::deny(
+        "DenyDataAccessOutsideVpcEndpoint",
+        &[
+            "s3:DeleteObject",
+            "s3:GetObject",
+            "s3:ListBucket",
+            "s3:PutObject",
+        ],
+        vec![
+            bucket_arn(bucket),
+            Ref::join([bucket_arn(bucket), Ref::lit("/*")]),
+        ],
+    )
+    .principal(Principal::Aws(vec![Ref::lit("*")]))
+    .when(Condition::new(
+        "StringNotEquals",
+        "aws:sourceVpce",
+        [Ref::attr(Kind::VpcEndpoint, "s3", Attr::Id)],
+    ))
+    .when(Condition::new(
+        "Bool",
+        "aws:ViaAWSService",
+        [Ref::lit("false")],
+    ))
+}
+
+/// The created buckets (data buckets and, with access logging, the log target).
+pub fn add_buckets(model: &mut Model, spec: &Spec) {
+    let name = &model.name;
+    let region = model.region.clone();
+    let logging = spec.data.access_logging;
+    let vpce_only = spec.data.deny_outside_vpc_endpoint;
+    let bucket_name = |short: &str| {
+        Ref::join([
+            Ref::lit(format!("{name}-{short}-")),
+            Ref::Account,
+            Ref::lit(format!("-{region}")),
+        ])
+    };
+    for b in &spec.data.buckets {
+        let Some(short) = &b.name else { continue };
+        let logical = super::snake(short);
+        let mut statements = vec![tls_only(&logical)];
+        if vpce_only {
+            statements.push(only_through_endpoint(&logical));
+        }
+        model.buckets.push(Bucket {
+            name: logical.clone(),
+            bucket_name: bucket_name(short),
+            purpose: "training data, features and model artifacts".into(),
+            kms_key: model.kms.key_arn.clone(),
+            sse_kms: true,
+            access_log_bucket: logging.then(|| LOG_BUCKET.to_string()),
+            policy: PolicyDocument::new(statements),
+            is_log_target: false,
+        });
+    }
+    if logging {
+        let sources: Vec<Ref> = model.buckets.iter().map(|b| bucket_arn(&b.name)).collect();
+        let log_delivery = Statement::allow(
+            "AllowServerAccessLogDelivery",
+            &["s3:PutObject"],
+            vec![Ref::join([bucket_arn(LOG_BUCKET), Ref::lit("/*")])],
+        )
+        .principal(Principal::Service(vec![service(
+            "logging.s3.amazonaws.com",
+        )]))
+        .when(Condition::new(
+            "StringEquals",
+            "aws:SourceAccount",
+            [Ref::Account],
+        ))
+        .when(Condition::new("ArnLike", "aws:SourceArn", sources));
+        model.buckets.push(Bucket {
+            name: LOG_BUCKET.into(),
+            bucket_name: bucket_name(LOG_BUCKET),
+            purpose: "S3 server access logs of the data buckets".into(),
+            kms_key: None,
+            // Server access log targets support SSE-S3 only (S3 User Guide).
+            sse_kms: false,
+            access_log_bucket: None,
+            policy: PolicyDocument::new(vec![log_delivery, tls_only(LOG_BUCKET)]),
+            is_log_target: true,
+        });
+    }
+}
+
+/// The policy of the key smgen creates: administration through IAM in this account; the
+/// execution role only through the AWS services that encrypt for it; CloudWatch Logs for the
+/// environment's log groups only. No `aws:sourceVpce` condition on KMS calls made by services
+/// (domain facts 1c: such conditions are no-ops).
+pub fn key_policy(model: &Model) -> PolicyDocument {
+    let via: Vec<Ref> = ["s3", "sagemaker", "ec2", "elasticfilesystem"]
+        .iter()
+        .map(|svc| {
+            Ref::join([
+                Ref::lit(format!("{svc}.")),
+                Ref::Region,
+                Ref::lit(format!(".{}", model.partition.dns_suffix())),
+            ])
+        })
+        .collect();
+    let role = Ref::attr(Kind::Role, "execution", Attr::Arn);
+    let mut st = vec![
+        Statement::allow("EnableIamPolicies", &["kms:*"], vec![Ref::lit("*")])
+            .principal(Principal::Aws(vec![account_root()])),
+        Statement::allow(
+            "ExecutionRoleThroughAwsServices",
+            &[
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:Encrypt",
+                "kms:GenerateDataKey*",
+                "kms:ReEncrypt*",
+            ],
+            vec![Ref::lit("*")],
+        )
+        .principal(Principal::Aws(vec![role.clone()]))
+        .when(Condition::new("StringEquals", "kms:ViaService", via)),
+        Statement::allow(
+            "ExecutionRoleGrantsForAwsResources",
+            &["kms:CreateGrant"],
+            vec![Ref::lit("*")],
+        )
+        .principal(Principal::Aws(vec![role]))
+        .when(Condition::new(
+            "Bool",
+            "kms:GrantIsForAWSResource",
+            [Ref::lit("true")],
+        )),
+    ];
+    if !model.log_groups.is_empty() {
+        let contexts: Vec<Ref> = model
+            .log_groups
+            .iter()
+            .map(|g| {
+                Ref::arn(
+                    "logs",
+                    true,
+                    true,
+                    Ref::lit(format!("log-group:{}", g.log_group_name)),
+                )
+            })
+            .collect();
+        st.push(
+            Statement::allow(
+                "CloudWatchLogsForEnvironmentLogGroups",
+                &[
+                    "kms:Decrypt*",
+                    "kms:Describe*",
+                    "kms:Encrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:ReEncrypt*",
+                ],
+                vec![Ref::lit("*")],
+            )
+            .principal(Principal::Service(vec![Ref::join([
+                Ref::lit("logs."),
+                Ref::Region,
+                Ref::lit(format!(".{}", model.partition.dns_suffix())),
+            ])]))
+            .when(Condition::new(
+                "ArnEquals",
+                "kms:EncryptionContext:aws:logs:arn",
+                contexts,
+            )),
+        );
+    }
+    PolicyDocument::new(st)
+}
+
+/// What each endpoint carries, least privilege: (actions, resources). Only principals of this
+/// account may use any endpoint (`aws:PrincipalAccount`).
+fn endpoint_grants(
+    model: &Model,
+    spec: &Spec,
+    key: &str,
+) -> Vec<(String, Vec<&'static str>, Vec<Ref>)> {
+    let any = || vec![Ref::lit("*")];
+    let in_account = |svc: &str, res: &str| vec![Ref::arn(svc, true, true, Ref::lit(res))];
+    let g = |sid: &str, a: &[&'static str], r: Vec<Ref>| (sid.to_string(), a.to_vec(), r);
+    match key {
+        "s3" => s3_gateway_grants(model, spec),
+        "sagemaker.api" | "sagemaker.api-fips" => vec![g(
+            "SageMakerApiInThisAccount",
+            &[
+                "sagemaker:Add*",
+                "sagemaker:Batch*",
+                "sagemaker:Create*",
+                "sagemaker:Delete*",
+                "sagemaker:Describe*",
+                "sagemaker:Get*",
+                "sagemaker:List*",
+                "sagemaker:Search",
+                "sagemaker:Start*",
+                "sagemaker:Stop*",
+                "sagemaker:Update*",
+            ],
+            any(),
+        )],
+        "sagemaker.runtime" | "sagemaker.runtime-fips" => vec![g(
+            "InvokeEndpointsInThisAccount",
+            &[
+                "sagemaker:InvokeEndpoint",
+                "sagemaker:InvokeEndpointAsync",
+                "sagemaker:InvokeEndpointWithResponseStream",
+            ],
+            in_account("sagemaker", "endpoint/*"),
+        )],
+        "sagemaker.featurestore-runtime" => vec![g(
+            "FeatureStoreRecords",
+            &[
+                "sagemaker:BatchGetRecord",
+                "sagemaker:DeleteRecord",
+                "sagemaker:GetRecord",
+                "sagemaker:PutRecord",
+            ],
+            in_account("sagemaker", "feature-group/*"),
+        )],
+        "sagemaker.metrics" => vec![g(
+            "ExperimentMetrics",
+            &["sagemaker:BatchGetMetrics", "sagemaker:BatchPutMetrics"],
+            any(),
+        )],
+        // The Studio endpoint carries app launches: CreateApp on this account's domains
+        // (dg studio-interface-endpoint).
+        "studio" => vec![g(
+            "StudioApps",
+            &["sagemaker:CreateApp"],
+            vec![sagemaker_arn("app/*")],
+        )],
+        "notebook" => vec![g(
+            "NotebookPresignedUrls",
+            &["sagemaker:CreatePresignedNotebookInstanceUrl"],
+            vec![sagemaker_arn("notebook-instance/*")],
+        )],
+        "experiments" => vec![g(
+            "MlflowTracking",
+            &["sagemaker-mlflow:*"],
+            in_account("sagemaker", "mlflow-tracking-server/*"),
+        )],
+        "partner-app" => vec![g(
+            "PartnerApps",
+            &["sagemaker:CallPartnerAppApi"],
+            vec![sagemaker_arn("partner-app/*")],
+        )],
+        "sts" => vec![g(
+            "StsForSdkAndTokens",
+            &[
+                "sts:AssumeRole",
+                "sts:GetCallerIdentity",
+                "sts:GetServiceBearerToken",
+                "sts:TagSession",
+            ],
+            any(),
+        )],
+        "logs" => vec![g(
+            "SageMakerLogs",
+            &[
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:DescribeLogGroups",
+                "logs:DescribeLogStreams",
+                "logs:FilterLogEvents",
+                "logs:GetLogEvents",
+                "logs:PutLogEvents",
+            ],
+            in_account("logs", "log-group:*"),
+        )],
+        "monitoring" => vec![g(
+            "CloudWatchMetrics",
+            &[
+                "cloudwatch:GetMetricData",
+                "cloudwatch:ListMetrics",
+                "cloudwatch:PutMetricData",
+            ],
+            any(),
+        )],
+        "ecr.api" | "ecr.dkr" => vec![
+            g("EcrAuth", &["ecr:GetAuthorizationToken"], any()),
+            g(
+                "EcrReadOnly",
+                &[
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:DescribeImages",
+                    "ecr:DescribeRepositories",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:ListImages",
+                ],
+                in_account("ecr", "repository/*"),
+            ),
+        ],
+        "codeartifact.api" | "codeartifact.repositories" => vec![
+            g(
+                "CodeArtifactToken",
+                &["codeartifact:GetAuthorizationToken"],
+                in_account("codeartifact", "domain/*"),
+            ),
+            g(
+                "CodeArtifactReadOnly",
+                &[
+                    "codeartifact:GetRepositoryEndpoint",
+                    "codeartifact:ReadFromRepository",
+                ],
+                in_account("codeartifact", "repository/*"),
+            ),
+        ],
+        "servicecatalog" => vec![g(
+            "ServiceCatalogProjects",
+            &[
+                "servicecatalog:DescribeProduct",
+                "servicecatalog:DescribeProvisionedProduct",
+                "servicecatalog:DescribeProvisioningParameters",
+                "servicecatalog:DescribeRecord",
+                "servicecatalog:ListLaunchPaths",
+                "servicecatalog:ProvisionProduct",
+                "servicecatalog:SearchProducts",
+                "servicecatalog:TerminateProvisionedProduct",
+                "servicecatalog:UpdateProvisionedProduct",
+            ],
+            any(),
+        )],
+        "kms" => vec![g(
+            "EnvironmentKeyOnly",
+            &[
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:Encrypt",
+                "kms:GenerateDataKey*",
+                "kms:ReEncrypt*",
+            ],
+            model
+                .kms
+                .key_arn
+                .clone()
+                .map_or_else(|| in_account("kms", "key/*"), |k| vec![k]),
+        )],
+        "ssm" => vec![g(
+            "ParameterStoreRead",
+            &[
+                "ssm:GetParameter",
+                "ssm:GetParameters",
+                "ssm:GetParametersByPath",
+            ],
+            in_account("ssm", "parameter/*"),
+        )],
+        "git-codecommit" | "codecommit" => vec![g(
+            "CodeCommitGit",
+            &[
+                "codecommit:GetBranch",
+                "codecommit:GetRepository",
+                "codecommit:GitPull",
+                "codecommit:GitPush",
+                "codecommit:ListBranches",
+            ],
+            in_account("codecommit", "*"),
+        )],
+        // Every catalog key has an arm (tested below); an unknown key gets no grant.
+        _ => vec![],
+    }
+}
+
+/// The S3 gateway endpoint reaches the environment's buckets, plus the AWS-owned buckets its
+/// features need (domain facts 2.5): JumpStart artifacts (objects tagged SageMaker=true), ECR
+/// image layers (`prod-REGION-starport-layer-bucket`) and the SDK's default bucket.
+fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static str>, Vec<Ref>)> {
+    let mut buckets: Vec<Ref> = model.buckets.iter().map(|b| bucket_arn(&b.name)).collect();
+    for b in &spec.data.buckets {
+        if let Some(existing) = &b.existing {
+            buckets.push(Ref::join([
+                Ref::lit("arn:"),
+                Ref::Partition,
+                Ref::lit(format!(":s3:::{existing}")),
+            ]));
+        }
+    }
+    let objects: Vec<Ref> = buckets
+        .iter()
+        .map(|b| Ref::join([b.clone(), Ref::lit("/*")]))
+        .collect();
+    let s3 = |res: String| {
+        Ref::join([
+            Ref::lit("arn:"),
+            Ref::Partition,
+            Ref::lit(format!(":s3:::{res}")),
+        ])
+    };
+    let mut out = vec![
+        (
+            "EnvironmentBuckets".to_string(),
+            vec!["s3:GetBucketLocation", "s3:ListBucket"],
+            buckets,
+        ),
+        (
+            "EnvironmentObjects".to_string(),
+            vec![
+                "s3:AbortMultipartUpload",
+                "s3:DeleteObject",
+                "s3:GetObject",
+                "s3:PutObject",
+            ],
+            objects,
+        ),
+    ];
+    if spec.needs.custom_images {
+        out.push((
+            "EcrImageLayers".into(),
+            vec!["s3:GetObject"],
+            vec![s3(format!("prod-{}-starport-layer-bucket/*", model.region))],
+        ));
+    }
+    if spec.needs.sdk_remote_jobs {
+        // The SageMaker Python SDK's default bucket: sagemaker-<region>-<account>.
+        let default = Ref::join([
+            Ref::lit("arn:"),
+            Ref::Partition,
+            Ref::lit(format!(":s3:::sagemaker-{}-", model.region)),
+            Ref::Account,
+        ]);
+        out.push((
+            "SdkDefaultBucket".into(),
+            vec!["s3:CreateBucket", "s3:GetBucketLocation", "s3:ListBucket"],
+            vec![default.clone()],
+        ));
+        out.push((
+            "SdkDefaultBucketObjects".into(),
+            vec!["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            vec![Ref::join([default, Ref::lit("/*")])],
+        ));
+    }
+    out
+}
+
+/// The policy of one endpoint.
+pub fn endpoint_policy(model: &Model, spec: &Spec, key: &str) -> PolicyDocument {
+    let mut st: Vec<Statement> = endpoint_grants(model, spec, key)
+        .into_iter()
+        .map(|(sid, actions, resources)| {
+            Statement::allow(&sid, &actions, resources)
+                .principal(Principal::Aws(vec![Ref::lit("*")]))
+                .when(Condition::new(
+                    "StringEquals",
+                    "aws:PrincipalAccount",
+                    [Ref::Account],
+                ))
+        })
+        .collect();
+    if key == "s3" && spec.needs.jumpstart {
+        // JumpStart reads AWS-owned objects tagged SageMaker=true (networkfirewall README).
+        st.push(
+            Statement::allow("JumpStartArtifacts", &["s3:GetObject"], vec![Ref::lit("*")])
+                .principal(Principal::Aws(vec![Ref::lit("*")]))
+                .when(Condition::new(
+                    "StringEquals",
+                    "aws:PrincipalAccount",
+                    [Ref::Account],
+                ))
+                .when(Condition::new(
+                    "StringEqualsIgnoreCase",
+                    "s3:ExistingObjectTag/SageMaker",
+                    [Ref::lit("true")],
+                )),
+        );
+    }
+    PolicyDocument::new(st)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::endpoints::CATALOG;
+
+    #[test]
+    fn every_endpoint_has_a_least_privilege_policy() {
+        let spec =
+            crate::spec::load(&crate::spec::SpecSource::Preset("regulated".into()), &[]).unwrap();
+        let model = crate::model::resolve(&spec);
+        for e in CATALOG {
+            let doc = endpoint_policy(&model, &spec, e.key);
+            assert!(!doc.statements.is_empty(), "{}", e.key);
+            for s in &doc.statements {
+                assert!(
+                    !s.actions.iter().any(|a| a == "*" || a == "sagemaker:*"),
+                    "{}: {:?}",
+                    e.key,
+                    s.actions
+                );
+                assert!(
+                    s.conditions.iter().any(|c| c.key == "aws:PrincipalAccount"),
+                    "{}",
+                    e.key
+                );
+            }
+        }
+    }
+}

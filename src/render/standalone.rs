@@ -1,0 +1,276 @@
+//! Files every format gets: `policies/*.json` (each IAM document of the environment, pretty
+//! JSON, one per file, with a README table) and `sagemaker-config.yaml` (SageMaker Python SDK
+//! defaults). Values that exist only after deployment are `<placeholders>`; the stack outputs
+//! (Terraform: `sagemaker_sdk_config`) give the filled-in versions.
+
+use super::FileSet;
+use crate::model::Model;
+use crate::model::iam::{PolicyDocument, Value};
+use crate::model::refs::{Attr, Input, Kind, Ref};
+use serde_json::{Map, Value as Json};
+
+struct Placeholders<'a> {
+    model: &'a Model,
+}
+
+impl Placeholders<'_> {
+    fn account(&self) -> String {
+        // AWS's documentation example account stands in until project.account_id is set.
+        self.model
+            .account_id
+            .clone()
+            .unwrap_or_else(|| "111122223333".into())
+    }
+
+    fn text(&self, r: &Ref) -> String {
+        let m = self.model;
+        let p = m.partition.arn();
+        match r {
+            Ref::Lit(s) => s.clone(),
+            Ref::Partition => p.into(),
+            Ref::Region => m.region.clone(),
+            Ref::Account => self.account(),
+            Ref::Join(parts) => parts.iter().map(|x| self.text(x)).collect(),
+            Ref::Input(Input::KmsKeyArn) => m.kms.existing_arn.clone().unwrap_or_default(),
+            Ref::Input(Input::AccountId) => self.account(),
+            Ref::Input(Input::VpcId) => m
+                .network
+                .existing
+                .as_ref()
+                .map(|e| e.vpc_id.clone())
+                .unwrap_or_default(),
+            Ref::Input(i) => format!("<{i:?}>"),
+            Ref::InputItem(Input::SubnetIds, n) => self.existing(|e| e.subnet_ids.get(*n).cloned()),
+            Ref::InputItem(Input::RouteTableIds, n) => {
+                self.existing(|e| e.route_table_ids.get(*n).cloned())
+            }
+            Ref::InputItem(i, n) => format!("<{i:?}[{n}]>"),
+            Ref::Attr(id, attr) => self.attr(id.kind, &id.name, *attr),
+        }
+    }
+
+    fn existing(
+        &self,
+        f: impl Fn(&crate::model::network::ExistingVpc) -> Option<String>,
+    ) -> String {
+        self.model
+            .network
+            .existing
+            .as_ref()
+            .and_then(f)
+            .unwrap_or_default()
+    }
+
+    /// Attributes known before deployment are spelled out; the rest become placeholders.
+    fn attr(&self, kind: Kind, name: &str, attr: Attr) -> String {
+        let m = self.model;
+        let p = m.partition.arn();
+        let acct = self.account();
+        match (kind, attr) {
+            (Kind::Role, Attr::Arn) => m
+                .roles
+                .iter()
+                .find(|r| r.name == name)
+                .map(|r| format!("arn:{p}:iam::{acct}:role{}{}", r.path, r.role_name))
+                .unwrap_or_default(),
+            (Kind::Bucket, Attr::Arn) => m
+                .buckets
+                .iter()
+                .find(|b| b.name == name)
+                .map(|b| format!("arn:{p}:s3:::{}", self.text(&b.bucket_name)))
+                .unwrap_or_default(),
+            (Kind::LogGroup, Attr::Arn) => m
+                .log_groups
+                .iter()
+                .find(|g| g.name == name)
+                .map(|g| {
+                    format!(
+                        "arn:{p}:logs:{}:{acct}:log-group:{}",
+                        m.region, g.log_group_name
+                    )
+                })
+                .unwrap_or_default(),
+            (Kind::KmsKey, Attr::Arn) => {
+                format!("arn:{p}:kms:{}:{acct}:key/<kms-key-id>", m.region)
+            }
+            // No ':' inside a placeholder: it would split the ARN it stands in.
+            (kind, attr) => format!(
+                "<{}-{}-{}>",
+                kind_word(kind),
+                attr_word(attr),
+                name.replace('_', "-")
+            ),
+        }
+    }
+
+    fn json(&self, v: &Value) -> Json {
+        match v {
+            Value::Leaf(r) => Json::String(self.text(r)),
+            Value::List(items) => Json::Array(items.iter().map(|i| self.json(i)).collect()),
+            Value::Map(entries) => {
+                let mut m = Map::new();
+                for (k, v) in entries {
+                    m.insert(k.clone(), self.json(v));
+                }
+                Json::Object(m)
+            }
+        }
+    }
+
+    fn document(&self, doc: &PolicyDocument) -> String {
+        let mut text = serde_json::to_string_pretty(&self.json(&doc.to_value())).expect("json");
+        text.push('\n');
+        text
+    }
+}
+
+fn kind_word(k: Kind) -> &'static str {
+    match k {
+        Kind::Vpc => "vpc",
+        Kind::Subnet => "subnet",
+        Kind::RouteTable => "route-table",
+        Kind::SecurityGroup => "security-group",
+        Kind::VpcEndpoint => "vpc-endpoint",
+        Kind::KmsKey => "kms-key",
+        Kind::Bucket => "bucket",
+        Kind::LogGroup => "log-group",
+        Kind::Role => "role",
+        Kind::Domain => "domain",
+        Kind::UserProfile => "user-profile",
+        Kind::NotebookInstance => "notebook-instance",
+    }
+}
+
+fn attr_word(a: Attr) -> &'static str {
+    match a {
+        Attr::Arn => "arn",
+        Attr::Id => "id",
+        Attr::Name => "name",
+        Attr::PrefixListId => "prefix-list-id",
+    }
+}
+
+/// Every IAM document of the model: (file name, what it is, where it is used, document).
+fn documents(model: &Model) -> Vec<(String, String, &PolicyDocument)> {
+    let mut out = vec![];
+    for r in &model.roles {
+        let role = r.name.replace('_', "-");
+        out.push((
+            format!("{role}-role-trust.json"),
+            format!("trust policy of the {} role", r.role_name),
+            &r.trust,
+        ));
+        for p in &r.policies {
+            out.push((
+                format!("{}.json", p.name.replace('_', "-")),
+                format!("{} (attached to {})", p.description, r.role_name),
+                &p.document,
+            ));
+        }
+        if let Some(b) = &r.boundary {
+            out.push((
+                "permissions-boundary.json".into(),
+                format!("{} (the boundary of {})", b.description, r.role_name),
+                &b.document,
+            ));
+        }
+    }
+    for p in &model.access_policies {
+        out.push((
+            format!("{}.json", p.name.replace('_', "-")),
+            p.description.clone(),
+            &p.document,
+        ));
+    }
+    for d in &model.documents {
+        out.push((d.file.clone(), d.purpose.clone(), &d.document));
+    }
+    if let Some(k) = &model.kms.policy {
+        out.push((
+            "kms-key-policy.json".into(),
+            "key policy of the environment's customer managed key".into(),
+            k,
+        ));
+    }
+    for b in &model.buckets {
+        out.push((
+            format!("bucket-policy-{}.json", b.name.replace('_', "-")),
+            format!("bucket policy of the {} bucket", b.name),
+            &b.policy,
+        ));
+    }
+    for e in &model.endpoints {
+        out.push((
+            format!("endpoint-policy-{}.json", e.key.replace('.', "-")),
+            format!("VPC endpoint policy of {}", e.key),
+            &e.policy,
+        ));
+    }
+    out
+}
+
+pub fn add(set: &mut FileSet, model: &Model) {
+    let ph = Placeholders { model };
+    let mut readme = String::from(
+        "# IAM documents of this environment\n\nEvery policy the generated code deploys, one per file, for review and for use outside\n\
+         the stack (the SCP is not deployed by it). Values that exist only after deployment are\n\
+         `<placeholders>`.\n\n| file | what it is |\n|---|---|\n",
+    );
+    for (file, purpose, doc) in documents(model) {
+        readme.push_str(&format!("| `{file}` | {purpose} |\n"));
+        set.insert(format!("policies/{file}"), ph.document(doc));
+    }
+    set.insert("policies/README.md", readme);
+    set.insert("sagemaker-config.yaml", sdk_config(model, &ph));
+}
+
+/// SageMaker Python SDK defaults ("Configuring and using defaults with the SageMaker Python
+/// SDK"): every job, model and endpoint config inherits the environment's VPC, keys, isolation
+/// and inter-container encryption.
+fn sdk_config(model: &Model, ph: &Placeholders) -> String {
+    let q = |s: String| format!("'{}'", s.replace('\'', "''"));
+    let j = &model.jobs;
+    let subnets: Vec<String> = j.subnets.iter().map(|s| q(ph.text(s))).collect();
+    let sg = q(ph.text(&j.security_group));
+    let role = q(ph.text(&Ref::attr(Kind::Role, "execution", Attr::Arn)));
+    let key = j.kms_key.as_ref().map(|k| q(ph.text(k)));
+    let vpc = format!(
+        "VpcConfig:\n      SecurityGroupIds: [{sg}]\n      Subnets: [{}]",
+        subnets.join(", ")
+    );
+    let mut y = String::from(
+        "# SageMaker Python SDK defaults for this environment. Copy to ~/.config/sagemaker/config.yaml\n\
+         # (or /etc/xdg/sagemaker/config.yaml). Values in <…> exist after deployment; the\n\
+         # stack outputs have them.\nSchemaVersion: '1.0'\nSageMaker:\n",
+    );
+    let iso = j.network_isolation;
+    let icte = j.inter_container_encryption;
+    y.push_str(&format!(
+        "  TrainingJob:\n    EnableNetworkIsolation: {iso}\n    EnableInterContainerTrafficEncryption: {icte}\n    RoleArn: {role}\n    {}\n",
+        vpc
+    ));
+    if let Some(k) = &key {
+        y.push_str(&format!("    OutputDataConfig:\n      KmsKeyId: {k}\n    ResourceConfig:\n      VolumeKmsKeyId: {k}\n"));
+    }
+    y.push_str(&format!(
+        "  ProcessingJob:\n    NetworkConfig:\n      EnableNetworkIsolation: {iso}\n      EnableInterContainerTrafficEncryption: {icte}\n      {}\n    RoleArn: {role}\n",
+        vpc.replace("\n      ", "\n        ")
+    ));
+    if let Some(k) = &key {
+        y.push_str(&format!(
+            "    ProcessingOutputConfig:\n      KmsKeyId: {k}\n    ProcessingResources:\n      ClusterConfig:\n        VolumeKmsKeyId: {k}\n"
+        ));
+    }
+    y.push_str(&format!(
+        "  Model:\n    EnableNetworkIsolation: {iso}\n    ExecutionRoleArn: {role}\n    {vpc}\n"
+    ));
+    if let Some(k) = &key {
+        y.push_str(&format!(
+            "  EndpointConfig:\n    KmsKeyId: {k}\n    AsyncInferenceConfig:\n      OutputConfig:\n        KmsKeyId: {k}\n    DataCaptureConfig:\n      KmsKeyId: {k}\n"
+        ));
+        y.push_str(&format!(
+            "  TransformJob:\n    DataCaptureConfig:\n      KmsKeyId: {k}\n    TransformOutput:\n      KmsKeyId: {k}\n    TransformResources:\n      VolumeKmsKeyId: {k}\n"
+        ));
+    }
+    y
+}
