@@ -385,7 +385,8 @@ pub fn resolve(spec: &Spec) -> Model {
                     |n| n.reason.clone(),
                 ),
                 source: need.map_or("network.endpoints", |n| n.source),
-                policy: resource_policies::endpoint_policy(&model, spec, e.key),
+                // Filled in below, once the workloads the policies name exist.
+                policy: PolicyDocument::new(vec![]),
             }
         })
         .collect();
@@ -444,6 +445,14 @@ pub fn resolve(spec: &Spec) -> Model {
                 role: exec_role.clone(),
             })
             .collect();
+    }
+    let endpoint_policies: Vec<PolicyDocument> = model
+        .endpoints
+        .iter()
+        .map(|e| resource_policies::endpoint_policy(&model, spec, e.key))
+        .collect();
+    for (e, p) in model.endpoints.iter_mut().zip(endpoint_policies) {
+        e.policy = p;
     }
     model.access_policies = access::studio_access(spec, &model).into_iter().collect();
     model.findings = findings::check(spec, &model, &needs);

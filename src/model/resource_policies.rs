@@ -261,11 +261,22 @@ fn endpoint_grants(
         )],
         // The Studio endpoint carries app launches: CreateApp on this account's domains
         // (dg studio-interface-endpoint).
-        "studio" => vec![g(
-            "StudioApps",
-            &["sagemaker:CreateApp"],
-            vec![sagemaker_arn("app/*")],
-        )],
+        // dg studio-interface-endpoint: the Studio endpoint must allow CreateApp on the domain.
+        "studio" => {
+            let apps = match &model.domain {
+                Some(_) => Ref::join([
+                    sagemaker_arn("app/"),
+                    Ref::attr(Kind::Domain, "main", Attr::Id),
+                    Ref::lit("/*"),
+                ]),
+                None => sagemaker_arn("app/*"),
+            };
+            vec![g(
+                "StudioAppsOfThisDomain",
+                &["sagemaker:CreateApp"],
+                vec![apps],
+            )]
+        }
         "notebook" => vec![g(
             "NotebookPresignedUrls",
             &["sagemaker:CreatePresignedNotebookInstanceUrl"],
