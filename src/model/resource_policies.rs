@@ -451,13 +451,6 @@ fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static st
             objects,
         ),
     ];
-    if spec.needs.custom_images {
-        out.push((
-            "EcrImageLayers".into(),
-            vec!["s3:GetObject"],
-            vec![s3(format!("prod-{}-starport-layer-bucket/*", model.region))],
-        ));
-    }
     if spec.needs.sdk_remote_jobs {
         // The SageMaker Python SDK's default bucket: sagemaker-<region>-<account>.
         let default = Ref::join([
@@ -494,6 +487,23 @@ pub fn endpoint_policy(model: &Model, spec: &Spec, key: &str) -> PolicyDocument 
                 ))
         })
         .collect();
+    if key == "s3" && spec.needs.custom_images {
+        // Image layers are fetched with URLs that ECR signs, so the principal is not one of
+        // this account's: no aws:PrincipalAccount condition here (ECR User Guide,
+        // vpc-endpoints, "Minimum Amazon S3 bucket permissions for Amazon ECR").
+        st.push(
+            Statement::allow(
+                "EcrImageLayers",
+                &["s3:GetObject"],
+                vec![Ref::join([
+                    Ref::lit("arn:"),
+                    Ref::Partition,
+                    Ref::lit(format!(":s3:::prod-{}-starport-layer-bucket/*", model.region)),
+                ])],
+            )
+            .principal(Principal::Aws(vec![Ref::lit("*")])),
+        );
+    }
     if key == "s3" && spec.needs.jumpstart {
         // JumpStart reads AWS-owned objects tagged SageMaker=true (networkfirewall README).
         st.push(
@@ -534,10 +544,14 @@ mod tests {
                     e.key,
                     s.actions
                 );
+                // The one exception: ECR-signed layer downloads, limited to the layer bucket.
+                let ecr_layers = s.sid == "EcrImageLayers"
+                    && format!("{:?}", s.resources).contains("starport-layer-bucket");
                 assert!(
-                    s.conditions.iter().any(|c| c.key == "aws:PrincipalAccount"),
-                    "{}",
-                    e.key
+                    ecr_layers || s.conditions.iter().any(|c| c.key == "aws:PrincipalAccount"),
+                    "{}: {}",
+                    e.key,
+                    s.sid
                 );
             }
         }
