@@ -22,7 +22,7 @@ use iam::PolicyDocument;
 use network::Network;
 use refs::{Attr, Input, Kind, Ref};
 use region::Partition;
-use security::{Direction, Egress, Peer, SecurityGroup};
+use security::{Egress, SecurityGroup};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -213,116 +213,17 @@ pub fn resolve(spec: &Spec) -> Model {
         has_s3_gateway.then(|| Ref::attr(Kind::VpcEndpoint, "s3", Attr::PrefixListId));
     let internet = network.created.as_ref().is_some_and(|c| c.nat != Nat::None);
 
-    // Security groups.
-    let mut sgs: Vec<SecurityGroup> = vec![];
-    let egress = Egress {
-        endpoints: has_interface,
-        s3_prefix_list: s3_prefix_list.clone(),
-        internet,
-    };
+    let sgs = security::groups(
+        spec,
+        &Egress {
+            endpoints: has_interface,
+            s3_prefix_list,
+            internet,
+        },
+        has_interface,
+    );
     let studio = spec.needs.studio;
-    if studio {
-        let mut domain_sg = SecurityGroup::new(
-            "studio_domain",
-            "SageMaker Studio private spaces: NFS to the domain EFS and egress to AWS services",
-        );
-        domain_sg.self_both(
-            "nfs_self",
-            "tcp",
-            Some((2049, 2049)),
-            "NFS to the Studio domain EFS",
-        );
-        egress.apply(&mut domain_sg);
-        sgs.push(domain_sg);
-        let mut spaces = SecurityGroup::new(
-            "studio_spaces",
-            "SageMaker Studio shared spaces: NFS, JupyterServer to KernelGateway, egress to AWS services",
-        );
-        spaces.self_both(
-            "nfs_self",
-            "tcp",
-            Some((2049, 2049)),
-            "NFS to the Studio domain EFS",
-        );
-        spaces.self_both(
-            "apps_self",
-            "tcp",
-            Some((8192, 65535)),
-            "Studio apps of a shared space (JupyterServer to KernelGateway)",
-        );
-        egress.apply(&mut spaces);
-        sgs.push(spaces);
-        for p in &spec.studio.user_profiles {
-            let mut sg = SecurityGroup::new(
-                &format!("user_{}", snake(p)),
-                &format!("SageMaker Studio apps of user profile {p} only"),
-            );
-            sg.self_both(
-                "apps_self",
-                "tcp",
-                Some((8192, 65535)),
-                "this user's Studio apps (JupyterServer to KernelGateway)",
-            );
-            sgs.push(sg);
-        }
-    }
     let notebooks_on = spec.needs.notebook_instances;
-    if notebooks_on {
-        let mut nb = SecurityGroup::new(
-            "notebook",
-            "SageMaker notebook instances: egress to AWS services only",
-        );
-        egress.apply(&mut nb);
-        sgs.push(nb);
-    }
-    let mut jobs_sg = SecurityGroup::new(
-        "jobs",
-        "SageMaker training, processing and hosting containers in the VPC",
-    );
-    jobs_sg.self_both(
-        "tcp_self",
-        "tcp",
-        Some((0, 65535)),
-        "distributed training between instances of the same job",
-    );
-    if spec.jobs.inter_container_encryption {
-        jobs_sg.self_both(
-            "ike_self",
-            "udp",
-            Some((500, 500)),
-            "inter-container traffic encryption (IPsec IKE)",
-        );
-        jobs_sg.self_both(
-            "esp_self",
-            "50",
-            None,
-            "inter-container traffic encryption (IPsec ESP)",
-        );
-    }
-    Egress {
-        internet: internet && !spec.jobs.network_isolation,
-        ..egress
-    }
-    .apply(&mut jobs_sg);
-    sgs.push(jobs_sg);
-    if has_interface {
-        let mut ep = SecurityGroup::new(
-            "endpoints",
-            "VPC interface endpoints: HTTPS from the SageMaker workloads",
-        );
-        let clients: Vec<String> = sgs.iter().map(|s| s.name.clone()).collect();
-        for c in clients {
-            ep.rule(
-                Direction::Ingress,
-                &format!("https_from_{c}"),
-                "tcp",
-                Some((443, 443)),
-                Peer::Group(c.clone()),
-                &format!("HTTPS from {}", c.replace('_', " ")),
-            );
-        }
-        sgs.push(ep);
-    }
 
     let mut model = Model {
         name: name.clone(),

@@ -64,11 +64,7 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
         let (arn, label) = match (&b.name, &b.existing) {
             (Some(short), _) => (bucket_arn(&super::snake(short)), heck_pascal(short)),
             (None, Some(existing)) => (
-                Ref::join([
-                    Ref::lit("arn:"),
-                    Ref::Partition,
-                    Ref::lit(format!(":s3:::{existing}")),
-                ]),
+                Ref::arn("s3", false, false, Ref::lit(existing.clone())),
                 format!("Existing{i}"),
             ),
             _ => continue,
@@ -470,11 +466,7 @@ fn widen(s: &Statement, own_arn: &Ref) -> Vec<Ref> {
     }
     let service = s.actions[0].split(':').next().unwrap_or_default();
     match service {
-        "s3" => vec![Ref::join([
-            Ref::lit("arn:"),
-            Ref::Partition,
-            Ref::lit(":s3:::*"),
-        ])],
+        "s3" => vec![Ref::arn("s3", false, false, Ref::lit("*"))],
         "kms" => vec![Ref::arn("kms", true, true, Ref::lit("key/*"))],
         "ecr" => vec![Ref::arn("ecr", true, true, Ref::lit("repository/*"))],
         "sagemaker" | "logs" | "ec2" => vec![Ref::arn(service, true, true, Ref::lit("*"))],

@@ -416,24 +416,13 @@ fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static st
     let mut buckets: Vec<Ref> = model.buckets.iter().map(|b| bucket_arn(&b.name)).collect();
     for b in &spec.data.buckets {
         if let Some(existing) = &b.existing {
-            buckets.push(Ref::join([
-                Ref::lit("arn:"),
-                Ref::Partition,
-                Ref::lit(format!(":s3:::{existing}")),
-            ]));
+            buckets.push(Ref::arn("s3", false, false, Ref::lit(existing.clone())));
         }
     }
     let objects: Vec<Ref> = buckets
         .iter()
         .map(|b| Ref::join([b.clone(), Ref::lit("/*")]))
         .collect();
-    let s3 = |res: String| {
-        Ref::join([
-            Ref::lit("arn:"),
-            Ref::Partition,
-            Ref::lit(format!(":s3:::{res}")),
-        ])
-    };
     let mut out = vec![
         (
             "EnvironmentBuckets".to_string(),
@@ -453,12 +442,15 @@ fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static st
     ];
     if spec.needs.sdk_remote_jobs {
         // The SageMaker Python SDK's default bucket: sagemaker-<region>-<account>.
-        let default = Ref::join([
-            Ref::lit("arn:"),
-            Ref::Partition,
-            Ref::lit(format!(":s3:::sagemaker-{}-", model.region)),
-            Ref::Account,
-        ]);
+        let default = Ref::arn(
+            "s3",
+            false,
+            false,
+            Ref::join([
+                Ref::lit(format!("sagemaker-{}-", model.region)),
+                Ref::Account,
+            ]),
+        );
         out.push((
             "SdkDefaultBucket".into(),
             vec!["s3:CreateBucket", "s3:GetBucketLocation", "s3:ListBucket"],
@@ -495,11 +487,12 @@ pub fn endpoint_policy(model: &Model, spec: &Spec, key: &str) -> PolicyDocument 
             Statement::allow(
                 "EcrImageLayers",
                 &["s3:GetObject"],
-                vec![Ref::join([
-                    Ref::lit("arn:"),
-                    Ref::Partition,
-                    Ref::lit(format!(":s3:::prod-{}-starport-layer-bucket/*", model.region)),
-                ])],
+                vec![Ref::arn(
+                    "s3",
+                    false,
+                    false,
+                    Ref::lit(format!("prod-{}-starport-layer-bucket/*", model.region)),
+                )],
             )
             .principal(Principal::Aws(vec![Ref::lit("*")])),
         );
