@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# External validation harness for smgen's Terraform output.
+# External validation harness for smgen's Terraform and CloudFormation output.
 #
 # Renders every preset and a pairwise-covering matrix of option combinations with `smgen generate
-# --format terraform`, then checks each rendered root with:
+# --format terraform` and `--format cloudformation`, then checks each rendered root with:
 #   fmt       terraform fmt -check -recursive -diff
 #   init      terraform init -backend=false (offline, from a filesystem mirror of the AWS provider)
 #   validate  terraform validate, through one wrapper root that calls every root as a module
@@ -12,6 +12,10 @@
 #   test      terraform test (the generated tests/*.tftest.hcl use mock_provider "aws")
 #   checkov   checkov -d ROOT --framework terraform: zero failed checks, zero parsing errors
 #   iam       scripts/check-policies.py ROOT: policies/*.json through policy_sentry and parliament
+# and each rendered CloudFormation project with:
+#   cfn-lint     cfn-lint --include-checks I (for the project's region): zero errors, zero warnings;
+#                informational findings are counted in the step's line
+#   cfn-checkov  checkov -d PROJECT --framework cloudformation: zero failed checks, zero parsing errors
 # Nothing here reaches AWS or the network: fake credentials, no metadata API, a local provider mirror,
 # checkov with --skip-download and BC_SKIP_MAPPING.
 #
@@ -19,9 +23,10 @@
 # and, last, `validate: N passed, M failed` (case x step results). Exits 1 on any failure.
 #
 # Environment:
-#   CI=true             a missing terraform or checkov is an error (otherwise: skipped, with a note)
-#   SMGEN_VENV          virtual environment holding checkov (default ${XDG_CACHE_HOME:-~/.cache}/smgen/venv;
-#                       scripts/setup-tools.sh creates it); checkov on PATH is used otherwise
+#   CI=true             a missing terraform, checkov or cfn-lint is an error (otherwise: skipped, with a note)
+#   SMGEN_VENV          virtual environment holding checkov and cfn-lint (default
+#                       ${XDG_CACHE_HOME:-~/.cache}/smgen/venv; scripts/setup-tools.sh creates it); the
+#                       tools on PATH are used otherwise
 #   SMGEN_TF_MIRROR     provider mirror directory (default /opt/tf-plugins)
 #   SMGEN_JOBS          roots checked in parallel (default 2)
 #   SMGEN_MATRIX_BASE   preset the matrix overrides (default vpc-only-isolated)
@@ -294,11 +299,76 @@ selftest_iam() {
   fi
 }
 
+# step_cfn_lint CASE: cfn-lint on the CloudFormation template, for the region it was generated for.
+# Exit status bits: 2 errors, 4 warnings, 8 informational; only the first two fail the step.
+step_cfn_lint() {
+  local case=$1 dir=$WORK/cfn/$1 logf=$WORK/logs/$1/cfn-lint.log rc=0 region counts
+  local -a regions=()
+  region=$(sed -n 's/^region = "\([a-z0-9-]*\)"$/\1/p' "$dir/smgen.toml" | head -n 1)
+  [[ -z $region ]] || regions=(--regions "$region")
+  run_step "$logf" 300 "$CFNLINT" --format parseable --include-checks I "${regions[@]}" \
+    -- "$dir/template.yaml" || rc=$?
+  counts=$(awk -F: '$6 ~ /^[EWI][0-9]/ { n[substr($6, 1, 1)]++ }
+    END { printf "%d errors, %d warnings, %d informational", n["E"], n["W"], n["I"] }' "$logf")
+  if ((rc & ~8)); then
+    record "$case" cfn-lint FAIL "$STEP_SECS ($counts; exit $rc)"
+  else
+    record "$case" cfn-lint ok "$STEP_SECS ($counts)"
+  fi
+}
+
+# step_cfn_checkov CASE: checkov on the CloudFormation project, judged by its JSON summary.
+step_cfn_checkov() {
+  local case=$1 dir=$WORK/cfn/$1 logf=$WORK/logs/$1/cfn-checkov.log out=$WORK/logs/$1/cfn-checkov
+  local rc=0 summary failed passed skipped perr resources
+  mkdir -p "$out"
+  run_step "$logf" 600 env BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
+    "$CHECKOV" -d "$dir" --framework cloudformation --skip-download --quiet --compact \
+    -o cli -o json --output-file-path "$out" || rc=$?
+  if summary=$("$PY" - "$out/results_json.json" "$out/failed.tsv" <<'PY'
+import json, sys
+src, ids = sys.argv[1], sys.argv[2]
+doc = json.load(open(src))
+reports = doc if isinstance(doc, list) else [doc]
+tot = {"failed": 0, "passed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0}
+with open(ids, "w") as out:
+    for r in reports:
+        for k in tot:
+            tot[k] += int(r.get("summary", {}).get(k, 0) or 0)
+        for c in r.get("results", {}).get("failed_checks", []):
+            lines = c.get("file_line_range") or [0, 0]
+            out.write("%s\t%s\t%s:%s\n" % (c["check_id"], c["resource"], c["file_path"].lstrip("/"), lines[0]))
+        for p in r.get("results", {}).get("parsing_errors", []):
+            out.write("PARSE_ERROR\t-\t%s\n" % p)
+print(tot["failed"], tot["passed"], tot["skipped"], tot["parsing_errors"], tot["resource_count"])
+PY
+  ); then
+    read -r failed passed skipped perr resources <<<"$summary"
+    {
+      head -n 1 "$logf"
+      [[ -f $out/results_cli.txt ]] && cat "$out/results_cli.txt"
+    } >"$logf.tmp" && mv "$logf.tmp" "$logf"
+    if ((failed == 0 && perr == 0 && resources > 0)); then
+      record "$case" cfn-checkov ok "$STEP_SECS ($passed passed, $skipped skipped inline, $resources resources)"
+    elif ((resources == 0 && failed == 0 && perr == 0)); then
+      record "$case" cfn-checkov FAIL "$STEP_SECS (no CloudFormation resources found)"
+    else
+      local what="$failed failed"
+      ((perr == 0)) || what+=", $perr files not parsed"
+      record "$case" cfn-checkov FAIL "$STEP_SECS ($what: $(cut -f1 "$out/failed.tsv" | sort -u | paste -sd' ' -))"
+    fi
+  else
+    record "$case" cfn-checkov FAIL "$STEP_SECS (checkov exit $rc, no JSON report)"
+  fi
+}
+
 # worker CASE: the per-root checks after rendering (run SMGEN_JOBS at a time).
 worker() {
   local case=$1 init_ok=0
   CASE_BUF=$WORK/logs/$case/lines.txt
   : >"$CASE_BUF"
+  # A case whose Terraform render failed still gets its CloudFormation checks.
+  [[ -e $WORK/logs/$case/tf-rendered ]] || { worker_cfn "$case"; cat "$CASE_BUF"; return 0; }
   if [[ $HAVE_TF == 1 ]]; then
     step_fmt "$case"
   fi
@@ -318,7 +388,16 @@ worker() {
       record "$case" test skip "(init failed)"
     fi
   fi
+  worker_cfn "$case"
   cat "$CASE_BUF"
+}
+
+# worker_cfn CASE: the CloudFormation checks of a case, when its project rendered.
+worker_cfn() {
+  local case=$1
+  [[ -e $WORK/cfn/$case/template.yaml ]] || return 0
+  if [[ $HAVE_CFNLINT == 1 ]]; then step_cfn_lint "$case"; fi
+  if [[ $HAVE_CHECKOV == 1 ]]; then step_cfn_checkov "$case"; fi
 }
 
 # ------------------------------------------------------------------------------------ main phases --
@@ -333,6 +412,7 @@ render() {
     return 0
   fi
   mkdir -p "$WORK/logs/$case"
+  render_cfn "$case" "$@"
   local -a tf
   local rc=0
   run_step "$logf" 120 "$SMGEN" generate "$@" --format terraform --out "$root" || rc=$?
@@ -348,6 +428,23 @@ render() {
   fi
   record "$case" render ok "$STEP_SECS (${#tf[@]} .tf files)"
   RENDERED+=("$case")
+  touch "$WORK/logs/$case/tf-rendered"
+}
+
+# render_cfn CASE ARGS...: smgen generate ARGS --format cloudformation --out cfn/CASE.
+render_cfn() {
+  local case=$1 dir=$WORK/cfn/$1 logf=$WORK/logs/$1/cfn-render.log rc=0
+  shift
+  run_step "$logf" 120 "$SMGEN" generate "$@" --format cloudformation --out "$dir" || rc=$?
+  if ((rc != 0)); then
+    record "$case" cfn-render FAIL "$STEP_SECS (smgen exit code $rc: $(grep -m1 -i 'error' "$logf" | cut -c1-120))"
+  elif [[ ! -s $dir/template.yaml ]]; then
+    printf 'no template.yaml in %s\n' "$dir" >>"$logf"
+    record "$case" cfn-render FAIL "$STEP_SECS (no template.yaml in the output directory)"
+  else
+    record "$case" cfn-render ok "$STEP_SECS ($(wc -c <"$dir/template.yaml" | tr -d ' ') bytes)"
+  fi
+  CASES+=("$case")
 }
 
 render_presets() {
@@ -515,6 +612,14 @@ report() {
     [[ -e ${tsv[0]} ]] && awk -F'\t' '
       { if (!(($1, FILENAME) in seen)) { seen[$1, FILENAME] = 1; cases[$1]++ }; n[$1]++; if (!($1 in ex)) ex[$1] = $2 " (" $3 ")" }
       END { for (k in n) printf "checkov   %3d cases  %s (%d findings), e.g. %s\n", cases[k], k, n[k], ex[k] }' "${tsv[@]}" | sort -k2,2nr
+    local -a cfn_tsv=("$WORK"/logs/*/cfn-checkov/failed.tsv)
+    [[ -e ${cfn_tsv[0]} ]] && awk -F'\t' '
+      { if (!(($1, FILENAME) in seen)) { seen[$1, FILENAME] = 1; cases[$1]++ }; n[$1]++; if (!($1 in ex)) ex[$1] = $2 " (" $3 ")" }
+      END { for (k in n) printf "cfn-checkov %3d cases  %s (%d findings), e.g. %s\n", cases[k], k, n[k], ex[k] }' "${cfn_tsv[@]}" | sort -k2,2nr
+    # cfn-lint: each error or warning rule, with the number of cases showing it and one message.
+    awk -F'\t' '$2 == "cfn-lint" && $3 == "FAIL" { print $1 }' "$WORK/results.tsv" | while IFS= read -r case; do
+      awk -F: '$6 ~ /^[EW][0-9]/ && !seen[$6]++ { m = $0; for (i = 0; i < 6; i++) sub(/^[^:]*:/, "", m); print $6 ": " substr(m, 1, 140) }' "$WORK/logs/$case/cfn-lint.log"
+    done | sort | uniq -c | sort -rn | awk '{ n = $1; sub(/^ *[0-9]+ /, ""); printf "cfn-lint  %3d cases  %s\n", n, $0 }'
     # terraform: each distinct error, and each failing test run, with the number of cases showing it.
     for step in init validate test; do
       awk -F'\t' -v s="$step" '$2 == s && $3 == "FAIL" { print $1 }' "$WORK/results.tsv" | while IFS= read -r case; do
@@ -530,6 +635,12 @@ report() {
   if [[ $HAVE_CHECKOV == 1 && -e ${tf[0]} ]]; then
     printf 'validate: inline checkov skips (check: roots): %s\n' "$(grep -o 'checkov:skip=[A-Za-z0-9_]*' "${tf[@]}" |
       awk -F'checkov:skip=' '{ np = split($1, p, "/"); r = p[np - 1]; if (!(($2, r) in s)) { s[$2, r] = 1; n[$2]++ } } END { for (k in n) print k ": " n[k] }' |
+      sort | paste -sd, - | sed 's/,/, /g')"
+  fi
+  local -a cfn=("$WORK"/cfn/*/template.yaml)
+  if [[ $HAVE_CHECKOV == 1 && -e ${cfn[0]} ]]; then
+    printf 'validate: inline checkov skips in CloudFormation (check: templates): %s\n' "$(grep -o -- '- id: CKV[A-Za-z0-9_]*' "${cfn[@]}" |
+      awk -F'- id: ' '{ if (!(($2, $1) in s)) { s[$2, $1] = 1; n[$2]++ } } END { for (k in n) print k ": " n[k] }' |
       sort | paste -sd, - | sed 's/,/, /g')"
   fi
   ((skipped == 0)) || printf 'validate: %s steps skipped because an earlier step failed\n' "$skipped"
@@ -592,6 +703,17 @@ main() {
     log "checkov not found in $venv or on PATH: skipping checkov (scripts/setup-tools.sh installs it)"
     SKIPPED_TOOLS+=("checkov")
   fi
+  HAVE_CFNLINT=0 CFNLINT=""
+  if [[ -x $venv/bin/cfn-lint ]]; then
+    CFNLINT=$venv/bin/cfn-lint HAVE_CFNLINT=1
+  elif CFNLINT=$(command -v cfn-lint); then
+    HAVE_CFNLINT=1
+  elif ((ci)); then
+    die "cfn-lint is not installed in $venv or on PATH (CI=true: required). Run scripts/setup-tools.sh."
+  else
+    log "cfn-lint not found in $venv or on PATH: skipping cfn-lint (scripts/setup-tools.sh installs it)"
+    SKIPPED_TOOLS+=("cfn-lint")
+  fi
 
   # work directory
   if [[ $LIST == 1 ]]; then
@@ -600,12 +722,12 @@ main() {
   elif [[ -n $keep ]]; then
     mkdir -p "$keep"
     WORK=$(cd "$keep" && pwd)
-    rm -rf "$WORK/roots" "$WORK/logs" "$WORK/wrapper" "$WORK/validate" "$WORK/results.tsv" "$WORK/plugin-cache"
+    rm -rf "$WORK/roots" "$WORK/cfn" "$WORK/logs" "$WORK/wrapper" "$WORK/validate" "$WORK/results.tsv" "$WORK/plugin-cache"
   else
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/smgen-validate.XXXXXX")
     trap 'rm -rf "$WORK"' EXIT
   fi
-  mkdir -p "$WORK/roots" "$WORK/logs" "$WORK/validate" "$WORK/plugin-cache"
+  mkdir -p "$WORK/roots" "$WORK/cfn" "$WORK/logs" "$WORK/validate" "$WORK/plugin-cache"
   : >"$WORK/results.tsv"
 
   # Offline Terraform: provider from the filesystem mirror, a shared plugin cache, fake credentials.
@@ -624,24 +746,24 @@ main() {
   export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
   unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
   export BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false
-  export WORK PY CHECKOV HAVE_TF HAVE_CHECKOV
+  export WORK PY CHECKOV HAVE_TF HAVE_CHECKOV CFNLINT HAVE_CFNLINT
 
   local t0=$SECONDS
   if [[ $HAVE_CHECKOV == 1 && $LIST != 1 ]]; then selftest_iam; fi
-  RENDERED=()
+  RENDERED=() CASES=()
   [[ $LIST == 1 ]] || log "smgen: $SMGEN; work directory: $WORK; $JOBS roots at a time"
   render_presets
   render_matrix
   [[ $LIST == 1 ]] && return 0
   ((${#RENDERED[@]} > 0)) || [[ -s $WORK/results.tsv ]] || die "no case matches --only '$ONLY'" 2
 
-  if ((${#RENDERED[@]} > 0)); then
-    ((HAVE_TF == 0)) || validate_wrapper
+  if ((${#CASES[@]} > 0)); then
+    ((HAVE_TF == 0 || ${#RENDERED[@]} == 0)) || validate_wrapper
     local self
     self=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
-    printf '%s\n' "${RENDERED[@]}" | xargs -P "$JOBS" -I{} bash "$self" --worker {} || true
+    printf '%s\n' "${CASES[@]}" | xargs -P "$JOBS" -I{} bash "$self" --worker {} || true
   fi
-  log "checked ${#RENDERED[@]} rendered roots in $((SECONDS - t0)) s"
+  log "checked ${#RENDERED[@]} rendered Terraform roots and the CloudFormation projects of ${#CASES[@]} cases in $((SECONDS - t0)) s"
   report
 }
 

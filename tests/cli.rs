@@ -113,6 +113,65 @@ fn every_preset_generates_a_terraform_project() {
     }
 }
 
+/// Files every CloudFormation project contains.
+const CLOUDFORMATION_FILES: &[&str] = &[
+    "template.yaml",
+    "parameters.json",
+    "README.md",
+    "smgen.toml",
+];
+
+#[test]
+fn every_preset_generates_a_cloudformation_project_that_smgen_toml_reproduces() {
+    for preset in PRESETS {
+        let run = Smgen::new()
+            .args(["generate", "--preset", preset, "--format", "cloudformation"])
+            .out_dir()
+            .run();
+        run.assert_success();
+        let files = run.files();
+        for f in CLOUDFORMATION_FILES {
+            assert!(
+                files.iter().any(|x| x == f),
+                "{preset}: no {f} in {files:?}"
+            );
+        }
+        assert!(
+            !files.iter().any(|f| f.ends_with(".tf")),
+            "{preset}: Terraform files in a CloudFormation project: {files:?}"
+        );
+        let template = run.file("template.yaml");
+        assert!(
+            template.starts_with("AWSTemplateFormatVersion: \"2010-09-09\""),
+            "{preset}"
+        );
+        assert!(
+            run.stderr.contains("(cloudformation)"),
+            "{preset}: {}",
+            run.stderr
+        );
+        assert!(
+            run.file("smgen.toml").contains("--format cloudformation"),
+            "{preset}: the answers name the format"
+        );
+
+        let config = run.out.join("smgen.toml");
+        let again = Smgen::new()
+            .arg("generate")
+            .arg("--config")
+            .arg(&config)
+            .args(["--format", "cloudformation"])
+            .out_dir()
+            .run();
+        again.assert_success();
+        assert!(
+            run.tree() == again.tree(),
+            "{preset}: --config smgen.toml differs:\n{}",
+            tree_diff(&run.tree(), &again.tree())
+        );
+    }
+}
+
 #[test]
 fn generating_twice_gives_identical_trees_and_smgen_toml_reproduces_them() {
     for preset in PRESETS {
@@ -420,11 +479,11 @@ const BAD_INPUT: &[Case] = &[
     },
     Case {
         name: "format_not_yet_supported",
-        args: &["--preset", "regulated", "--format", "cloudformation"],
+        args: &["--preset", "regulated", "--format", "cdk"],
         config: None,
         target: Target::Fresh,
         exit: 2,
-        stderr: &["cloudformation", "not yet supported", "terraform"],
+        stderr: &["cdk", "not yet supported", "terraform, cloudformation"],
     },
     Case {
         name: "out_is_a_file",

@@ -3,9 +3,11 @@
 //! files ending in `.tera` are rendered; every other file is copied verbatim, so literal braces
 //! (`${…}`, `{{resolve:…}}`) in them survive.
 
+mod cloudformation;
 pub mod hcl;
 mod standalone;
 mod terraform;
+mod yaml;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -139,6 +141,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
     let mut set = match format {
         Format::Terraform => terraform::render(model)?,
+        Format::CloudFormation => cloudformation::render(model)?,
         other => return Err(Error::UnsupportedFormat(other.name().into())),
     };
     standalone::add(&mut set, model);

@@ -1,0 +1,249 @@
+//! The CloudFormation renderer: the same design as the Terraform output, as one YAML template
+//! (`template.yaml`), example parameter values (`parameters.json`) and a README. As in
+//! terraform.rs, the context holds only finished fragments (YAML scalars, intrinsic functions,
+//! YAML blocks from [`yaml::Node`]), so templates place fragments and never print spec text.
+
+mod intrinsics;
+mod network;
+mod params;
+mod skips;
+mod workloads;
+
+use super::yaml::{self, Node};
+use super::{FileSet, render_dir};
+use crate::error::{Error, Result};
+use crate::model::refs::{Attr, Kind, Ref};
+use crate::model::{Model, Severity};
+use crate::spec::KmsMode;
+use intrinsics::pascal;
+use serde_json::{Value as Json, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `aws cloudformation deploy` uploads a template larger than this through S3 (`--s3-bucket`);
+/// CloudFormation User Guide, "CloudFormation quotas" (template body size in a request).
+const TEMPLATE_BODY_MAX: usize = 51_200;
+
+pub fn render(model: &Model) -> Result<FileSet> {
+    let mut ctx = context(model)?;
+    let mut set = render_dir("cloudformation", &tera_ctx(&ctx), |_, t| t)?;
+    // The README's deploy command depends on the rendered template's size.
+    let size = set.files.get("template.yaml").map_or(0, String::len);
+    if size > TEMPLATE_BODY_MAX {
+        ctx["needs_s3_upload"] = json!(true);
+        set = render_dir("cloudformation", &tera_ctx(&ctx), |_, t| t)?;
+    }
+    Ok(set)
+}
+
+fn tera_ctx(ctx: &Json) -> tera::Context {
+    tera::Context::from_serialize(ctx).expect("context is a JSON object")
+}
+
+/// The model's tags, written on every taggable resource (CloudFormation has no stack-wide
+/// default tags in the template), with the resource's `Name` where Terraform sets one.
+pub struct Tags<'a>(&'a BTreeMap<String, String>);
+
+impl Tags<'_> {
+    fn block(&self, name: Option<&str>) -> String {
+        let mut all: BTreeMap<&str, &str> = self
+            .0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if let Some(n) = name {
+            all.insert("Name", n);
+        }
+        let items = all
+            .into_iter()
+            .map(|(k, v)| {
+                Node::Map(vec![
+                    ("Key".into(), Node::Scalar(yaml::scalar(k))),
+                    ("Value".into(), Node::Scalar(yaml::scalar(v))),
+                ])
+            })
+            .collect();
+        Node::Seq(items).block()
+    }
+
+    pub fn named(&self, name: &str) -> String {
+        self.block(Some(name))
+    }
+
+    pub fn plain(&self) -> String {
+        self.block(None)
+    }
+}
+
+fn s(v: &str) -> String {
+    yaml::scalar(v)
+}
+
+fn context(model: &Model) -> Result<Json> {
+    let name = &model.name;
+    let tags = Tags(&model.tags);
+    let net = &model.network;
+    let key = model.kms.key_arn.as_ref().map(intrinsics::value);
+    let (security_groups, sg_rules) = network::security_groups(model, &tags);
+
+    let buckets: Vec<Json> = model
+        .buckets
+        .iter()
+        .map(|b| {
+            json!({
+                "logical": intrinsics::logical(Kind::Bucket, &b.name),
+                "name": b.name,
+                "bucket": intrinsics::value(&b.bucket_name),
+                "purpose": b.purpose,
+                "sse_kms": b.sse_kms,
+                "key": b.kms_key.as_ref().map(intrinsics::value),
+                "log_bucket": b.access_log_bucket.as_deref().map(|l| intrinsics::logical(Kind::Bucket, l)),
+                "log_prefix": s(&format!("{}/", b.name)),
+                "policy": intrinsics::policy(&b.policy),
+                "policy_logical": format!("{}BucketPolicy", pascal(&b.name)),
+                "log_target": b.is_log_target,
+                "skips": skips::node(&skips::bucket(b.is_log_target, b.access_log_bucket.is_some())),
+                "tags": tags.plain(),
+                "output": format!("{}BucketName", pascal(&b.name)),
+            })
+        })
+        .collect();
+
+    let log_groups: Vec<Json> = model
+        .log_groups
+        .iter()
+        .map(|g| {
+            json!({
+                "logical": intrinsics::logical(Kind::LogGroup, &g.name),
+                "log_group_name": s(&g.log_group_name),
+                "retention": g.retention_days,
+                "key": g.kms_key.as_ref().map(intrinsics::value),
+                "skips": skips::node(&skips::log_group(g.kms_key.is_some())),
+                "tags": tags.plain(),
+            })
+        })
+        .collect();
+
+    let flow_log = net.flow_logs.then(|| {
+        json!({
+            "destination": intrinsics::value(&Ref::attr(Kind::LogGroup, "flow_logs", Attr::Arn)),
+            "role": intrinsics::value(&Ref::attr(Kind::Role, "flow_logs", Attr::Arn)),
+            "tags": tags.named(&format!("{name}-flow-logs")),
+        })
+    });
+
+    let findings: Vec<Json> = model
+        .findings
+        .iter()
+        .map(|f| {
+            json!({
+                "severity": match f.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "info" },
+                "choice": f.choice,
+                "message": f.message,
+                "source": f.source,
+            })
+        })
+        .collect();
+
+    let parameters = params::parameters(model);
+    let mut ctx = json!({
+        "name": name,
+        "stack_name": name,
+        "region": s(&model.region),
+        "region_raw": model.region,
+        "region_assert": s(&format!(
+            "This template was generated for {}: its Availability Zone ids and endpoint service names belong to that region. Regenerate it with smgen for another region.",
+            model.region
+        )),
+        "partition": model.partition.arn(),
+        "description": s(&format!(
+            "smgen: secure Amazon SageMaker environment {name} ({}); generated from smgen.toml, regenerate rather than edit",
+            model.region
+        )),
+        "tags": tags.plain(),
+        "vpc": network::vpc(model, &tags),
+        "vpc_id": intrinsics::value(&net.vpc_id),
+        "private_subnets": intrinsics::list(&net.private_subnets).block(),
+        "private_subnets_joined": joined(&net.private_subnets),
+        "private_route_tables": intrinsics::list(&net.private_route_tables).block(),
+        "existing": net.created.is_none(),
+        "flow_log": flow_log,
+        "endpoints": network::endpoints(model, &tags),
+        "security_groups": security_groups,
+        "sg_rules": sg_rules,
+        "kms": {
+            "create": model.kms.mode == KmsMode::Create,
+            "existing": model.kms.mode == KmsMode::Existing,
+            "aws_managed": model.kms.mode == KmsMode::AwsManaged,
+            "key": key,
+            "policy": model.kms.policy.as_ref().map(intrinsics::policy),
+            "alias": s(&format!("alias/{name}")),
+            "description": s(&format!("{name}: SageMaker environment data, volumes and logs")),
+            "tags": tags.plain(),
+        },
+        "buckets": buckets,
+        "log_groups": log_groups,
+        "roles": workloads::roles(model, &tags),
+        "access_policies": workloads::access_policies(model),
+        "domain": workloads::domain(model, &tags),
+        "notebooks": workloads::notebooks(model, &tags),
+        "jobs": workloads::jobs(model),
+        "findings": findings,
+        "params": parameters.list,
+        "param_groups": parameters.groups,
+        "parameters_json": parameters.json,
+        "s3_prefix_list": parameters.s3_prefix_list,
+        "needs_s3_upload": false,
+    });
+    ctx["outputs"] = json!(workloads::outputs(model, &ctx));
+    check_unique(&ctx)?;
+    Ok(ctx)
+}
+
+/// A comma-joined list for an output value.
+fn joined(refs: &[Ref]) -> String {
+    match intrinsics::list(refs) {
+        Node::Scalar(whole) => format!("!Join [\",\", {whole}]"),
+        Node::Seq(items) => {
+            let items: Vec<String> = items
+                .into_iter()
+                .map(|n| match n {
+                    Node::Scalar(v) => v,
+                    other => other.block(),
+                })
+                .collect();
+            format!("!Join [\",\", [{}]]", items.join(", "))
+        }
+        Node::Map(_) => unreachable!("a list of references"),
+    }
+}
+
+/// Logical ids come from names that are unique per kind in snake_case; two names that differ
+/// only where PascalCase drops an underscore (`a-1`, `a1`) would share an id. Refuse rather
+/// than write a template in which one resource silently replaces another.
+fn check_unique(ctx: &Json) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![ctx];
+    while let Some(v) = stack.pop() {
+        match v {
+            Json::Object(m) => {
+                for (k, v) in m {
+                    if matches!(k.as_str(), "logical" | "policy_logical")
+                        && let Some(id) = v.as_str()
+                        && !seen.insert(id.to_string())
+                    {
+                        return Err(Error::Render {
+                            template: "cloudformation/template.yaml".into(),
+                            message: format!(
+                                "two resources would both have the logical id '{id}'; rename one of the names it comes from (user profiles, notebooks or buckets that differ only in '-')"
+                            ),
+                        });
+                    }
+                    stack.push(v);
+                }
+            }
+            Json::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! Template parameters: what the user may change at deploy time, as in the Terraform variables
+//! (an existing VPC's ids, an existing key's ARN), plus the S3 prefix list id. The account is
+//! the stack's own (`AWS::AccountId`), so it is no parameter. Each parameter has a type, a
+//! pattern (the same expressions as the Terraform validations) and a description, and appears in
+//! the `AWS::CloudFormation::Interface` groups; `parameters.json` lists example values.
+
+use super::intrinsics::prefix_list_param;
+use crate::model::Model;
+use crate::model::endpoints::EndpointKind;
+use crate::model::refs::{Attr, Kind, Ref};
+use crate::model::security::Peer;
+use crate::render::yaml;
+use serde_json::{Value as Json, json};
+
+pub struct Parameters {
+    pub list: Vec<Json>,
+    pub groups: Vec<Json>,
+    /// `parameters.json`, in the format of `create-stack --parameters file://…` (also read by
+    /// `deploy --parameter-overrides file://…`, AWS CLI v2).
+    pub json: String,
+    /// The prefix-list parameter and how to look its value up, for the README.
+    pub s3_prefix_list: Option<Json>,
+}
+
+struct Param {
+    name: String,
+    group: &'static str,
+    label: String,
+    kind: &'static str,
+    description: String,
+    default: Option<String>,
+    pattern: String,
+    constraint: String,
+    /// What parameters.json suggests when there is no default.
+    example: Option<String>,
+}
+
+const ID: &str = "([0-9a-f]{8}|[0-9a-f]{17})";
+
+pub fn parameters(model: &Model) -> Parameters {
+    let mut ps: Vec<Param> = vec![];
+    let partition = model.partition.arn();
+    if let Some(x) = &model.network.existing {
+        ps.push(Param {
+            name: "VpcId".into(),
+            group: "Existing network",
+            label: "VPC".into(),
+            kind: "String",
+            description: "The existing VPC the environment is deployed into.".into(),
+            default: Some(x.vpc_id.clone()),
+            pattern: format!("^vpc-{ID}$"),
+            constraint: "must look like vpc-0123456789abcdef0".into(),
+            example: None,
+        });
+        ps.push(Param {
+            name: "SubnetIds".into(),
+            group: "Existing network",
+            label: "Private subnets".into(),
+            kind: "CommaDelimitedList",
+            description: format!(
+                "Exactly {} private subnets of the existing VPC (one per Availability Zone), comma-separated, for the domain, notebooks, jobs and interface endpoints.",
+                x.subnet_ids.len()
+            ),
+            default: Some(x.subnet_ids.join(",")),
+            pattern: format!("^subnet-{ID}$"),
+            constraint: "each must look like subnet-0123456789abcdef0".into(),
+            example: None,
+        });
+        if model
+            .endpoints
+            .iter()
+            .any(|e| e.kind == EndpointKind::Gateway)
+        {
+            ps.push(Param {
+                name: "RouteTableIds".into(),
+                group: "Existing network",
+                label: "Private route tables".into(),
+                kind: "CommaDelimitedList",
+                description: "Route tables of the private subnets, comma-separated; the S3 gateway endpoint is attached to them.".into(),
+                default: Some(x.route_table_ids.join(",")),
+                pattern: format!("^rtb-{ID}$"),
+                constraint: "each must look like rtb-0123456789abcdef0".into(),
+                example: None,
+            });
+        }
+    }
+    let prefix_lists = prefix_list_endpoints(model);
+    let mut lookup = None;
+    for ep in &prefix_lists {
+        let service = model
+            .endpoints
+            .iter()
+            .find(|e| e.name == *ep)
+            .map_or_else(String::new, |e| e.service_name.clone());
+        let command = format!(
+            "aws ec2 describe-prefix-lists --region {} --filters Name=prefix-list-name,Values={service} --query 'PrefixLists[0].PrefixListId' --output text",
+            model.region
+        );
+        let name = prefix_list_param(ep);
+        lookup
+            .get_or_insert_with(|| json!({"param": name, "command": command, "service": service}));
+        ps.push(Param {
+            name,
+            group: "Amazon S3 gateway endpoint",
+            label: "S3 prefix list id".into(),
+            kind: "String",
+            description: format!(
+                "The id of the AWS-managed prefix list {service}, which the security groups' HTTPS egress to Amazon S3 names (CloudFormation cannot read it from the gateway endpoint). Look it up with: {command}"
+            ),
+            default: None,
+            pattern: format!("^pl-{ID}$"),
+            constraint: "must look like pl-6da54004 (see the parameter description for the lookup command)".into(),
+            example: Some(format!("REPLACE with the output of: {command}")),
+        });
+    }
+    if let Some(Ref::Input(_)) = &model.kms.key_arn {
+        ps.push(Param {
+            name: "KmsKeyArn".into(),
+            group: "Encryption",
+            label: "KMS key ARN".into(),
+            kind: "String",
+            description: "ARN of the existing customer managed KMS key that encrypts the environment.".into(),
+            default: model.kms.existing_arn.clone(),
+            pattern: format!("^arn:{partition}:kms:[a-z0-9-]+:[0-9]{{12}}:key/[a-zA-Z0-9-]+$"),
+            constraint: format!("must be a KMS key ARN (arn:{partition}:kms:REGION:ACCOUNT:key/ID)"),
+            example: None,
+        });
+    }
+
+    let mut groups: Vec<Json> = vec![];
+    for p in &ps {
+        let label = yaml::scalar(p.group);
+        match groups.iter_mut().find(|g| g["label"] == json!(label)) {
+            Some(g) => g["params"]
+                .as_array_mut()
+                .expect("list")
+                .push(json!(p.name)),
+            None => groups.push(json!({"label": label, "params": [p.name]})),
+        }
+    }
+    let file: Vec<Json> = ps
+        .iter()
+        .map(|p| {
+            let v = p
+                .default
+                .clone()
+                .or_else(|| p.example.clone())
+                .unwrap_or_default();
+            json!({"ParameterKey": p.name, "ParameterValue": v})
+        })
+        .collect();
+    let list = ps
+        .iter()
+        .map(|p| {
+            json!({
+                "name": p.name,
+                "label": yaml::scalar(&p.label),
+                "label_raw": p.label,
+                "type": p.kind,
+                "description": yaml::scalar(&p.description),
+                "description_raw": p.description,
+                "default": p.default.as_deref().map(yaml::scalar),
+                "default_raw": p.default,
+                "pattern": yaml::scalar(&p.pattern),
+                "constraint": yaml::scalar(&p.constraint),
+            })
+        })
+        .collect();
+    Parameters {
+        list,
+        groups,
+        json: serde_json::to_string_pretty(&file).expect("json") + "\n",
+        s3_prefix_list: lookup,
+    }
+}
+
+/// Gateway endpoints whose prefix list a security-group rule names.
+fn prefix_list_endpoints(model: &Model) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for r in model.security_groups.iter().flat_map(|g| &g.rules) {
+        if let Peer::PrefixList(Ref::Attr(id, Attr::PrefixListId)) = &r.peer
+            && id.kind == Kind::VpcEndpoint
+            && !out.contains(&id.name)
+        {
+            out.push(id.name.clone());
+        }
+    }
+    out
+}
