@@ -29,6 +29,9 @@ pub enum Error {
     UnsupportedFormat(String),
     #[error("{path}: {message}")]
     Output { path: PathBuf, message: String },
+    /// `.smgen/lock.toml` is missing, unreadable, or says something smgen will not act on.
+    #[error("{origin}: {message}")]
+    Lock { origin: String, message: String },
     #[error("{context}: {source}")]
     Io {
         context: String,

@@ -1,30 +1,36 @@
-//! Writing a rendered file set to disk: everything is rendered before anything is written, a new
-//! project directory appears whole (staged beside it, then renamed), files in an existing
-//! project are replaced one by one atomically (temp file + rename), and no path leaves the
-//! output directory.
+//! Writing to disk, and never outside the output directory.
+//!
+//! - A new project directory appears whole: staged beside it, then renamed ([`write_new`]).
+//! - In an existing directory every file is replaced atomically ([`write_atomic`]: a temporary
+//!   file in the same directory, then a rename), so an interrupted run leaves the old or the
+//!   new file, never a partial one.
+//! - Every path goes through [`Root::resolve`]: relative, no `..`, and no symlink (anywhere on
+//!   the path) that leads outside the directory. Paths read from `.smgen/lock.toml` are
+//!   untrusted input and are checked the same way.
+//!
+//! Test hook (debug builds only, so no release binary has it): with
+//! `SMGEN_TEST_ABORT_BEFORE_RENAME=<relative path>`, the process aborts after writing that
+//! file's temporary copy and before renaming it into place: a kill at the worst moment.
 
 use crate::error::{Error, Result};
 use crate::render::FileSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-/// What a write did, per file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Create,
-    Update,
-    Identical,
+/// What is at `--out` before `generate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Missing or an empty directory: the project is staged and renamed into place.
+    New,
+    /// An smgen project (it has `smgen.toml`): reconciled file by file.
+    Project,
+    /// A non-empty directory without `smgen.toml`, accepted because of `--force`.
+    Foreign,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Written {
-    pub path: String,
-    pub action: Action,
-}
-
-/// Checks where the project may go: a missing or empty directory, or an smgen project.
-pub fn check_target(out: &Path) -> Result<bool> {
+/// Checks where a project may go: a missing or empty directory, an smgen project, or (only
+/// with `force`) any other directory.
+pub fn check_target(out: &Path, force: bool) -> Result<Target> {
     if out.as_os_str().is_empty() {
         return Err(Error::Output {
             path: out.into(),
@@ -32,7 +38,7 @@ pub fn check_target(out: &Path) -> Result<bool> {
         });
     }
     match fs::metadata(out) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Target::New),
         Err(e) => Err(Error::io(format!("{}", out.display()), e)),
         Ok(m) if !m.is_dir() => Err(Error::Output {
             path: out.into(),
@@ -41,65 +47,161 @@ pub fn check_target(out: &Path) -> Result<bool> {
         Ok(_) => {
             let mut entries =
                 fs::read_dir(out).map_err(|e| Error::io(out.display().to_string(), e))?;
-            let empty = entries.next().is_none();
-            if empty {
-                Ok(false)
-            } else if out.join("smgen.toml").is_file() {
-                Ok(true)
+            if entries.next().is_none() {
+                Ok(Target::New)
+            } else if out.join(crate::reconcile::ANSWERS).is_file() {
+                Ok(Target::Project)
+            } else if force {
+                Ok(Target::Foreign)
             } else {
                 Err(Error::Output {
                     path: out.into(),
-                    message: "is not empty and is not an smgen project (no smgen.toml); choose an empty or new directory".into(),
+                    message: "is not empty and is not an smgen project (no smgen.toml); choose an empty or new directory, or pass --force to write into it (files in the way are merged, never overwritten)".into(),
                 })
             }
         }
     }
 }
 
-fn safe_relative(path: &str) -> Result<PathBuf> {
+/// A relative, `/`-separated path made only of normal components.
+pub fn safe_relative(path: &str) -> Result<PathBuf> {
     let p = Path::new(path);
-    let ok = !path.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)));
+    let ok = !path.is_empty()
+        && !path.contains('\\')
+        && p.components().all(|c| matches!(c, Component::Normal(_)));
     if ok {
         Ok(p.to_path_buf())
     } else {
         Err(Error::Output {
             path: p.into(),
-            message: "refusing to write a path outside the output directory".into(),
+            message: "refusing a path outside the output directory".into(),
         })
     }
 }
 
-/// The per-file actions a write would take, without writing.
-pub fn plan(set: &FileSet, out: &Path) -> Result<Vec<Written>> {
-    set.files
-        .iter()
-        .map(|(path, contents)| {
-            let target = out.join(safe_relative(path)?);
-            let action = match fs::read(&target) {
-                Ok(old) if old == contents.as_bytes() => Action::Identical,
-                Ok(_) => Action::Update,
-                Err(_) => Action::Create,
-            };
-            Ok(Written {
-                path: path.clone(),
-                action,
-            })
-        })
-        .collect()
+/// An existing project directory. Every file smgen reads or writes in it is reached through
+/// [`Root::resolve`].
+#[derive(Debug, Clone)]
+pub struct Root {
+    /// As the user gave it (for messages).
+    shown: PathBuf,
+    /// Canonical (symlinks resolved): the boundary paths are checked against.
+    real: PathBuf,
 }
 
-pub fn write(set: &FileSet, out: &Path) -> Result<Vec<Written>> {
-    let existing = check_target(out)?;
-    let planned = plan(set, out)?;
-    if existing || out.is_dir() {
-        for w in &planned {
-            if w.action != Action::Identical {
-                write_atomic(&out.join(&w.path), set.files[&w.path].as_bytes())?;
+impl Root {
+    pub fn open(dir: &Path) -> Result<Root> {
+        let real = fs::canonicalize(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        if !real.is_dir() {
+            return Err(Error::Output {
+                path: dir.into(),
+                message: "is not a directory".into(),
+            });
+        }
+        Ok(Root {
+            shown: dir.to_path_buf(),
+            real,
+        })
+    }
+
+    /// The directory as the user gave it.
+    pub fn shown(&self) -> &Path {
+        &self.shown
+    }
+
+    /// The directory with symlinks resolved.
+    pub fn real(&self) -> &Path {
+        &self.real
+    }
+
+    /// Where `rel` is on disk. Refuses absolute paths, `..`, and a symlink anywhere on the
+    /// way (the file itself included) that resolves outside the directory or not at all. A
+    /// symlink that stays inside is followed, so writing through it replaces its target.
+    pub fn resolve(&self, rel: &str) -> Result<PathBuf> {
+        let relative = safe_relative(rel)?;
+        let refuse = |message: String| Error::Output {
+            path: self.shown.join(rel),
+            message,
+        };
+        let mut current = self.real.clone();
+        let mut parts = relative.components().peekable();
+        while let Some(part) = parts.next() {
+            let next = current.join(part);
+            match fs::symlink_metadata(&next) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let target = fs::canonicalize(&next).map_err(|_| {
+                        refuse("is or passes through a symlink that resolves nowhere; refusing to follow it".into())
+                    })?;
+                    if !target.starts_with(&self.real) {
+                        return Err(refuse(format!(
+                            "is or passes through a symlink to {}, outside the project directory; refusing to read or write through it",
+                            target.display()
+                        )));
+                    }
+                    current = target;
+                }
+                Ok(meta) if parts.peek().is_some() && !meta.is_dir() => {
+                    return Err(refuse(format!(
+                        "{} is not a directory",
+                        next.strip_prefix(&self.real).unwrap_or(&next).display()
+                    )));
+                }
+                Ok(_) => current = next,
+                Err(_) => {
+                    // Nothing exists from here on: the rest is created by smgen.
+                    current = next;
+                    current.extend(parts);
+                    break;
+                }
             }
         }
-        return Ok(planned);
+        Ok(current)
     }
-    // A new directory: stage the whole project beside it, then rename it into place.
+
+    /// The contents of `rel`, `None` when there is no such file.
+    pub fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.resolve(rel)?;
+        match fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) if path.is_dir() => Err(Error::Output {
+                path: self.shown.join(rel),
+                message: format!("is a directory where smgen writes a file ({e})"),
+            }),
+            Err(e) => Err(Error::io(
+                format!("reading {}", self.shown.join(rel).display()),
+                e,
+            )),
+        }
+    }
+
+    /// Replaces (or creates) `rel` atomically.
+    pub fn write(&self, rel: &str, contents: &[u8]) -> Result<()> {
+        write_atomic(&self.resolve(rel)?, contents)
+    }
+
+    /// Removes `rel` if it exists, then any directories it leaves empty (never the root).
+    pub fn remove(&self, rel: &str) -> Result<()> {
+        let path = self.resolve(rel)?;
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(format!("removing {}", path.display()), e)),
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if !d.starts_with(&self.real) || d == self.real || fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+        Ok(())
+    }
+}
+
+/// Writes a whole project into a directory that is missing or empty: staged beside it, then
+/// renamed into place, so the directory appears complete or not at all.
+pub fn write_new(set: &FileSet, out: &Path) -> Result<()> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -132,23 +234,78 @@ pub fn write(set: &FileSet, out: &Path) -> Result<Vec<Written>> {
     if result.is_err() {
         let _ = fs::remove_dir_all(&stage);
     }
-    result.map(|_| planned)
+    result
 }
 
-fn write_atomic(target: &Path, contents: &[u8]) -> Result<()> {
+const TMP_MARK: &str = ".smgen-tmp-";
+
+/// Replaces `target` atomically: the new contents go to a temporary file in the same
+/// directory (synced, with the old file's permissions), which is then renamed over `target`.
+/// Temporary files that an earlier, interrupted run left in that directory are removed.
+pub fn write_atomic(target: &Path, contents: &[u8]) -> Result<()> {
     let dir = target.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.smgen-tmp-{}", std::process::id()));
-    fs::write(&tmp, contents).map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
-    fs::rename(&tmp, target).map_err(|e| {
+    remove_stale_temps(dir, &name);
+    let tmp = dir.join(format!(".{name}{TMP_MARK}{}", std::process::id()));
+    let result = (|| {
+        let written = fs::File::create(&tmp).and_then(|mut f| {
+            use std::io::Write;
+            f.write_all(contents)?;
+            // On disk before the rename, so that not even a power cut leaves a partial file.
+            f.sync_all()
+        });
+        written.map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
+        if let Ok(meta) = fs::metadata(target) {
+            let _ = fs::set_permissions(&tmp, meta.permissions());
+        }
+        fault_before_rename(target);
+        fs::rename(&tmp, target)
+            .map_err(|e| Error::io(format!("replacing {}", target.display()), e))
+    })();
+    if result.is_err() {
         let _ = fs::remove_file(&tmp);
-        Error::io(format!("replacing {}", target.display()), e)
-    })
+    }
+    result
 }
+
+/// Removes `.NAME.smgen-tmp-PID` files (left by a killed run) of one file name.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{name}{TMP_MARK}");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        let stale = file
+            .strip_prefix(&prefix)
+            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(debug_assertions)]
+fn fault_before_rename(target: &Path) {
+    if let Some(rel) = std::env::var_os("SMGEN_TEST_ABORT_BEFORE_RENAME")
+        && !rel.is_empty()
+        && target.ends_with(Path::new(&rel))
+    {
+        eprintln!(
+            "SMGEN_TEST_ABORT_BEFORE_RENAME: aborting before {}",
+            target.display()
+        );
+        std::process::abort();
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn fault_before_rename(_: &Path) {}
 
 #[cfg(test)]
 mod tests {
@@ -159,7 +316,83 @@ mod tests {
         assert!(safe_relative("../x").is_err());
         assert!(safe_relative("/etc/passwd").is_err());
         assert!(safe_relative("a/../../b").is_err());
+        assert!(safe_relative("a\\..\\b").is_err());
         assert!(safe_relative("").is_err());
+        assert!(safe_relative("./a").is_err());
         assert!(safe_relative("tests/a.tftest.hcl").is_ok());
+    }
+
+    fn scratch() -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix("smgen-output-")
+            .tempdir()
+            .unwrap()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_out_of_the_root_are_refused_and_inside_ones_followed() {
+        use std::os::unix::fs::symlink;
+        let outside = scratch();
+        let tmp = scratch();
+        let root_dir = tmp.path().join("p");
+        fs::create_dir_all(root_dir.join("sub")).unwrap();
+        fs::write(outside.path().join("secret"), "x").unwrap();
+        symlink(outside.path().join("secret"), root_dir.join("a.tf")).unwrap();
+        symlink(outside.path(), root_dir.join("policies")).unwrap();
+        symlink(root_dir.join("sub"), root_dir.join("inner")).unwrap();
+        symlink(root_dir.join("nowhere"), root_dir.join("dangling")).unwrap();
+        let root = Root::open(&root_dir).unwrap();
+        for bad in ["a.tf", "policies/x.json", "dangling"] {
+            let err = root.resolve(bad).unwrap_err().to_string();
+            assert!(err.contains("symlink"), "{bad}: {err}");
+        }
+        assert!(root.write("policies/x.json", b"y").is_err());
+        assert!(!outside.path().join("x.json").exists());
+        root.write("inner/b.tf", b"ok").unwrap();
+        assert_eq!(fs::read_to_string(root_dir.join("sub/b.tf")).unwrap(), "ok");
+        assert!(
+            root.resolve("sub/b.tf/c").is_err(),
+            "a file is not a directory"
+        );
+    }
+
+    #[test]
+    fn atomic_writes_keep_permissions_and_clean_stale_temps() {
+        let tmp = scratch();
+        let target = tmp.path().join("f.txt");
+        fs::write(&target, "old").unwrap();
+        fs::write(tmp.path().join(".f.txt.smgen-tmp-123"), "partial").unwrap();
+        fs::write(tmp.path().join(".f.txt.smgen-tmp-abc"), "not ours").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&target, fs::Permissions::from_mode(0o750)).unwrap();
+        }
+        write_atomic(&target, b"new").unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        let names: Vec<String> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with("-123")), "{names:?}");
+        assert!(names.iter().any(|n| n.ends_with("-abc")), "{names:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&target).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o750);
+        }
+    }
+
+    #[test]
+    fn remove_prunes_empty_directories_but_not_the_root() {
+        let tmp = scratch();
+        let root = Root::open(tmp.path()).unwrap();
+        root.write("a/b/c.txt", b"x").unwrap();
+        root.remove("a/b/c.txt").unwrap();
+        assert!(!tmp.path().join("a").exists());
+        assert!(tmp.path().is_dir());
+        root.remove("missing.txt").unwrap();
     }
 }

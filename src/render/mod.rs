@@ -159,3 +159,19 @@ pub fn answers(spec: &Spec, format: Format) -> String {
         format.name()
     )
 }
+
+/// Every embedded template file of `format` (path, bytes), sorted by path: the input of the
+/// template-set version recorded in `.smgen/lock.toml`.
+pub fn template_files(format: Format) -> Vec<(String, &'static [u8])> {
+    let mut files = vec![];
+    if let Some(root) = TEMPLATES.get_dir(format.name()) {
+        let mut all = vec![];
+        walk(root, &mut all);
+        files = all
+            .into_iter()
+            .map(|f| (f.path().to_string_lossy().replace('\\', "/"), f.contents()))
+            .collect();
+    }
+    files.sort();
+    files
+}

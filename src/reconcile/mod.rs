@@ -1,0 +1,324 @@
+//! Reconcile: bring a generated project up to a new render without losing an edit
+//! (DESIGN.md §2 "Reconcile", §3 "Regeneration state").
+//!
+//! State in a project directory:
+//! - `smgen.toml`: the answers; the user's file (only `upgrade --set` edits it, minimally).
+//! - `.smgen/lock.toml` ([`lock`]): smgen and template-set versions, the applied answers, and
+//!   per file its path, hash and ownership class (managed, write-once, user-deleted).
+//! - `.smgen/base/<path>`: the last pristine render of each file: the merge base. It is stored,
+//!   not replayed, because a newer smgen no longer has the old templates.
+//!
+//! [`plan`] decides per file ([`plan::decide`], with a real 3-way merge in [`merge`]);
+//! [`apply`] carries the decisions out, each write atomic and inside the project directory;
+//! [`drift`] is what `smgen diff` and `generate --check` report.
+//!
+//! Write order: project files, then `.smgen/base`, then `smgen.toml`, then the lock. A run
+//! killed halfway leaves whole files only; the next run sees the files already written as
+//! identical, and a base copy that no longer matches the lock is not used as a base (such a
+//! file is merged without one: a conflict, never a lost edit).
+
+mod answers;
+pub mod lock;
+pub mod merge;
+pub mod plan;
+pub mod report;
+
+pub use answers::set as set_answers;
+pub use lock::{Class, Lock};
+pub use plan::{Decision, Disk, DriftKind, Entry, Labels, Snapshot};
+
+use crate::error::{Error, Result};
+use crate::output::Root;
+use crate::render::{FileSet, Format};
+use crate::spec::Spec;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The answers file at the root of every project.
+pub const ANSWERS: &str = "smgen.toml";
+/// smgen's state directory in a project.
+pub const STATE_DIR: &str = ".smgen";
+pub const LOCK_PATH: &str = ".smgen/lock.toml";
+pub const BASE_DIR: &str = ".smgen/base";
+
+/// This smgen's version, as conflict markers and the lock name it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn base_path(path: &str) -> String {
+    format!("{BASE_DIR}/{path}")
+}
+
+/// The project's lock, `None` when it has none.
+pub fn read_lock(root: &Root) -> Result<Option<Lock>> {
+    let origin = root.shown().join(LOCK_PATH).display().to_string();
+    match root.read(LOCK_PATH)? {
+        None => Ok(None),
+        Some(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| Error::Lock {
+                origin: origin.clone(),
+                message: "not UTF-8 text".into(),
+            })?;
+            Lock::parse(&text, &origin).map(Some)
+        }
+    }
+}
+
+/// The lock a project's answers are recorded with.
+pub fn answers_table(spec: &Spec) -> toml::Table {
+    match toml::Value::try_from(spec) {
+        Ok(toml::Value::Table(t)) => t,
+        _ => unreachable!("a spec always serializes to a table"),
+    }
+}
+
+/// The rendered files that reconcile handles: everything but the answers file.
+fn generated(rendered: &FileSet) -> Result<impl Iterator<Item = (&String, &String)>> {
+    if let Some(p) = rendered
+        .files
+        .keys()
+        .find(|p| p.split('/').next() == Some(STATE_DIR))
+    {
+        return Err(Error::Render {
+            template: p.clone(),
+            message: format!("a template may not write into {STATE_DIR}/"),
+        });
+    }
+    Ok(rendered.files.iter().filter(|(p, _)| *p != ANSWERS))
+}
+
+/// The state files (`.smgen/lock.toml` and `.smgen/base/…`) of a project written whole from
+/// `rendered`, to be written with it.
+pub fn initial_state(rendered: &FileSet, format: Format, spec: &Spec) -> Result<FileSet> {
+    let mut state = FileSet::default();
+    let mut files = vec![];
+    for (path, text) in generated(rendered)? {
+        files.push(lock::FileEntry {
+            path: path.clone(),
+            sha256: lock::sha256_hex(text.as_bytes()),
+            class: lock::initial_class(path),
+        });
+        state.insert(base_path(path), text.clone());
+    }
+    let lock = Lock::new(format, answers_table(spec), files);
+    state.insert(LOCK_PATH, lock.to_text());
+    Ok(state)
+}
+
+/// What is known about every path that is rendered now or listed in the lock. Warnings
+/// name base copies that could not be used.
+pub fn snapshots(
+    root: &Root,
+    lock: Option<&Lock>,
+    rendered: &FileSet,
+) -> Result<(Vec<Snapshot>, Vec<String>)> {
+    let theirs: BTreeMap<&String, &String> = generated(rendered)?.collect();
+    let mut paths: BTreeSet<&str> = theirs.keys().map(|p| p.as_str()).collect();
+    if let Some(lock) = lock {
+        paths.extend(lock.files.iter().map(|f| f.path.as_str()));
+    }
+    let mut warnings = vec![];
+    let mut out = vec![];
+    for path in paths {
+        let entry = lock.and_then(|l| l.file(path));
+        let (mut base, mut base_now) = (None, None);
+        if let Some(entry) = entry {
+            let raw = root.read(&base_path(path))?;
+            match &raw {
+                Some(bytes) if lock::sha256_hex(bytes) == entry.sha256 => {
+                    base = String::from_utf8(bytes.clone()).ok();
+                }
+                Some(_) => warnings.push(format!(
+                    "{path}: its .smgen/base copy does not match the lock (edited, or a run was interrupted); it is merged without a base"
+                )),
+                None => warnings.push(format!(
+                    "{path}: no .smgen/base copy; it is merged without a base"
+                )),
+            }
+            base_now = raw.and_then(|b| String::from_utf8(b).ok());
+        }
+        out.push(Snapshot {
+            path: path.to_string(),
+            locked: entry.map(|e| e.class),
+            base,
+            base_now,
+            ours: Disk::from_bytes(root.read(path)?),
+            theirs: theirs.get(&path.to_string()).map(|t| t.to_string()),
+        });
+    }
+    Ok((out, warnings))
+}
+
+/// The decisions for every path.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub entries: Vec<Entry>,
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    pub fn conflicts(&self) -> impl Iterator<Item = &Entry> {
+        self.entries
+            .iter()
+            .filter(|e| e.decision == Decision::Conflict)
+    }
+
+    /// Entries that change a file on disk.
+    pub fn writes(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.write)
+    }
+
+    /// How many entries took each decision, in table order, zeros left out.
+    pub fn counts(&self) -> Vec<(Decision, usize)> {
+        use Decision::*;
+        [
+            Create,
+            UpdateClean,
+            MergeClean,
+            Conflict,
+            UserDeleted,
+            WriteOnce,
+            Remove,
+            Identical,
+        ]
+        .into_iter()
+        .map(|d| (d, self.entries.iter().filter(|e| e.decision == d).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+    }
+}
+
+/// Decides what happens to every file (reads only).
+pub fn plan(root: &Root, lock: Option<&Lock>, rendered: &FileSet, labels: &Labels) -> Result<Plan> {
+    let (snapshots, warnings) = snapshots(root, lock, rendered)?;
+    let entries = snapshots.iter().map(|s| plan::decide(s, labels)).collect();
+    Ok(Plan { entries, warnings })
+}
+
+/// The lock that records `plan` carried out.
+pub fn new_lock(format: Format, spec: &Spec, plan: &Plan) -> Lock {
+    let files = plan
+        .entries
+        .iter()
+        .filter_map(|e| {
+            e.record.as_ref().map(|(class, base)| lock::FileEntry {
+                path: e.path.clone(),
+                sha256: lock::sha256_hex(base.as_bytes()),
+                class: *class,
+            })
+        })
+        .collect();
+    Lock::new(format, answers_table(spec), files)
+}
+
+/// Carries `plan` out: project files, then the base copies, then `answers` (a new
+/// `smgen.toml`, when given), then the lock. Files that would not change are not touched.
+pub fn apply(root: &Root, plan: &Plan, answers: Option<&str>, lock: &Lock) -> Result<()> {
+    for e in plan.writes() {
+        match &e.after {
+            Some(text) => root.write(&e.path, text.as_bytes())?,
+            None => root.remove(&e.path)?,
+        }
+    }
+    for e in &plan.entries {
+        let path = base_path(&e.path);
+        match (&e.record, &e.base_now) {
+            (Some((_, base)), Some(now)) if base == now => {}
+            (Some((_, base)), _) => root.write(&path, base.as_bytes())?,
+            (None, Some(_)) => root.remove(&path)?,
+            (None, None) => {}
+        }
+    }
+    if let Some(text) = answers {
+        root.write(ANSWERS, text.as_bytes())?;
+    }
+    let text = lock.to_text();
+    if root.read(LOCK_PATH)?.as_deref() != Some(text.as_bytes()) {
+        root.write(LOCK_PATH, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// One file that differs from the new render.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Drift {
+    pub path: String,
+    pub kind: DriftKind,
+    #[serde(skip)]
+    pub ours: Disk,
+    #[serde(skip)]
+    pub theirs: Option<String>,
+}
+
+/// Every file on disk that differs from `rendered` (what `smgen diff` shows).
+pub fn drift(root: &Root, lock: Option<&Lock>, rendered: &FileSet) -> Result<Vec<Drift>> {
+    let (snapshots, _) = snapshots(root, lock, rendered)?;
+    Ok(snapshots
+        .into_iter()
+        .filter_map(|s| {
+            plan::drift(&s).map(|kind| Drift {
+                path: s.path,
+                kind,
+                ours: s.ours,
+                theirs: s.theirs,
+            })
+        })
+        .collect())
+}
+
+/// The answers that differ between two answer tables, as `key.path: old → new` lines.
+pub fn answer_changes(old: &toml::Table, new: &toml::Table) -> Vec<String> {
+    fn flatten(prefix: &str, t: &toml::Table, out: &mut BTreeMap<String, String>) {
+        for (k, v) in t {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            match v {
+                toml::Value::Table(inner) => flatten(&key, inner, out),
+                other => {
+                    out.insert(key, other.to_string());
+                }
+            }
+        }
+    }
+    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+    flatten("", old, &mut a);
+    flatten("", new, &mut b);
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| {
+            let show = |m: &BTreeMap<String, String>| m.get(k).cloned().unwrap_or("(unset)".into());
+            format!("{k}: {} → {}", show(&a), show(&b))
+        })
+        .collect()
+}
+
+/// Whether `dir` is inside a git work tree (a `.git` in it or above it); git itself is not
+/// needed.
+pub fn in_git_work_tree(dir: &Path) -> bool {
+    let start = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    start.ancestors().any(|d| d.join(".git").exists())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answer_changes_name_each_key() {
+        let old: toml::Table =
+            toml::from_str("[network]\nnat = \"none\"\nflow_logs = true\n").unwrap();
+        let new: toml::Table =
+            toml::from_str("[network]\nnat = \"single\"\nflow_logs = true\n[studio]\nx = 1\n")
+                .unwrap();
+        assert_eq!(
+            answer_changes(&old, &new),
+            vec![
+                "network.nat: \"none\" → \"single\"".to_string(),
+                "studio.x: (unset) → 1".to_string()
+            ]
+        );
+    }
+}
