@@ -25,8 +25,6 @@ pub enum Error {
     /// The model found errors: the combination of choices cannot work.
     #[error("the chosen settings cannot work:{0}")]
     Findings(String),
-    #[error("--format {0}: not yet supported; supported formats: terraform, cloudformation")]
-    UnsupportedFormat(String),
     #[error("{path}: {message}")]
     Output { path: PathBuf, message: String },
     /// `.smgen/lock.toml` is missing, unreadable, or says something smgen will not act on.

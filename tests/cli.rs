@@ -490,14 +490,6 @@ const BAD_INPUT: &[Case] = &[
         ],
     },
     Case {
-        name: "format_not_yet_supported",
-        args: &["--preset", "regulated", "--format", "cdk"],
-        config: None,
-        target: Target::Fresh,
-        exit: 2,
-        stderr: &["cdk", "not yet supported", "terraform, cloudformation"],
-    },
-    Case {
         name: "out_is_a_file",
         args: &["--preset", "regulated"],
         config: None,
@@ -745,7 +737,6 @@ bad_input_tests!(
     cidr_host_bits_set,
     region_typo,
     unknown_preset,
-    format_not_yet_supported,
     out_is_a_file,
     out_is_not_an_smgen_project,
     unknown_set_section,

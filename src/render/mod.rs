@@ -3,6 +3,7 @@
 //! files ending in `.tera` are rendered; every other file is copied verbatim, so literal braces
 //! (`${…}`, `{{resolve:…}}`) in them survive.
 
+mod cdk;
 mod cloudformation;
 pub mod hcl;
 mod standalone;
@@ -141,8 +142,8 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
     let mut set = match format {
         Format::Terraform => terraform::render(model)?,
+        Format::Cdk => cdk::render(model)?,
         Format::CloudFormation => cloudformation::render(model)?,
-        other => return Err(Error::UnsupportedFormat(other.name().into())),
     };
     standalone::add(&mut set, model);
     set.insert("smgen.toml", answers(spec, format));
