@@ -31,8 +31,15 @@ pub fn load(source: &SpecSource, overrides: &[String]) -> Result<Spec> {
     } else {
         let mut table: toml::Table =
             toml::from_str(&text).map_err(|e| toml_error(&origin, &text, &e))?;
+        // Applied one at a time, so that a bad value is reported with its own --set.
         for arg in overrides {
             apply_override(&mut table, arg)?;
+            if let Err(e) = Spec::deserialize(toml::Value::Table(table.clone())) {
+                return Err(Error::BadOverride {
+                    arg: arg.clone(),
+                    message: e.message().trim().replace('\n', "; "),
+                });
+            }
         }
         Spec::deserialize(toml::Value::Table(table)).map_err(|e| Error::Toml {
             origin: format!("{origin} with --set overrides"),
@@ -132,6 +139,14 @@ mod tests {
         assert_eq!(spec.network.vpc.azs, 3);
         assert!(!spec.jobs.network_isolation);
         assert_eq!(spec.studio.user_profiles, vec!["ana", "bo"]);
+    }
+
+    #[test]
+    fn a_bad_set_value_names_its_argument() {
+        let err = load(&cfg(MIN), &["network.nat=sometimes".into()]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("--set network.nat=sometimes:"), "{text}");
+        assert!(text.contains("single"), "{text}");
     }
 
     #[test]
