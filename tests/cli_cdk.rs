@@ -4,6 +4,9 @@
 mod common;
 
 use common::{OUT, PRESETS, Smgen, tree, tree_diff};
+use smgen::render::{self, Format};
+use smgen::spec::{self, SpecSource};
+use smgen::{model, presets};
 
 #[test]
 fn every_preset_generates_a_cdk_app_that_smgen_toml_reproduces() {
@@ -85,4 +88,48 @@ fn cdk_dry_run_writes_nothing() {
         .run();
     run.assert_success();
     assert!(!run.out.exists(), "--dry-run created {}", run.out.display());
+}
+
+/// The layout `cdk init app --language typescript` makes, named after the project.
+#[test]
+fn cdk_init_layout() {
+    for p in presets::all() {
+        let spec = spec::load(&SpecSource::Preset(p.name.into()), &[]).unwrap();
+        let model = model::resolve(&spec);
+        let set = render::render(&model, &spec, Format::Cdk).unwrap();
+        let app = &model.name;
+        for f in [
+            format!("bin/{app}.ts"),
+            format!("lib/{app}-stack.ts"),
+            format!("test/{app}.test.ts"),
+            "lib/network.ts".into(),
+            "lib/encryption.ts".into(),
+            "lib/storage.ts".into(),
+            "lib/iam.ts".into(),
+            "lib/sagemaker.ts".into(),
+            "cdk.json".into(),
+            "package.json".into(),
+            "tsconfig.json".into(),
+            ".gitignore".into(),
+            ".npmignore".into(),
+            "README.md".into(),
+            "smgen.toml".into(),
+        ] {
+            assert!(set.files.contains_key(&f), "{}: no {f}", p.name);
+        }
+        // Every dependency is pinned exactly.
+        let pkg: serde_json::Value = serde_json::from_str(&set.files["package.json"]).unwrap();
+        for section in ["dependencies", "devDependencies"] {
+            for (name, version) in pkg[section].as_object().unwrap() {
+                let v = version.as_str().unwrap();
+                assert!(
+                    v.chars().all(|c| c.is_ascii_digit() || c == '.'),
+                    "{}: {name}@{v} is not an exact pin",
+                    p.name
+                );
+            }
+        }
+        let cdk: serde_json::Value = serde_json::from_str(&set.files["cdk.json"]).unwrap();
+        assert_eq!(cdk["app"], format!("npx tsc && npx tsx bin/{app}.ts"));
+    }
 }

@@ -1,5 +1,7 @@
-//! Snapshots of the rendered Terraform project of every preset (one snapshot per preset, the
-//! whole file set in one text, each file under a `=== path ===` header), rendered in-process.
+//! Snapshots of the rendered project of every preset in every format, rendered in-process: one
+//! snapshot per preset and format (`terraform_NAME`, `cloudformation_NAME`, `cdk_NAME`), the files
+//! in one text, each under a `=== path ===` header. The files every format shares (`policies/`,
+//! `sagemaker-config.yaml`, `smgen.toml`) are in the Terraform snapshots only.
 //!
 //! After an intended change to the templates or the model, review and accept the new output
 //! with `cargo insta review` (or `INSTA_UPDATE=always cargo test --test snapshots` and read the
@@ -9,16 +11,30 @@ use smgen::render::{self, Format};
 use smgen::spec::{self, SpecSource};
 use smgen::{model, presets};
 
-/// The project `smgen generate --preset NAME --format terraform` writes, as one text.
-fn render_preset(name: &str) -> String {
+/// Files every format writes from the same code: snapshotted once, with Terraform.
+fn shared(path: &str) -> bool {
+    path == "smgen.toml" || path == "sagemaker-config.yaml" || path.starts_with("policies/")
+}
+
+/// Snapshot prefix, format, and which of its files the snapshot holds.
+type FormatCase = (&'static str, Format, fn(&str) -> bool);
+
+const FORMATS: &[FormatCase] = &[
+    ("terraform", Format::Terraform, |_| true),
+    ("cloudformation", Format::CloudFormation, |p| !shared(p)),
+    ("cdk", Format::Cdk, |p| !shared(p)),
+];
+
+/// The files `smgen generate --preset NAME --format F` writes, as one text.
+fn render_preset(name: &str, format: Format, keep: fn(&str) -> bool) -> String {
     let spec = spec::load(&SpecSource::Preset(name.into()), &[])
         .unwrap_or_else(|e| panic!("preset {name}: {e}"));
     let model = model::resolve(&spec);
-    let set = render::render(&model, &spec, Format::Terraform)
-        .unwrap_or_else(|e| panic!("preset {name}: {e}"));
+    let set =
+        render::render(&model, &spec, format).unwrap_or_else(|e| panic!("preset {name}: {e}"));
     let mut text = String::new();
     // FileSet is a BTreeMap: sorted by path, so the snapshot is stable.
-    for (path, contents) in &set.files {
+    for (path, contents) in set.files.iter().filter(|(p, _)| keep(p)) {
         text.push_str(&format!("=== {path} ===\n"));
         text.push_str(contents);
         if !contents.ends_with('\n') {
@@ -40,10 +56,12 @@ macro_rules! preset_snapshots {
         $(
             #[test]
             fn $test() {
-                let text = render_preset($preset);
-                settings().bind(|| {
-                    insta::assert_snapshot!(format!("terraform_{}", $preset), text);
-                });
+                for (prefix, format, keep) in FORMATS {
+                    let text = render_preset($preset, *format, *keep);
+                    settings().bind(|| {
+                        insta::assert_snapshot!(format!("{prefix}_{}", $preset), text);
+                    });
+                }
             }
         )*
 
@@ -58,18 +76,25 @@ macro_rules! preset_snapshots {
 }
 
 preset_snapshots! {
-    terraform_existing_vpc => "existing-vpc",
-    terraform_notebook_private => "notebook-private",
-    terraform_public_only => "public-only",
-    terraform_regulated => "regulated",
-    terraform_vpc_only_isolated => "vpc-only-isolated",
-    terraform_vpc_only_nat => "vpc-only-nat",
+    existing_vpc => "existing-vpc",
+    notebook_private => "notebook-private",
+    public_only => "public-only",
+    regulated => "regulated",
+    vpc_only_isolated => "vpc-only-isolated",
+    vpc_only_nat => "vpc-only-nat",
 }
 
 /// Two renders in one process are identical (no map-order or address leaks into the output).
 #[test]
 fn rendering_is_deterministic() {
     for p in presets::all() {
-        assert_eq!(render_preset(p.name), render_preset(p.name), "{}", p.name);
+        for (_, format, keep) in FORMATS {
+            assert_eq!(
+                render_preset(p.name, *format, *keep),
+                render_preset(p.name, *format, *keep),
+                "{}",
+                p.name
+            );
+        }
     }
 }

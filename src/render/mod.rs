@@ -155,7 +155,7 @@ pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
 pub fn answers(spec: &Spec, format: Format) -> String {
     let body = toml::to_string_pretty(spec).expect("a spec always serializes");
     format!(
-        "# smgen answers for this project (format: {}). Edit and regenerate with\n# `smgen generate --config smgen.toml --format {} --out .`\n\n{body}",
+        "# smgen answers for this project (format: {}). Change one with `smgen upgrade --set key=value`,\n# or edit this file and run `smgen upgrade`: your edits to generated files are merged, not lost.\n# From scratch: `smgen generate --config smgen.toml --format {} --out DIR`\n\n{body}",
         format.name(),
         format.name()
     )
