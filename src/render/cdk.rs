@@ -16,7 +16,7 @@ use crate::model::iam::{Effect, PolicyDocument};
 use crate::model::refs::Ref;
 use crate::model::refs::{Attr, Kind};
 use crate::model::security::{Direction, Peer, Rule};
-use crate::model::{ManagedPolicy, Model, Severity};
+use crate::model::{ManagedPolicy, Model};
 use crate::spec::{AuthMode, KmsMode, NetworkMode};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeSet;
@@ -662,18 +662,8 @@ fn readme(m: &Model) -> Json {
             json!({"name": g.name, "rules": rules.join("; ")})
         })
         .collect();
-    let findings: Vec<Json> = m
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "severity": match f.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "info" },
-                "choice": f.choice,
-                "message": f.message,
-                "source": f.source,
-            })
-        })
-        .collect();
+    // Finding serializes as {severity, choice, message, source}, severity in lower case.
+    let findings = serde_json::to_value(&m.findings).expect("findings serialize");
     json!({
         "name": m.name,
         "region": m.region,

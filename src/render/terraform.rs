@@ -5,11 +5,11 @@
 use super::hcl::{self, Refs};
 use super::{FileSet, render_dir};
 use crate::error::Result;
+use crate::model::Model;
 use crate::model::endpoints::EndpointKind;
 use crate::model::iam::PolicyDocument;
 use crate::model::refs::Ref;
 use crate::model::security::{Direction, Peer};
-use crate::model::{Model, Severity};
 use crate::spec::{AuthMode, KmsMode, NetworkMode};
 use serde_json::{Value as Json, json};
 
@@ -291,18 +291,8 @@ fn context(model: &Model) -> Json {
         .filter(|r| r.name == "execution")
         .flat_map(|r| &r.policies)
         .collect();
-    let findings: Vec<Json> = model
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "severity": match f.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "info" },
-                "choice": f.choice,
-                "message": f.message,
-                "source": f.source,
-            })
-        })
-        .collect();
+    // Finding serializes as {severity, choice, message, source}, severity in lower case.
+    let findings = serde_json::to_value(&model.findings).expect("findings serialize");
 
     json!({
         "name": name,

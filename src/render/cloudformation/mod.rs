@@ -12,8 +12,8 @@ mod workloads;
 use super::yaml::{self, Node};
 use super::{FileSet, render_dir};
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::model::refs::{Attr, Kind, Ref};
-use crate::model::{Model, Severity};
 use crate::spec::KmsMode;
 use intrinsics::pascal;
 use serde_json::{Value as Json, json};
@@ -131,18 +131,8 @@ fn context(model: &Model) -> Result<Json> {
         })
     });
 
-    let findings: Vec<Json> = model
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "severity": match f.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "info" },
-                "choice": f.choice,
-                "message": f.message,
-                "source": f.source,
-            })
-        })
-        .collect();
+    // Finding serializes as {severity, choice, message, source}, severity in lower case.
+    let findings = serde_json::to_value(&model.findings).expect("findings serialize");
 
     let parameters = params::parameters(model);
     let mut ctx = json!({
