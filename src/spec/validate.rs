@@ -226,14 +226,9 @@ impl Spec {
                 format!("exactly {} zone ids", v.azs),
             ));
         }
-        let prefix = info.az_ids[0].split("-az").next().unwrap_or_default();
         let mut seen = BTreeSet::new();
         for id in &v.az_ids {
-            let ok = id
-                .strip_prefix(prefix)
-                .and_then(|r| r.strip_prefix("-az"))
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-            if !ok || !seen.insert(id) {
+            if !info.owns_az_id(id) || !seen.insert(id) {
                 return Err(Error::invalid(
                     "network.vpc.az_ids",
                     id,
