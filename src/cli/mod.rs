@@ -1,0 +1,193 @@
+//! The command line. clap types stop here: arguments become a [`SpecSource`], overrides and
+//! a [`Format`] before anything else runs; [`reconcile`] decides what happens on disk and
+//! this module prints it.
+//!
+//! Exit codes (DESIGN.md §3, one contract for every command): 0 clean; 1 action needed (a
+//! difference found by `diff` or `--check`, a conflict left by `upgrade` or `generate`);
+//! 2 usage, input or runtime error; 3 input required but no terminal.
+
+mod generate;
+mod project;
+
+use crate::error::{Error, Result};
+use crate::model::{self, Model, Severity};
+use crate::presets;
+use crate::reconcile::{self, Decision, Plan};
+use crate::render::{self, FileSet, Format};
+use crate::spec::Spec;
+use clap::{Parser, Subcommand};
+use generate::GenerateArgs;
+use project::{DiffArgs, UpgradeArgs};
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "smgen",
+    version,
+    about = "Generate secure Amazon SageMaker environments as infrastructure code",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the built-in presets.
+    Presets {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Render a project from a preset or a config file; never prompts.
+    Generate(GenerateArgs),
+    /// Show how a project on disk differs from a fresh render of its smgen.toml
+    /// (exit 0: no difference, 1: differences).
+    Diff(DiffArgs),
+    /// Regenerate a project from its smgen.toml with this smgen, merging the changes into
+    /// your edits (exit 1 when conflicts are left to resolve).
+    Upgrade(UpgradeArgs),
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.code()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Presets { json } => {
+            let all = presets::all();
+            let mut out = std::io::stdout().lock();
+            if json {
+                let items: Vec<_> = all
+                    .iter()
+                    .map(|p| serde_json::json!({"name": p.name, "description": p.description}))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&items).expect("json")
+                );
+            } else {
+                let width = all.iter().map(|p| p.name.len()).max().unwrap_or(0);
+                for p in all {
+                    let _ = writeln!(out, "{:width$}  {}", p.name, p.description);
+                }
+            }
+            Ok(0)
+        }
+        Command::Generate(args) => generate::generate(args),
+        Command::Diff(args) => project::diff(args),
+        Command::Upgrade(args) => project::upgrade(args),
+    }
+}
+
+/// Resolves and renders; blocking findings are one error.
+pub(crate) fn build(spec: &Spec, format: Format) -> Result<(Model, FileSet)> {
+    let model = model::resolve(spec);
+    let errors: Vec<String> = model
+        .errors()
+        .map(|f| format!("{}: {} [{}]", f.choice, f.message, f.source))
+        .collect();
+    match errors.len() {
+        0 => {}
+        1 => return Err(Error::Findings(format!(" {}", errors[0]))),
+        _ => return Err(Error::Findings(format!("\n  {}", errors.join("\n  ")))),
+    }
+    let set = render::render(&model, spec, format)?;
+    Ok((model, set))
+}
+
+pub(crate) fn print_findings(model: &Model) {
+    for f in model
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+    {
+        eprintln!("{f}");
+    }
+}
+
+pub(crate) fn git_hint(dir: &Path, what: &str) {
+    if reconcile::in_git_work_tree(dir) {
+        eprintln!(
+            "{} is in a git work tree: `git diff` shows {what}",
+            dir.display()
+        );
+    }
+}
+
+/// Writes to stdout; a closed pipe (`smgen diff | head`) is not an error worth a panic.
+pub(crate) fn out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// The decision table, one row per file that is not identical (and, for `generate`, only
+/// rows worth a person's attention). On stdout for `upgrade`, stderr for `generate`.
+pub(crate) fn print_table(plan: &Plan, for_generate: bool) {
+    let rows: Vec<String> = plan
+        .entries
+        .iter()
+        .filter(|e| e.decision != Decision::Identical)
+        .filter(|e| e.decision != Decision::Remove || e.write)
+        .filter(|e| {
+            !for_generate
+                || matches!(
+                    e.decision,
+                    Decision::Conflict
+                        | Decision::MergeClean
+                        | Decision::UserDeleted
+                        | Decision::WriteOnce
+                )
+        })
+        .map(|e| {
+            let detail = if e.detail.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", e.detail)
+            };
+            format!("{:12}  {}{detail}", e.decision.as_str(), e.path)
+        })
+        .collect();
+    for row in rows {
+        if for_generate {
+            eprintln!("{row}");
+        } else {
+            out(&format!("{row}\n"));
+        }
+    }
+}
+
+pub(crate) fn conflict_summary(conflicts: &[String], nothing_written: bool) {
+    if conflicts.is_empty() {
+        return;
+    }
+    let what = if nothing_written {
+        "would conflict"
+    } else {
+        "conflict: resolve the <<<<<<< yours … >>>>>>> smgen markers in"
+    };
+    eprintln!(
+        "{} file{} {what}: {}",
+        conflicts.len(),
+        if conflicts.len() == 1 { "" } else { "s" },
+        conflicts.join(", ")
+    );
+}

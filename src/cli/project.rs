@@ -1,0 +1,261 @@
+//! `smgen diff` and `smgen upgrade`: commands on an existing project directory.
+
+use super::{build, conflict_summary, git_hint, out, print_findings, print_table};
+use crate::error::{Error, Result};
+use crate::output::Root;
+use crate::reconcile::{self, Disk, Labels, Lock, report};
+use crate::spec::{self, SpecSource};
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The project directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// A per-file summary instead of the diff.
+    #[arg(long, conflicts_with = "json")]
+    stat: bool,
+    /// A JSON report on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UpgradeArgs {
+    /// The project directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Change one answer in smgen.toml first (only that value; comments and layout stay).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Print the decision table and the diffs; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// What to do with a conflict: write it with markers, or write nothing at all.
+    #[arg(long, value_enum, default_value_t = ConflictMode::Markers)]
+    conflict: ConflictMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ConflictMode {
+    /// Write conflicting files with `<<<<<<< yours` … `>>>>>>> smgen` markers.
+    Markers,
+    /// Write nothing when any file conflicts.
+    Fail,
+}
+
+/// A project's lock, its smgen.toml text and the path it was read from.
+fn open_project(dir: &Path) -> Result<(Root, Lock, String, String)> {
+    let root = Root::open(dir)?;
+    let lock = reconcile::read_lock(&root)?.ok_or_else(|| Error::Lock {
+        origin: dir.join(reconcile::LOCK_PATH).display().to_string(),
+        message: format!(
+            "missing: {} has no regeneration state (not an smgen project, or made by an older smgen); adopt it once with `smgen generate --config {} --format FORMAT --out {}` (files that differ get conflict markers)",
+            dir.display(),
+            dir.join(reconcile::ANSWERS).display(),
+            dir.display()
+        ),
+    })?;
+    let origin = dir.join(reconcile::ANSWERS).display().to_string();
+    let text = root
+        .read(reconcile::ANSWERS)?
+        .ok_or_else(|| Error::Output {
+            path: dir.join(reconcile::ANSWERS),
+            message: "missing: the answers this project is rendered from".into(),
+        })
+        .and_then(|b| {
+            String::from_utf8(b).map_err(|_| Error::Toml {
+                origin: origin.clone(),
+                message: "not UTF-8 text".into(),
+            })
+        })?;
+    Ok((root, lock, text, origin))
+}
+
+pub(crate) fn drift_diff(d: &reconcile::Drift, color: bool) -> String {
+    match (&d.ours, d.kind) {
+        (Disk::Binary, _) => format!("Binary file {} differs from the render\n", d.path),
+        (_, reconcile::DriftKind::Deleted) => format!(
+            "Only in the render: {} (deleted on disk; `smgen upgrade` keeps it deleted and records that)\n",
+            d.path
+        ),
+        (ours, _) => report::unified(&d.path, ours.text(), d.theirs.as_deref(), color),
+    }
+}
+
+pub(crate) fn diff(args: DiffArgs) -> Result<i32> {
+    let (root, lock, text, origin) = open_project(&args.dir)?;
+    let spec = spec::load(&SpecSource::Config { origin, text }, &[])?;
+    let (_, set) = build(&spec, lock.format())?;
+    let drift = reconcile::drift(&root, Some(&lock), &set)?;
+    let counts: Vec<(usize, usize)> = drift
+        .iter()
+        .map(|d| report::counts(d.ours.text(), d.theirs.as_deref()))
+        .collect();
+    if args.json {
+        let files: Vec<_> = drift
+            .iter()
+            .zip(&counts)
+            .map(|(d, (add, del))| {
+                serde_json::json!({
+                    "path": d.path,
+                    "status": d.kind,
+                    "insertions": add,
+                    "deletions": del,
+                    "diff": drift_diff(d, false),
+                })
+            })
+            .collect();
+        let report = serde_json::json!({
+            "dir": args.dir.display().to_string(),
+            "format": lock.format,
+            "smgen": reconcile::VERSION,
+            "changed": drift.len(),
+            "files": files,
+        });
+        out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report).expect("json")
+        ));
+    } else if args.stat {
+        let width = drift.iter().map(|d| d.path.len()).max().unwrap_or(0);
+        for (d, (add, del)) in drift.iter().zip(&counts) {
+            out(&format!(
+                "{:9} {:width$}  +{add} -{del}\n",
+                d.kind.as_str(),
+                d.path
+            ));
+        }
+    } else {
+        let color = report::stdout_color();
+        for d in &drift {
+            out(&drift_diff(d, color));
+        }
+    }
+    if drift.is_empty() {
+        return Ok(0);
+    }
+    if !args.json {
+        eprintln!(
+            "{} file{} in {} differ from a fresh render of its smgen.toml ({}, smgen {}); `smgen upgrade` merges template changes and keeps your edits",
+            drift.len(),
+            if drift.len() == 1 { "" } else { "s" },
+            args.dir.display(),
+            lock.format,
+            reconcile::VERSION
+        );
+        git_hint(&args.dir, "what changed since your last commit");
+    }
+    Ok(1)
+}
+
+pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
+    let (root, lock, text, origin) = open_project(&args.dir)?;
+    let format = lock.format();
+    let source = SpecSource::Config {
+        origin: origin.clone(),
+        text: text.clone(),
+    };
+    // Validated like `generate --set` (errors name the override), then written as a minimal
+    // edit of the user's file.
+    let spec = spec::load(&source, &args.sets)?;
+    let new_answers = if args.sets.is_empty() {
+        None
+    } else {
+        let edited = reconcile::set_answers(&text, &origin, &args.sets)?;
+        let reread = spec::load(
+            &SpecSource::Config {
+                origin: origin.clone(),
+                text: edited.clone(),
+            },
+            &[],
+        )?;
+        if reread != spec {
+            return Err(Error::Toml {
+                origin,
+                message: "the edited file does not read back as the --set answers; edit it by hand or with `smgen generate --config`".into(),
+            });
+        }
+        (edited != text).then_some(edited)
+    };
+    let (model, set) = build(&spec, format)?;
+    let labels = Labels {
+        old: Some(lock.smgen.clone()),
+        new: reconcile::VERSION.into(),
+    };
+    let plan = reconcile::plan(&root, Some(&lock), &set, &labels)?;
+    let new_lock = reconcile::new_lock(format, &spec, &plan);
+    print_findings(&model);
+    for w in &plan.warnings {
+        eprintln!("warning: {w}");
+    }
+
+    if new_answers.is_some() {
+        let sets: Vec<String> = args.sets.iter().map(|s| format!("--set {s}")).collect();
+        out(&format!(
+            "{:12}  {}  {}\n",
+            "update-clean",
+            reconcile::ANSWERS,
+            sets.join(" ")
+        ));
+    }
+    print_table(&plan, false);
+    if args.dry_run {
+        let color = report::stdout_color();
+        if let Some(edited) = &new_answers {
+            out(&report::unified(
+                reconcile::ANSWERS,
+                Some(&text),
+                Some(edited),
+                color,
+            ));
+        }
+        for e in plan.writes() {
+            out(&report::unified(
+                &e.path,
+                e.ours.text(),
+                e.after.as_deref(),
+                color,
+            ));
+        }
+    }
+    let conflicts: Vec<String> = plan.conflicts().map(|e| e.path.clone()).collect();
+    let abort = !conflicts.is_empty() && args.conflict == ConflictMode::Fail;
+    if !args.dry_run && !abort {
+        reconcile::apply(&root, &plan, new_answers.as_deref(), &new_lock)?;
+    }
+
+    // The summary, on stderr.
+    let counts = plan
+        .counts()
+        .iter()
+        .map(|(d, n)| format!("{n} {}", d.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let verb = if args.dry_run {
+        "would upgrade (dry run, nothing written)"
+    } else if abort {
+        "did not upgrade (--conflict fail, nothing written)"
+    } else {
+        "upgraded"
+    };
+    eprintln!(
+        "{verb} {} ({}): {counts}; smgen {} → {}, templates {} → {}",
+        args.dir.display(),
+        lock.format,
+        lock.smgen,
+        reconcile::VERSION,
+        lock.templates,
+        new_lock.templates
+    );
+    let changes = reconcile::answer_changes(&lock.answers, &new_lock.answers);
+    if !changes.is_empty() {
+        eprintln!("answers changed: {}", changes.join("; "));
+    }
+    conflict_summary(&conflicts, args.dry_run || abort);
+    if !args.dry_run && !abort && plan.writes().next().is_some() {
+        git_hint(&args.dir, "everything this upgrade changed");
+    }
+    Ok(if conflicts.is_empty() { 0 } else { 1 })
+}
