@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod explain;
 pub mod model;
 pub mod output;
 pub mod presets;

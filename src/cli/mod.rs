@@ -6,6 +6,7 @@
 //! difference found by `diff` or `--check`, a conflict left by `upgrade` or `generate`);
 //! 2 usage, input or runtime error; 3 input required but no terminal.
 
+mod explain;
 mod generate;
 mod project;
 
@@ -16,6 +17,7 @@ use crate::reconcile::{self, Decision, Plan};
 use crate::render::{self, FileSet, Format};
 use crate::spec::Spec;
 use clap::{Parser, Subcommand};
+use explain::ExplainArgs;
 use generate::GenerateArgs;
 use project::{DiffArgs, UpgradeArgs};
 use std::io::Write;
@@ -49,6 +51,9 @@ enum Command {
     /// Regenerate a project from its smgen.toml with this smgen, merging the changes into
     /// your edits (exit 1 when conflicts are left to resolve).
     Upgrade(UpgradeArgs),
+    /// Explain an environment: what can reach what, the monthly cost of its network and
+    /// encryption choices, a diagram, and the findings (writes nothing).
+    Explain(ExplainArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -96,6 +101,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Generate(args) => generate::generate(args),
         Command::Diff(args) => project::diff(args),
         Command::Upgrade(args) => project::upgrade(args),
+        Command::Explain(args) => explain::explain(args),
     }
 }
 

@@ -1,0 +1,394 @@
+//! Monthly baseline cost of the network and encryption choices: NAT gateways, interface
+//! endpoints (billed per endpoint per Availability Zone), the KMS key, and the per-GB charges
+//! (NAT and endpoint data processing, flow-log ingestion) shown apart from the baseline. Prices
+//! come from the versioned table `data/prices/v1.toml`, where every figure has its date and
+//! source; a region or item without a figure is reported as such, never estimated.
+//!
+//! Billing rules (AWS pricing pages): NAT gateways are billed per gateway-hour plus per GB
+//! processed (aws.amazon.com/vpc/pricing); interface endpoints per endpoint per AZ-hour plus per
+//! GB processed, gateway endpoints are free (aws.amazon.com/privatelink/pricing); a customer
+//! managed key is billed per month, each automatic rotation adds a month charge for the new
+//! backing key, AWS managed keys are free (aws.amazon.com/kms/pricing); flow logs delivered to
+//! CloudWatch Logs are billed per GB ingested (aws.amazon.com/cloudwatch/pricing).
+
+use crate::model::Model;
+use crate::model::endpoints::EndpointKind;
+use crate::spec::{KmsMode, Nat};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+static TABLE_TOML: &str = include_str!("../../data/prices/v1.toml");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    pub usd: f64,
+    /// When the figure was read (YYYY-MM-DD).
+    pub as_of: String,
+    /// The AWS pricing page that is the authority for the figure.
+    pub source: String,
+    /// The public page the figure was read from, when it is not `source`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionPrices {
+    pub nat_gateway_hour: Option<Price>,
+    pub nat_gateway_gb: Option<Price>,
+    pub interface_endpoint_az_hour: Option<Price>,
+    pub interface_endpoint_gb: Option<Price>,
+    pub kms_key_month: Option<Price>,
+    pub kms_10k_requests: Option<Price>,
+    pub logs_ingestion_gb: Option<Price>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceTable {
+    pub version: String,
+    pub date: String,
+    pub currency: String,
+    pub hours_per_month: f64,
+    pub regions: BTreeMap<String, RegionPrices>,
+}
+
+/// The embedded price table (parsed once; a malformed table fails the unit tests).
+pub fn table() -> &'static PriceTable {
+    static T: OnceLock<PriceTable> = OnceLock::new();
+    T.get_or_init(|| toml::from_str(TABLE_TOML).expect("data/prices/v1.toml parses"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Charge {
+    /// Billed every month whatever the traffic: part of the baseline.
+    Monthly,
+    /// Billed per unit of use (GB, requests): shown apart, multiplied only by an assumption.
+    PerUse,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    /// Stable key (`nat-gateways`, `interface-endpoints`, …).
+    pub item: &'static str,
+    pub what: String,
+    pub charge: Charge,
+    /// How many units a month (`None` for per-use charges without a traffic assumption).
+    pub quantity: Option<f64>,
+    pub unit: &'static str,
+    /// `None`: no figure for this region in the price table.
+    pub unit_price: Option<Price>,
+    /// `quantity × unit price`, when both are known.
+    pub monthly_usd: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Estimate {
+    pub region: String,
+    pub price_table: String,
+    pub currency: String,
+    pub hours_per_month: f64,
+    /// The assumed GB per month through NAT (or, without NAT, the interface endpoints).
+    pub traffic_gb: Option<f64>,
+    pub lines: Vec<Line>,
+    /// Sum of the monthly lines; `None` when one of them has no price figure.
+    pub baseline_usd: Option<f64>,
+    /// Sum of the per-use lines the traffic assumption prices, `None` without one or a figure.
+    pub traffic_usd: Option<f64>,
+    /// Items without a figure for this region.
+    pub missing: Vec<&'static str>,
+}
+
+/// The monthly estimate for a model; `traffic_gb` is an optional assumption of GB per month
+/// leaving the VPC through NAT (or, without NAT, through the interface endpoints).
+pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
+    let t = table();
+    let none = RegionPrices::default();
+    let p = t.regions.get(&model.region).unwrap_or(&none);
+    let hours = t.hours_per_month;
+    let mut lines = vec![];
+    let mut line =
+        |item, what: String, charge, quantity: Option<f64>, unit, price: &Option<Price>| {
+            let monthly_usd = match (quantity, price) {
+                (Some(q), Some(pr)) => Some(round(q * pr.usd)),
+                _ => None,
+            };
+            lines.push(Line {
+                item,
+                what,
+                charge,
+                quantity,
+                unit,
+                unit_price: price.clone(),
+                monthly_usd,
+            });
+        };
+
+    let zones = az_count(model);
+    let nats = match model.network.created.as_ref().map(|c| c.nat) {
+        Some(Nat::Single) => 1,
+        Some(Nat::PerAz) => zones,
+        _ => 0,
+    };
+    let interface = model
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Interface)
+        .count();
+    if nats > 0 {
+        line(
+            "nat-gateways",
+            format!("{nats} NAT gateway{}", plural(nats)),
+            Charge::Monthly,
+            Some((nats as f64) * hours),
+            "gateway-hour",
+            &p.nat_gateway_hour,
+        );
+    }
+    if interface > 0 {
+        line(
+            "interface-endpoints",
+            format!(
+                "{interface} interface endpoint{} × {zones} AZ{}",
+                plural(interface),
+                plural(zones)
+            ),
+            Charge::Monthly,
+            Some((interface * zones) as f64 * hours),
+            "endpoint-AZ-hour",
+            &p.interface_endpoint_az_hour,
+        );
+    }
+    if model.kms.mode == KmsMode::Create {
+        line(
+            "kms-key",
+            "1 customer managed key (each yearly rotation adds one key-month)".into(),
+            Charge::Monthly,
+            Some(1.0),
+            "key-month",
+            &p.kms_key_month,
+        );
+    }
+    if nats > 0 {
+        line(
+            "nat-data",
+            "NAT gateway data processing".into(),
+            Charge::PerUse,
+            traffic_gb,
+            "GB",
+            &p.nat_gateway_gb,
+        );
+    }
+    if interface > 0 {
+        line(
+            "endpoint-data",
+            "interface endpoint data processing".into(),
+            Charge::PerUse,
+            if nats > 0 { None } else { traffic_gb },
+            "GB",
+            &p.interface_endpoint_gb,
+        );
+    }
+    if model.kms.mode != KmsMode::AwsManaged {
+        line(
+            "kms-requests",
+            "KMS requests (S3 bucket keys keep them few)".into(),
+            Charge::PerUse,
+            None,
+            "10,000 requests",
+            &p.kms_10k_requests,
+        );
+    }
+    if model.network.flow_logs {
+        line(
+            "flow-logs",
+            "VPC flow logs ingested into CloudWatch Logs".into(),
+            Charge::PerUse,
+            None,
+            "GB ingested",
+            &p.logs_ingestion_gb,
+        );
+    }
+
+    let sum = |charge: Charge| -> Option<f64> {
+        let mut total = 0.0;
+        for l in lines.iter().filter(|l| l.charge == charge) {
+            match (l.quantity, l.monthly_usd) {
+                (Some(_), Some(v)) => total += v,
+                (Some(_), None) => return None,
+                (None, _) => {}
+            }
+        }
+        Some(round(total))
+    };
+    let baseline_usd = sum(Charge::Monthly);
+    let traffic_usd = traffic_gb.and_then(|_| sum(Charge::PerUse));
+    let missing = lines
+        .iter()
+        .filter(|l| l.unit_price.is_none())
+        .map(|l| l.item)
+        .collect();
+    Estimate {
+        region: model.region.clone(),
+        price_table: format!("v{} ({})", t.version, t.date),
+        currency: t.currency.clone(),
+        hours_per_month: hours,
+        traffic_gb,
+        lines,
+        baseline_usd,
+        traffic_usd,
+        missing,
+    }
+}
+
+/// Availability Zones the endpoints and NAT gateways span: the created zones, or the subnets of
+/// an existing VPC (one per AZ is the expected layout).
+fn az_count(model: &Model) -> usize {
+    match &model.network.created {
+        Some(c) => c.zones.len(),
+        None => model.network.private_subnets.len().max(1),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn round(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// `$1,234.50`
+pub fn usd(v: f64) -> String {
+    let cents = (v * 100.0).round() as i64;
+    let (whole, frac) = (cents / 100, cents % 100);
+    let digits = whole.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("${grouped}.{frac:02}")
+}
+
+/// A unit price: `$0.045` (as many decimals as the figure has, at least two).
+pub fn unit_usd(v: f64) -> String {
+    let s = format!("{v}");
+    match s.split_once('.') {
+        Some((_, d)) if d.len() >= 2 => format!("${s}"),
+        _ => format!("${v:.2}"),
+    }
+}
+
+impl Estimate {
+    /// One line for the wizard's summary and the terminal.
+    pub fn summary(&self) -> String {
+        let fixed: Vec<&Line> = self
+            .lines
+            .iter()
+            .filter(|l| l.charge == Charge::Monthly)
+            .collect();
+        let per_gb: Vec<String> = self
+            .lines
+            .iter()
+            .filter(|l| l.charge == Charge::PerUse && l.unit == "GB")
+            .filter_map(|l| {
+                l.unit_price
+                    .as_ref()
+                    .map(|p| format!("{}/GB {}", unit_usd(p.usd), short(l.item)))
+            })
+            .collect();
+        let parts: Vec<String> = fixed
+            .iter()
+            .map(|l| match l.monthly_usd {
+                Some(v) => format!("{} {}", l.what, usd(v)),
+                None => l.what.clone(),
+            })
+            .collect();
+        let what = if parts.is_empty() {
+            "no NAT gateway, interface endpoint or customer managed key".to_string()
+        } else {
+            parts.join(", ")
+        };
+        let mut s = match self.baseline_usd {
+            Some(v) => format!("monthly baseline ≈ {} ({what})", usd(v)),
+            None => format!(
+                "monthly baseline: no price figures for {} ({what})",
+                self.region
+            ),
+        };
+        if !per_gb.is_empty() {
+            s.push_str(&format!(" + {}", per_gb.join(", ")));
+        }
+        if let (Some(gb), Some(v)) = (self.traffic_gb, self.traffic_usd) {
+            s.push_str(&format!("; {gb} GB/month adds {}", usd(v)));
+        }
+        s
+    }
+}
+
+fn short(item: &str) -> &'static str {
+    match item {
+        "nat-data" => "through NAT",
+        "endpoint-data" => "through endpoints",
+        "flow-logs" => "of flow logs",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_figure_has_a_date_and_a_public_source() {
+        let t = table();
+        assert_eq!(t.currency, "USD");
+        assert!(!t.regions.is_empty());
+        for (region, p) in &t.regions {
+            for price in [
+                &p.nat_gateway_hour,
+                &p.nat_gateway_gb,
+                &p.interface_endpoint_az_hour,
+                &p.interface_endpoint_gb,
+                &p.kms_key_month,
+                &p.kms_10k_requests,
+                &p.logs_ingestion_gb,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                assert!(price.usd > 0.0, "{region}: {price:?}");
+                let d: Vec<&str> = price.as_of.split('-').collect();
+                assert!(
+                    d.len() == 3 && d.iter().all(|x| x.chars().all(|c| c.is_ascii_digit())),
+                    "{region}: date {}",
+                    price.as_of
+                );
+                assert!(
+                    price.source.starts_with("https://aws.amazon.com/"),
+                    "{region}: {}",
+                    price.source
+                );
+                if let Some(r) = &price.read_at {
+                    assert!(r.starts_with("https://"), "{region}: {r}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn money_formats() {
+        assert_eq!(usd(1234.5), "$1,234.50");
+        assert_eq!(usd(0.0), "$0.00");
+        assert_eq!(usd(65.7), "$65.70");
+        assert_eq!(unit_usd(0.045), "$0.045");
+        assert_eq!(unit_usd(1.0), "$1.00");
+        assert_eq!(unit_usd(0.5), "$0.50");
+    }
+}

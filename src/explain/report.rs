@@ -1,0 +1,169 @@
+//! The explanation as Markdown: the body of every generated `ARCHITECTURE.md` and the text
+//! `smgen explain` prints. Table cells are escaped (`|` and newlines), since finding messages
+//! and reasons are free text.
+
+use super::cost::{Charge, unit_usd, usd};
+use super::reach::{Destination, Hop};
+use super::{Explanation, findings_count};
+use crate::model::Severity;
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn short(hop: Option<Hop>) -> &'static str {
+    match hop {
+        Some(Hop::InterfaceEndpoint) => "✓ endpoint",
+        Some(Hop::S3Gateway) => "✓ S3 gateway",
+        Some(Hop::Nat) => "✓ NAT",
+        Some(Hop::SagemakerManaged) => "✓ managed",
+        None => "✗",
+    }
+}
+
+/// The whole report; `heading` is the title line (without `# `).
+pub fn markdown(e: &Explanation, heading: &str) -> String {
+    let mut s = format!("# {heading}\n\n");
+    s.push_str(&format!(
+        "Region `{}`, network mode `{}`. Computed by smgen from this environment's answers \
+         (`smgen explain` prints it again, `--json` as data). The diagram renders on GitHub.\n\n",
+        e.region,
+        match e.network_mode {
+            crate::spec::NetworkMode::VpcOnly => "vpc-only",
+            crate::spec::NetworkMode::PublicOnly => "public-only",
+        }
+    ));
+    s.push_str("## Diagram\n\n");
+    let fence = if e.diagram.format == "mermaid" {
+        "mermaid"
+    } else {
+        "dot"
+    };
+    s.push_str(&format!("```{fence}\n{}```\n\n", e.diagram.text));
+    reachability(&mut s, e);
+    cost(&mut s, e);
+    findings(&mut s, e);
+    s
+}
+
+fn reachability(s: &mut String, e: &Explanation) {
+    s.push_str(
+        "## What can reach what\n\n\
+         ✓ reachable (first hop: an interface endpoint, the S3 gateway endpoint, a NAT gateway, or \
+         the SageMaker-managed network), ✗ blocked. The reasons follow the table.\n\n| from \\ to |",
+    );
+    for d in Destination::ALL {
+        s.push_str(&format!(" {} |", d.label()));
+    }
+    s.push_str("\n|---|");
+    for _ in Destination::ALL {
+        s.push_str("---|");
+    }
+    s.push('\n');
+    for r in &e.reachability.rows {
+        s.push_str(&format!("| {} |", r.label));
+        for c in &r.cells {
+            s.push_str(&format!(" {} |", short(c.hop)));
+        }
+        s.push('\n');
+    }
+    s.push('\n');
+    for r in &e.reachability.rows {
+        s.push_str(&format!("**{}** ({}):\n\n", r.label, cell(&r.note)));
+        for c in &r.cells {
+            s.push_str(&format!(
+                "- {} {}: {}\n",
+                if c.reachable { "✓" } else { "✗" },
+                c.destination.label(),
+                c.via
+            ));
+        }
+        s.push('\n');
+    }
+}
+
+fn cost(s: &mut String, e: &Explanation) {
+    let c = &e.cost;
+    s.push_str(&format!(
+        "## Monthly cost of the network and encryption choices\n\n{}.\n\n",
+        c.summary()
+    ));
+    s.push_str(&format!(
+        "Prices: `data/prices` table {} of smgen, {} list prices for `{}`, {} hours a month; \
+         compute, storage and SageMaker usage are not included.\n\n",
+        c.price_table, c.currency, c.region, c.hours_per_month
+    ));
+    s.push_str("| item | billed | quantity | unit price | per month | price as of, source |\n|---|---|---|---|---|---|\n");
+    for l in &c.lines {
+        let q = l
+            .quantity
+            .map_or("per use".to_string(), |q| format!("{q} {}", l.unit));
+        let (price, src) = match &l.unit_price {
+            Some(p) => (
+                format!("{} / {}", unit_usd(p.usd), l.unit),
+                format!("{}, <{}>", p.as_of, p.source),
+            ),
+            None => (
+                format!("no figure for {}", c.region),
+                "not in the price table".to_string(),
+            ),
+        };
+        let monthly = match (l.monthly_usd, l.charge) {
+            (Some(v), _) => usd(v),
+            (None, Charge::PerUse) if l.quantity.is_none() => "depends on use".into(),
+            (None, _) => "unknown".into(),
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            cell(&l.what),
+            match l.charge {
+                Charge::Monthly => "monthly",
+                Charge::PerUse => "per use",
+            },
+            q,
+            price,
+            monthly,
+            src
+        ));
+    }
+    if c.lines.is_empty() {
+        s.push_str("| (none) | | | | $0.00 | |\n");
+    }
+    s.push_str("\nThe S3 gateway endpoint has no charge.");
+    if !c.missing.is_empty() {
+        s.push_str(&format!(
+            " The price table has no figure for `{}` in {}: look them up on the AWS pricing pages \
+             rather than trusting an estimate from another Region.",
+            c.missing.join("`, `"),
+            c.region
+        ));
+    }
+    s.push_str("\n\n");
+}
+
+fn findings(s: &mut String, e: &Explanation) {
+    s.push_str(&format!(
+        "## Findings\n\n{}.\n\n",
+        findings_count(&e.findings)
+    ));
+    if e.findings.is_empty() {
+        return;
+    }
+    s.push_str("| severity | choice | what breaks or changes | source |\n|---|---|---|---|\n");
+    let mut f: Vec<_> = e.findings.iter().collect();
+    f.sort_by_key(|x| x.severity);
+    for x in f {
+        let sev = match x.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        s.push_str(&format!(
+            "| {sev} | `{}` | {} | {} |\n",
+            x.choice,
+            cell(&x.message),
+            cell(x.source)
+        ));
+    }
+    s.push('\n');
+}
