@@ -16,13 +16,19 @@ fn shared(path: &str) -> bool {
     path == "smgen.toml" || path == "sagemaker-config.yaml" || path.starts_with("policies/")
 }
 
+/// `ARCHITECTURE.md` has a snapshot of its own per preset (`architecture_NAME`), so that a
+/// change to the explanation reads as one diff per preset.
+const ARCHITECTURE: &str = "ARCHITECTURE.md";
+
 /// Snapshot prefix, format, and which of its files the snapshot holds.
 type FormatCase = (&'static str, Format, fn(&str) -> bool);
 
 const FORMATS: &[FormatCase] = &[
-    ("terraform", Format::Terraform, |_| true),
-    ("cloudformation", Format::CloudFormation, |p| !shared(p)),
-    ("cdk", Format::Cdk, |p| !shared(p)),
+    ("terraform", Format::Terraform, |p| p != ARCHITECTURE),
+    ("cloudformation", Format::CloudFormation, |p| {
+        !shared(p) && p != ARCHITECTURE
+    }),
+    ("cdk", Format::Cdk, |p| !shared(p) && p != ARCHITECTURE),
 ];
 
 /// The files `smgen generate --preset NAME --format F` writes, as one text.
@@ -62,6 +68,10 @@ macro_rules! preset_snapshots {
                         insta::assert_snapshot!(format!("{prefix}_{}", $preset), text);
                     });
                 }
+                let arch = render_preset($preset, Format::Terraform, |p| p == ARCHITECTURE);
+                settings().bind(|| {
+                    insta::assert_snapshot!(format!("architecture_{}", $preset), arch);
+                });
             }
         )*
 
@@ -96,5 +106,23 @@ fn rendering_is_deterministic() {
                 p.name
             );
         }
+    }
+}
+
+/// Every format writes the same `ARCHITECTURE.md`: it depends on the model only.
+#[test]
+fn architecture_is_the_same_in_every_format() {
+    for p in presets::all() {
+        let texts: Vec<String> = FORMATS
+            .iter()
+            .map(|(_, f, _)| render_preset(p.name, *f, |p| p == ARCHITECTURE))
+            .collect();
+        assert!(texts[0].contains("```mermaid"), "{}", p.name);
+        assert_eq!(
+            texts[0], texts[1],
+            "{}: terraform vs cloudformation",
+            p.name
+        );
+        assert_eq!(texts[0], texts[2], "{}: terraform vs cdk", p.name);
     }
 }

@@ -13,6 +13,7 @@
 
 use crate::model::Model;
 use crate::model::endpoints::EndpointKind;
+use crate::model::region::Partition;
 use crate::spec::{KmsMode, Nat};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -52,7 +53,42 @@ pub struct PriceTable {
     pub date: String,
     pub currency: String,
     pub hours_per_month: f64,
+    /// Figures stated once for every commercial-partition Region.
+    pub commercial: RegionPrices,
     pub regions: BTreeMap<String, RegionPrices>,
+}
+
+impl RegionPrices {
+    /// This table's figures, completed from `fallback` where it has none.
+    fn or(&self, fallback: &RegionPrices) -> RegionPrices {
+        let pick = |a: &Option<Price>, b: &Option<Price>| a.clone().or_else(|| b.clone());
+        RegionPrices {
+            nat_gateway_hour: pick(&self.nat_gateway_hour, &fallback.nat_gateway_hour),
+            nat_gateway_gb: pick(&self.nat_gateway_gb, &fallback.nat_gateway_gb),
+            interface_endpoint_az_hour: pick(
+                &self.interface_endpoint_az_hour,
+                &fallback.interface_endpoint_az_hour,
+            ),
+            interface_endpoint_gb: pick(
+                &self.interface_endpoint_gb,
+                &fallback.interface_endpoint_gb,
+            ),
+            kms_key_month: pick(&self.kms_key_month, &fallback.kms_key_month),
+            kms_10k_requests: pick(&self.kms_10k_requests, &fallback.kms_10k_requests),
+            logs_ingestion_gb: pick(&self.logs_ingestion_gb, &fallback.logs_ingestion_gb),
+        }
+    }
+}
+
+/// The figures for a region: its own, then the commercial-partition ones.
+pub fn prices_for(region: &str, partition: Partition) -> RegionPrices {
+    let t = table();
+    let own = t.regions.get(region).cloned().unwrap_or_default();
+    if partition == Partition::Aws {
+        own.or(&t.commercial)
+    } else {
+        own
+    }
 }
 
 /// The embedded price table (parsed once; a malformed table fails the unit tests).
@@ -96,6 +132,8 @@ pub struct Estimate {
     pub lines: Vec<Line>,
     /// Sum of the monthly lines; `None` when one of them has no price figure.
     pub baseline_usd: Option<f64>,
+    /// Sum of the monthly lines that have a price figure.
+    pub priced_baseline_usd: f64,
     /// Sum of the per-use lines the traffic assumption prices, `None` without one or a figure.
     pub traffic_usd: Option<f64>,
     /// Items without a figure for this region.
@@ -106,8 +144,7 @@ pub struct Estimate {
 /// leaving the VPC through NAT (or, without NAT, through the interface endpoints).
 pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
     let t = table();
-    let none = RegionPrices::default();
-    let p = t.regions.get(&model.region).unwrap_or(&none);
+    let p = &prices_for(&model.region, model.partition);
     let hours = t.hours_per_month;
     let mut lines = vec![];
     let mut line =
@@ -165,7 +202,7 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
     if model.kms.mode == KmsMode::Create {
         line(
             "kms-key",
-            "1 customer managed key (each yearly rotation adds one key-month)".into(),
+            "1 customer managed KMS key".into(),
             Charge::Monthly,
             Some(1.0),
             "key-month",
@@ -225,6 +262,13 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
         Some(round(total))
     };
     let baseline_usd = sum(Charge::Monthly);
+    let priced_baseline_usd = round(
+        lines
+            .iter()
+            .filter(|l| l.charge == Charge::Monthly)
+            .filter_map(|l| l.monthly_usd)
+            .sum(),
+    );
     let traffic_usd = traffic_gb.and_then(|_| sum(Charge::PerUse));
     let missing = lines
         .iter()
@@ -239,6 +283,7 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
         traffic_gb,
         lines,
         baseline_usd,
+        priced_baseline_usd,
         traffic_usd,
         missing,
     }
@@ -303,23 +348,35 @@ impl Estimate {
                     .map(|p| format!("{}/GB {}", unit_usd(p.usd), short(l.item)))
             })
             .collect();
-        let parts: Vec<String> = fixed
+        let priced: Vec<String> = fixed
             .iter()
-            .map(|l| match l.monthly_usd {
-                Some(v) => format!("{} {}", l.what, usd(v)),
-                None => l.what.clone(),
-            })
+            .filter_map(|l| l.monthly_usd.map(|v| format!("{} {}", l.what, usd(v))))
             .collect();
-        let what = if parts.is_empty() {
-            "no NAT gateway, interface endpoint or customer managed key".to_string()
-        } else {
-            parts.join(", ")
-        };
-        let mut s = match self.baseline_usd {
-            Some(v) => format!("monthly baseline ≈ {} ({what})", usd(v)),
-            None => format!(
-                "monthly baseline: no price figures for {} ({what})",
+        let unpriced: Vec<&str> = fixed
+            .iter()
+            .filter(|l| l.monthly_usd.is_none())
+            .map(|l| l.what.as_str())
+            .collect();
+        let mut s = match (priced.is_empty(), unpriced.is_empty()) {
+            (true, true) => "monthly baseline ≈ $0.00 (no NAT gateway, interface endpoint or \
+                             customer managed key)"
+                .to_string(),
+            (false, true) => format!(
+                "monthly baseline ≈ {} ({})",
+                usd(self.priced_baseline_usd),
+                priced.join(", ")
+            ),
+            (false, false) => format!(
+                "monthly baseline ≈ {} for {}, plus {} (no price figure for {})",
+                usd(self.priced_baseline_usd),
+                priced.join(", "),
+                unpriced.join(", "),
                 self.region
+            ),
+            (true, false) => format!(
+                "monthly baseline: no price figures for {} ({})",
+                self.region,
+                unpriced.join(", ")
             ),
         };
         if !per_gb.is_empty() {
@@ -350,7 +407,12 @@ mod tests {
         let t = table();
         assert_eq!(t.currency, "USD");
         assert!(!t.regions.is_empty());
-        for (region, p) in &t.regions {
+        let commercial = "commercial".to_string();
+        let all = t
+            .regions
+            .iter()
+            .chain(std::iter::once((&commercial, &t.commercial)));
+        for (region, p) in all {
             for price in [
                 &p.nat_gateway_hour,
                 &p.nat_gateway_gb,

@@ -70,6 +70,14 @@ fn reachability(s: &mut String, e: &Explanation) {
     s.push('\n');
     for r in &e.reachability.rows {
         s.push_str(&format!("**{}** ({}):\n\n", r.label, cell(&r.note)));
+        // A row blocked everywhere for one reason (network isolation) says it once.
+        if let [first, rest @ ..] = r.cells.as_slice()
+            && !first.reachable
+            && rest.iter().all(|c| !c.reachable && c.via == first.via)
+        {
+            s.push_str(&format!("- ✗ every destination: {}\n\n", first.via));
+            continue;
+        }
         for c in &r.cells {
             s.push_str(&format!(
                 "- {} {}: {}\n",
@@ -129,7 +137,10 @@ fn cost(s: &mut String, e: &Explanation) {
     if c.lines.is_empty() {
         s.push_str("| (none) | | | | $0.00 | |\n");
     }
-    s.push_str("\nThe S3 gateway endpoint has no charge.");
+    s.push_str(
+        "\nThe S3 gateway endpoint has no charge. Automatic rotation of a customer managed key \
+         adds key-months as new key material accrues (KMS pricing page).",
+    );
     if !c.missing.is_empty() {
         s.push_str(&format!(
             " The price table has no figure for `{}` in {}: look them up on the AWS pricing pages \

@@ -146,8 +146,17 @@ pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
         Format::CloudFormation => cloudformation::render(model)?,
     };
     standalone::add(&mut set, model);
+    set.insert("ARCHITECTURE.md", architecture(model));
     set.insert("smgen.toml", answers(spec, format));
     Ok(set)
+}
+
+/// `ARCHITECTURE.md`, the same in every format: the diagram, reachability, cost and findings
+/// that `smgen explain` prints.
+fn architecture(model: &Model) -> String {
+    use crate::explain::{self, DiagramFormat};
+    let e = explain::explain(model, None, DiagramFormat::Mermaid);
+    explain::report::markdown(&e, &format!("{}: architecture", model.name))
 }
 
 /// The answers file: the complete spec, so that `smgen generate --config smgen.toml`
