@@ -26,7 +26,7 @@ pub(crate) struct ExplainArgs {
     sets: Vec<String>,
     /// Assumed GB per month leaving the VPC through NAT (or, without NAT, the interface
     /// endpoints); prices the per-GB charges.
-    #[arg(long, value_name = "GB")]
+    #[arg(long, value_name = "GB", allow_hyphen_values = true)]
     traffic_gb: Option<String>,
     /// Diagram syntax: Mermaid (renders on GitHub) or Graphviz dot.
     #[arg(long, default_value = "mermaid", value_parser = clap::builder::PossibleValuesParser::new(DiagramFormat::NAMES))]

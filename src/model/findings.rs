@@ -3,6 +3,7 @@
 
 use super::Model;
 use super::endpoints::Need;
+use super::guardrails::LOCAL_STORAGE_FAMILIES;
 use crate::spec::{
     AuthMode, EndpointChoice, KmsMode, Nat, NetworkMode, Pip, PresignedRestrict, Spec,
 };
@@ -215,6 +216,39 @@ pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
                 "aws-samples/amazon-sagemaker-studio-vpc-networkfirewall README (Clean up)",
             );
         }
+    }
+    if spec.jobs.network_isolation {
+        // dg mkt-algo-model-internet-free lists the managed containers without isolation
+        // support (Chainer, SageMaker RL); Debugger built-in actions need the network (dg
+        // debugger-built-in-actions). Domain facts 2.8, 0.15.
+        let exceptions = if spec.jobs.isolation_exceptions.is_empty() {
+            "no role is listed in jobs.isolation_exceptions, so the guardrails deny them"
+        } else {
+            "only the roles in jobs.isolation_exceptions may run them"
+        };
+        add(
+            Severity::Info,
+            "jobs.network_isolation",
+            format!(
+                "the Chainer and SageMaker reinforcement-learning containers do not support \
+                 network isolation, and Debugger built-in actions need network access; {exceptions}"
+            ),
+            "dg mkt-algo-model-internet-free; dg debugger-built-in-actions",
+        );
+    }
+    if spec.encryption.kms != KmsMode::AwsManaged {
+        add(
+            Severity::Info,
+            "encryption.kms",
+            format!(
+                "training, processing, transform and endpoint instance types with local NVMe \
+                 storage ({} …) reject a volume KMS key (their storage is hardware-encrypted): \
+                 the guardrails exempt them, but drop VolumeKmsKeyId/KmsKeyId from \
+                 sagemaker-config.yaml for jobs and endpoint configs on them",
+                LOCAL_STORAGE_FAMILIES[..4].join(", ")
+            ),
+            "SageMaker API Reference: ResourceConfig VolumeKmsKeyId, CreateEndpointConfig KmsKeyId",
+        );
     }
     if spec.jobs.require_vpc || spec.jobs.network_isolation {
         add(
