@@ -811,3 +811,51 @@ fn explain_rejects_bad_input() {
         .run();
     run.assert_exit(2).assert_stderr_contains("network.nat");
 }
+
+/// The README documents every field of the `--json` document (top level, rows, cells, cost
+/// lines), so the documented schema cannot fall behind the code.
+#[test]
+fn readme_documents_every_json_field() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("### `--json` (schema `smgen-explain/1`)")
+        .nth(1)
+        .expect("README has the --json schema section");
+    let run = Smgen::new()
+        .args([
+            "explain",
+            "--preset",
+            "vpc-only-nat",
+            "--json",
+            "--traffic-gb",
+            "1",
+        ])
+        .run();
+    run.assert_exit(0);
+    let j = run.json();
+    let keys =
+        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    let mut all = keys(&j);
+    all.extend(keys(&j["reachability"]["rows"][0]));
+    all.extend(keys(&j["reachability"]["rows"][0]["cells"][0]));
+    all.extend(keys(&j["cost"]));
+    all.extend(keys(&j["cost"]["lines"][0]));
+    all.extend(keys(&j["cost"]["lines"][0]["unit_price"]));
+    all.extend(keys(&j["diagram"]));
+    // A field is named when it appears as a whole word (`cost.lines[]`, `{usd, as_of, …}`).
+    let named = |k: &str| {
+        section.match_indices(k).any(|(at, _)| {
+            let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+            let before = section[..at].chars().next_back().is_none_or(|c| !ident(c));
+            let after = section[at + k.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !ident(c));
+            before && after
+        })
+    };
+    for k in all {
+        assert!(named(&k), "README's --json section does not name `{k}`");
+    }
+}
