@@ -206,7 +206,20 @@ fn build(model: &Model, matrix: &Matrix) -> Graph {
         ),
         Shape::Box,
     ));
+    let first_subnet = vpc
+        .clusters
+        .first()
+        .and_then(|az| az.nodes.first())
+        .or(vpc.nodes.first())
+        .map(|n| n.id.clone());
     g.top.clusters.push(vpc);
+    // Public only still mounts the Studio EFS through the domain's subnets (domain facts 2.2).
+    if model.domain.is_some()
+        && !in_vpc(Source::StudioApps)
+        && let Some(subnet) = &first_subnet
+    {
+        g.edge("studio", subnet, "EFS home (NFS 2049)", true);
+    }
 
     // Outside the VPC.
     for b in model.buckets.iter() {
