@@ -859,3 +859,47 @@ fn readme_documents_every_json_field() {
         assert!(named(&k), "README's --json section does not name `{k}`");
     }
 }
+
+/// Nothing billed monthly: the summary says so instead of an empty list.
+#[test]
+fn a_design_without_monthly_charges_costs_nothing() {
+    let m = model_of(
+        "",
+        &[
+            "project.region=us-east-1",
+            "network.mode=public-only",
+            "needs.sdk_remote_jobs=false",
+            "encryption.kms=aws-managed",
+        ],
+    );
+    let e = cost::estimate(&m, None);
+    assert!(
+        !e.lines.iter().any(|l| l.charge == Charge::Monthly),
+        "{:?}",
+        e.lines
+    );
+    assert_eq!(e.baseline_usd, Some(0.0));
+    assert!(
+        e.summary().starts_with("monthly baseline ≈ $0.00"),
+        "{}",
+        e.summary()
+    );
+}
+
+/// The wizard's findings lines: errors first, each with its choice and source.
+#[test]
+fn findings_text_puts_errors_first() {
+    let m = model_of("", &["needs.pip=public", "jobs.network_isolation=false"]);
+    let lines = explain::findings_text(&m);
+    assert!(lines[0].starts_with("error: needs.pip:"), "{lines:?}");
+    let first_non_error = lines.iter().position(|l| !l.starts_with("error")).unwrap();
+    assert!(
+        lines[first_non_error..]
+            .iter()
+            .all(|l| !l.starts_with("error"))
+    );
+    assert!(
+        lines.iter().all(|l| l.ends_with(']')),
+        "every line names its source: {lines:?}"
+    );
+}
