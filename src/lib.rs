@@ -12,3 +12,4 @@ pub mod presets;
 pub mod reconcile;
 pub mod render;
 pub mod spec;
+pub mod wizard;
