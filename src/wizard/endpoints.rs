@@ -43,11 +43,11 @@ pub(super) fn ask(
         .iter()
         .map(|e| {
             let why = if solver.contains(&e.key) {
-                "needed"
+                "needed (reason above)"
             } else {
                 e.purpose
             };
-            fit(&format!("{:<26} {why}", e.key), width.saturating_sub(8))
+            fit(&format!("{:<30} {why}", e.key), width.saturating_sub(8))
         })
         .collect();
     let prompt = format!("{} ({})", q.prompt, q.path);

@@ -122,13 +122,25 @@ impl Prompter for TermPrompter {
         items: &[String],
         checked: &[bool],
     ) -> Result<Vec<usize>> {
-        MultiSelect::with_theme(self.theme.as_ref())
+        let picked = MultiSelect::with_theme(self.theme.as_ref())
             .with_prompt(prompt)
             .items(items)
             .defaults(checked)
             .max_length(self.list_rows())
+            // dialoguer would echo whole items; the first word (the key) keeps it one line.
+            .report(false)
             .interact_on(&self.term)
-            .map_err(|e| map(e, &self.term))
+            .map_err(|e| map(e, &self.term))?;
+        let keys: Vec<&str> = picked
+            .iter()
+            .filter_map(|&i| items[i].split_whitespace().next())
+            .collect();
+        self.say(&wrap(
+            &format!("{prompt}: {}", keys.join(", ")),
+            self.width(),
+            "",
+        ));
+        Ok(picked)
     }
 
     fn width(&self) -> usize {
