@@ -44,6 +44,12 @@ impl Script {
 
     fn next(&mut self, key: &str) -> Option<A> {
         self.asked.push(key.to_string());
+        // A flow that keeps asking is a failure, not a hang.
+        assert!(
+            self.asked.len() < 300,
+            "still asking: {:?}",
+            &self.asked[..40]
+        );
         match self.answers.get_mut(key).and_then(VecDeque::pop_front) {
             Some(A::Enter) => None,
             other => other,
@@ -513,4 +519,16 @@ fn a_question_mark_shows_the_help_again() {
     assert_eq!(s.times_asked("project.name"), 2);
     let help = "Prefix of every resource name";
     assert_eq!(s.said.matches(help).count(), 2, "{}", s.said);
+}
+
+#[test]
+fn creating_the_vpc_from_the_existing_vpc_preset_drops_its_ids() {
+    let (s, outcome) = run(
+        &preset("existing-vpc", true),
+        &[("network.vpc.create", A::Yes)],
+    );
+    assert!(s.was_asked("network.vpc.cidr") && !s.was_asked("network.vpc.vpc_id"));
+    let vpc = written(outcome).0.network.vpc;
+    assert!(vpc.create);
+    assert!(vpc.vpc_id.is_none() && vpc.subnet_ids.is_empty() && vpc.route_table_ids.is_empty());
 }

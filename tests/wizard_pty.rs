@@ -278,3 +278,20 @@ fn without_a_terminal_nothing_is_asked_and_the_exit_is_3() {
     assert!(err.contains("network.endpoints"), "{err}");
     assert!(!tmp.path().join("p").exists());
 }
+
+#[test]
+fn init_only_writes_into_a_new_or_empty_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("busy")).unwrap();
+    std::fs::write(tmp.path().join("busy/notes.txt"), "mine").unwrap();
+    let out = smgen()
+        .current_dir(tmp.path())
+        .args(["init", "busy"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("busy: is not empty"), "{err}");
+    assert!(!err.contains("--force"), "{err}");
+    assert_eq!(tree(&tmp.path().join("busy")).len(), 1);
+}

@@ -42,16 +42,20 @@ static STOPPING: AtomicBool = AtomicBool::new(false);
 pub(crate) fn init(args: InitArgs) -> Result<i32> {
     let preset = args.preset.as_deref().map(presets::find).transpose()?;
     let format = args.format.as_deref().and_then(Format::parse);
-    match output::check_target(&args.dir, false)? {
-        Target::New => {}
-        _ => {
-            return Err(Error::Output {
-                path: args.dir.clone(),
-                message: "is an smgen project already; change it with `smgen upgrade --set \
-                          KEY=VALUE`, or pass an empty or new directory to init"
-                    .into(),
-            });
-        }
+    // init only creates: an existing project is upgraded, anything else is not touched.
+    let refusal = match output::check_target(&args.dir, true)? {
+        Target::New => None,
+        Target::Project => Some(
+            "is an smgen project already; change it with `smgen upgrade --set KEY=VALUE`, \
+             or give init a new or empty directory",
+        ),
+        Target::Foreign => Some("is not empty; give init a new or empty directory"),
+    };
+    if let Some(message) = refusal {
+        return Err(Error::Output {
+            path: args.dir.clone(),
+            message: message.into(),
+        });
     }
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         return Err(Error::NeedsInput(no_terminal(

@@ -35,12 +35,12 @@ pub enum Outcome {
 }
 
 /// The answers so far: the starting text plus one `--set` per answered question.
-struct Answers<'a> {
-    base: &'a str,
+struct Answers {
+    base: String,
     sets: Vec<String>,
 }
 
-impl Answers<'_> {
+impl Answers {
     fn source(&self) -> SpecSource {
         SpecSource::Config {
             origin: "answers".into(),
@@ -50,7 +50,7 @@ impl Answers<'_> {
 
     /// Typed but not validated: what the conditions and defaults are read from.
     fn partial(&self) -> Result<Spec> {
-        spec::partial(self.base, &self.sets)
+        spec::partial(&self.base, &self.sets)
     }
 
     fn load(&self) -> Result<Spec> {
@@ -87,7 +87,7 @@ pub fn run(p: &mut dyn Prompter, start: &Start) -> Result<Outcome> {
         }
     };
     let mut answers = Answers {
-        base: &start.base,
+        base: start.base.clone(),
         sets: vec![],
     };
     let mut ask_all = start.ask_all;
@@ -177,7 +177,32 @@ fn ask_questions(
         let path = set.split_once('=').map_or("", |(p, _)| p);
         questions::find(path).is_none_or(|q| (q.when)(&partial))
     });
+    // A starting answer that no longer applies and now fails validation (the existing-VPC
+    // preset's subnet ids after choosing to create the VPC) is dropped, not left to block.
+    while let Err(Error::Invalid { field, .. }) = answers.load() {
+        let inapplicable = questions::find(&field).is_some_and(|q| !(q.when)(&partial));
+        let mut table: toml::Table = toml::from_str(&answers.base).unwrap_or_default();
+        if !inapplicable || !remove(&mut table, &field) {
+            break;
+        }
+        answers.base = toml::to_string(&table).expect("a TOML table serializes");
+    }
     Ok(())
+}
+
+/// Removes the value at the dotted `path`; whether there was one.
+fn remove(table: &mut toml::Table, path: &str) -> bool {
+    let Some((parent, leaf)) = path.rsplit_once('.') else {
+        return table.remove(path).is_some();
+    };
+    let mut current = table;
+    for key in parent.split('.') {
+        current = match current.get_mut(key) {
+            Some(toml::Value::Table(t)) => t,
+            _ => return false,
+        };
+    }
+    current.remove(leaf).is_some()
 }
 
 /// Whether the preset's table has a value at the dotted `path`.
