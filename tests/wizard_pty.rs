@@ -295,3 +295,60 @@ fn init_only_writes_into_a_new_or_empty_directory() {
     assert!(!err.contains("--force"), "{err}");
     assert_eq!(tree(&tmp.path().join("busy")).len(), 1);
 }
+
+/// What smgen draws for its first question (then Ctrl-C), with the NO_COLOR variable and the
+/// --no-color flag as given and no other color setting.
+fn first_screen(env_no_color: bool, flag: bool) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_smgen"));
+    cmd.current_dir(tmp.path())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env("TERM", "xterm-256color")
+        .args(["init", "p"]);
+    if env_no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    if flag {
+        cmd.arg("--no-color");
+    }
+    let mut s = expectrl::Session::spawn(cmd).unwrap();
+    s.set_expect_timeout(Some(Duration::from_secs(90)));
+    let mut text = String::new();
+    let before = s.expect("Output format").unwrap();
+    text.push_str(&String::from_utf8_lossy(before.before()));
+    // The list items follow the prompt.
+    let rest = s.expect("cdk").unwrap();
+    text.push_str(&String::from_utf8_lossy(rest.before()));
+    s.send(CTRL_C).unwrap();
+    assert_eq!(finish(s), 130);
+    text
+}
+
+/// An SGR sequence (`ESC [ … m`): a color or a text style.
+fn has_style(text: &str) -> bool {
+    text.split('\x1b').skip(1).any(|seq| {
+        let Some(body) = seq.strip_prefix('[') else {
+            return false;
+        };
+        let end = body.find(|c: char| !(c.is_ascii_digit() || c == ';'));
+        end.is_some_and(|i| body[i..].starts_with('m'))
+    })
+}
+
+#[test]
+fn colors_follow_no_color_and_the_flag() {
+    assert!(
+        has_style(&first_screen(false, false)),
+        "the colorful theme has no color"
+    );
+    assert!(
+        !has_style(&first_screen(true, false)),
+        "NO_COLOR still colors"
+    );
+    assert!(
+        !has_style(&first_screen(false, true)),
+        "--no-color still colors"
+    );
+}

@@ -57,7 +57,11 @@ pub(crate) fn init(args: InitArgs) -> Result<i32> {
             message: message.into(),
         });
     }
-    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+    // Prompts are drawn on stderr (as every smgen message) and read from stdin.
+    let terminal = std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+        && std::io::stderr().is_terminal();
+    if !terminal {
         return Err(Error::NeedsInput(no_terminal(
             preset.map(|p| p.name),
             format,
@@ -155,8 +159,8 @@ fn no_terminal(preset: Option<&str>, format: Option<Format>, dir: &Path) -> Stri
         Some(name) => {
             let open = wizard::missing_answers(presets::find(name).ok().map(|p| p.text));
             format!(
-                "smgen init needs a terminal on stdin and stdout to ask questions; without \
-                 one, run `smgen generate --preset {name} --format {format} --out {dir}`. \
+                "smgen init needs a terminal (stdin, stdout and stderr) to ask questions; \
+                 without one, run `smgen generate --preset {name} --format {format} --out {dir}`. \
                  Answers the preset leaves open take their defaults; set them with --set \
                  KEY=VALUE: {}",
                 open.join(", ")
@@ -167,8 +171,8 @@ fn no_terminal(preset: Option<&str>, format: Option<Format>, dir: &Path) -> Stri
             let missing = wizard::missing_answers(None);
             let sets: Vec<String> = missing.iter().map(|m| format!("--set {m}=…")).collect();
             format!(
-                "smgen init needs a terminal on stdin and stdout to ask questions; without \
-                 one, run `smgen generate --preset … --format {format} --out {dir} {}`. \
+                "smgen init needs a terminal (stdin, stdout and stderr) to ask questions; \
+                 without one, run `smgen generate --preset … --format {format} --out {dir} {}`. \
                  Missing answers: preset (one of {}), {}",
                 sets.join(" "),
                 names.join(", "),

@@ -40,11 +40,14 @@ pub struct TermPrompter {
 }
 
 impl TermPrompter {
-    /// `color`: the colorful theme; otherwise plain text (NO_COLOR, `--no-color`).
+    /// `color: false` (NO_COLOR, `--no-color`): plain text. Otherwise the colorful theme
+    /// where the terminal takes colors (console's own detection).
     pub fn new(color: bool) -> TermPrompter {
-        console::set_colors_enabled(color);
-        console::set_colors_enabled_stderr(color);
-        let theme: Box<dyn Theme> = if color {
+        if !color {
+            console::set_colors_enabled(false);
+            console::set_colors_enabled_stderr(false);
+        }
+        let theme: Box<dyn Theme> = if console::colors_enabled_stderr() {
             Box::new(ColorfulTheme::default())
         } else {
             Box::new(SimpleTheme)
