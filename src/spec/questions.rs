@@ -73,7 +73,8 @@ fn existing_key(s: &Spec) -> bool {
 // NAT and interface-endpoint charges from the Amazon VPC pricing page (per hour per AZ plus
 // per GB); notebook internet from dg `appendix-notebook-and-internet-access`; network
 // isolation from dg `mkt-algo-model-internet-free` (no outbound calls, no credentials in the
-// container).
+// container); the KMS key charge from the AWS KMS pricing page (1 USD a month per key, and 1
+// USD more per rotated backing key; AWS managed keys are free).
 pub static QUESTIONS: &[Question] = &[
     Question {
         path: "project.name",
@@ -312,7 +313,7 @@ pub static QUESTIONS: &[Question] = &[
         path: "encryption.kms",
         prompt: "Encryption key",
         help: "Create: a customer managed KMS key for volumes, buckets and logs, with a key \
-               policy you control (about 1 USD a month). Existing: your own key. AWS \
+               policy you control (1 USD a month, more as it rotates). Existing: your own key. AWS \
                managed: no key to manage, but no key policy of yours and no cross-account \
                control.",
         kind: Kind::Choice(&[
