@@ -1,7 +1,8 @@
 //! The one error type of the library, with the process exit code each variant maps to.
 //!
 //! Exit-code contract (DESIGN.md §3), shared by every command:
-//! 0 clean; 1 action needed; 2 usage, input or runtime error; 3 input required but no TTY.
+//! 0 clean; 1 action needed; 2 usage, input or runtime error; 3 input required but no TTY;
+//! 130 interrupted (Ctrl-C) with nothing written.
 
 use std::path::PathBuf;
 
@@ -40,6 +41,9 @@ pub enum Error {
     Render { template: String, message: String },
     #[error("{0}")]
     NeedsInput(String),
+    /// Ctrl-C at a prompt: nothing was written.
+    #[error("interrupted: nothing written")]
+    Interrupted,
 }
 
 impl Error {
@@ -47,6 +51,8 @@ impl Error {
     pub fn code(&self) -> i32 {
         match self {
             Error::NeedsInput(_) => 3,
+            // 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.
+            Error::Interrupted => 130,
             _ => 2,
         }
     }

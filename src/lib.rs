@@ -13,3 +13,4 @@ pub mod presets;
 pub mod reconcile;
 pub mod render;
 pub mod spec;
+pub mod wizard;

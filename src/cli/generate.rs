@@ -65,10 +65,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
     let (files, conflicts, changed): (Vec<(String, &str)>, Vec<String>, usize) = match target {
         Target::New => {
             if !args.dry_run {
-                let mut all = set.clone();
-                all.files
-                    .extend(reconcile::initial_state(&set, format, &spec)?.files);
-                output::write_new(&all, &args.out)?;
+                write_new_project(&set, format, &spec, &args.out)?;
             }
             let files = set.files.keys().map(|p| (p.clone(), "create")).collect();
             (files, vec![], set.files.len())
@@ -162,6 +159,21 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
         conflict_summary(&conflicts, args.dry_run);
     }
     Ok(if conflicts.is_empty() { 0 } else { 1 })
+}
+
+/// Writes a new project: the rendered files, `smgen.toml`, and the lock with its base copies,
+/// staged and renamed into place. `smgen init` writes through here too, so that its project is
+/// the one `generate --config smgen.toml` renders.
+pub(crate) fn write_new_project(
+    set: &FileSet,
+    format: Format,
+    spec: &Spec,
+    out: &std::path::Path,
+) -> Result<()> {
+    let mut all = set.clone();
+    all.files
+        .extend(reconcile::initial_state(set, format, spec)?.files);
+    output::write_new(&all, out)
 }
 
 /// `generate --check`: compares, writes nothing.

@@ -4,10 +4,11 @@
 //!
 //! Exit codes (DESIGN.md §3, one contract for every command): 0 clean; 1 action needed (a
 //! difference found by `diff` or `--check`, a conflict left by `upgrade` or `generate`);
-//! 2 usage, input or runtime error; 3 input required but no terminal.
+//! 2 usage, input or runtime error; 3 input required but no terminal; 130 interrupted.
 
 mod explain;
 mod generate;
+mod init;
 mod project;
 
 use crate::error::{Error, Result};
@@ -19,6 +20,7 @@ use crate::spec::Spec;
 use clap::{Parser, Subcommand};
 use explain::ExplainArgs;
 use generate::GenerateArgs;
+use init::InitArgs;
 use project::{DiffArgs, UpgradeArgs};
 use std::io::Write;
 use std::path::Path;
@@ -43,6 +45,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Answer questions in the terminal and write a new project (the interactive
+    /// counterpart of `generate`).
+    Init(InitArgs),
     /// Render a project from a preset or a config file; never prompts.
     Generate(GenerateArgs),
     /// Show how a project on disk differs from a fresh render of its smgen.toml
@@ -98,6 +103,7 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Init(args) => init::init(args),
         Command::Generate(args) => generate::generate(args),
         Command::Diff(args) => project::diff(args),
         Command::Upgrade(args) => project::upgrade(args),

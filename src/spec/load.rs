@@ -50,6 +50,20 @@ pub fn load(source: &SpecSource, overrides: &[String]) -> Result<Spec> {
     Ok(spec)
 }
 
+/// The answers of `text` after `overrides`, applied one at a time as `--set` applies them,
+/// typed but not validated: the partial answers the wizard decides its next question on.
+pub(crate) fn partial(text: &str, overrides: &[String]) -> Result<Spec> {
+    let mut table: toml::Table =
+        toml::from_str(text).map_err(|e| toml_error("answers", text, &e))?;
+    for arg in overrides {
+        apply_override(&mut table, arg)?;
+    }
+    Spec::deserialize(toml::Value::Table(table)).map_err(|e| Error::Toml {
+        origin: "answers".into(),
+        message: e.message().trim().replace('\n', "; "),
+    })
+}
+
 fn toml_error(origin: &str, text: &str, err: &toml::de::Error) -> Error {
     let message = err.message().trim().replace('\n', "; ");
     let origin = match err.span() {

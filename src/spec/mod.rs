@@ -4,8 +4,10 @@
 //! choice (VPC only, no NAT, KMS key created, isolation on). Unknown keys are rejected.
 
 mod load;
+pub mod questions;
 mod validate;
 
+pub(crate) use load::partial;
 pub use load::{SpecSource, load};
 
 use serde::{Deserialize, Serialize};

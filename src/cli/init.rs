@@ -1,0 +1,183 @@
+//! `smgen init`: the wizard in a terminal, then the same write as `smgen generate`.
+
+use super::build;
+use super::generate::write_new_project;
+use crate::error::{Error, Result};
+use crate::output::{self, Target};
+use crate::presets;
+use crate::render::Format;
+use crate::spec::{self, SpecSource};
+use crate::wizard::{self, Outcome, Start, TermPrompter};
+use clap::Args;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Directory to write the new project into (created if missing; must be empty).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Start from a built-in preset and ask only what it leaves open.
+    #[arg(long)]
+    preset: Option<String>,
+    /// Output format (asked when not given).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
+    format: Option<String>,
+    /// With --preset: ask every question, the preset's answers as defaults.
+    #[arg(long, requires = "preset")]
+    ask_all: bool,
+    /// Plain prompts without colors (also with the NO_COLOR environment variable).
+    #[arg(long)]
+    no_color: bool,
+}
+
+/// Set once the user confirmed: from then on Ctrl-C lets the write finish (it is staged and
+/// renamed into place, never half-written).
+static WRITING: AtomicBool = AtomicBool::new(false);
+/// Whoever sets this first (the signal handler or the prompt that saw the key) reports the
+/// interruption, so it is reported once.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+pub(crate) fn init(args: InitArgs) -> Result<i32> {
+    let preset = args.preset.as_deref().map(presets::find).transpose()?;
+    let format = args.format.as_deref().and_then(Format::parse);
+    // init only creates: an existing project is upgraded, anything else is not touched.
+    let refusal = match output::check_target(&args.dir, true)? {
+        Target::New => None,
+        Target::Project => Some(
+            "is an smgen project already; change it with `smgen upgrade --set KEY=VALUE`, \
+             or give init a new or empty directory",
+        ),
+        Target::Foreign => Some("is not empty; give init a new or empty directory"),
+    };
+    if let Some(message) = refusal {
+        return Err(Error::Output {
+            path: args.dir.clone(),
+            message: message.into(),
+        });
+    }
+    // Prompts are drawn on stderr (as every smgen message) and read from stdin.
+    let terminal = std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+        && std::io::stderr().is_terminal();
+    if !terminal {
+        return Err(Error::NeedsInput(no_terminal(
+            preset.map(|p| p.name),
+            format,
+            &args.dir,
+        )));
+    }
+    let base = match preset {
+        Some(p) => p.text.to_string(),
+        None => seed(&args.dir),
+    };
+    let start = Start {
+        preset: preset
+            .map(|_| toml::from_str(&base))
+            .transpose()
+            .map_err(|e| Error::Toml {
+                origin: "preset".into(),
+                message: e.to_string(),
+            })?,
+        base,
+        ask_all: args.ask_all,
+        format,
+    };
+    let _ = ctrlc::set_handler(|| {
+        if WRITING.load(Ordering::SeqCst) || STOPPING.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        interrupted_exit();
+    });
+    let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut prompter = TermPrompter::new(!no_color);
+    let outcome = match wizard::run(&mut prompter, &start) {
+        Err(Error::Interrupted) => {
+            if STOPPING.swap(true, Ordering::SeqCst) {
+                // The handler is reporting it and exiting.
+                loop {
+                    std::thread::park();
+                }
+            }
+            interrupted_exit();
+        }
+        other => other?,
+    };
+    let (spec, format) = match outcome {
+        Outcome::Quit => {
+            eprintln!("nothing written");
+            return Ok(1);
+        }
+        Outcome::Write { spec, format } => (spec, format),
+    };
+    let (_, set) = build(&spec, format)?;
+    WRITING.store(true, Ordering::SeqCst);
+    write_new_project(&set, format, &spec, &args.dir)?;
+    eprintln!(
+        "wrote {} files to {} ({})\nsmgen.toml holds your answers; \
+         `smgen upgrade --set KEY=VALUE` changes one",
+        set.files.len(),
+        args.dir.display(),
+        format.name()
+    );
+    Ok(0)
+}
+
+fn interrupted_exit() -> ! {
+    let _ = console::Term::stderr().show_cursor();
+    eprintln!("\n{}", Error::Interrupted);
+    std::process::exit(Error::Interrupted.code());
+}
+
+/// Starting answers without a preset: the directory's name as the project name when it is a
+/// valid one, and a region, both shown as defaults.
+fn seed(dir: &Path) -> String {
+    let text = |name: &str| format!("[project]\nname = \"{name}\"\nregion = \"us-east-1\"\n");
+    let name = std::fs::canonicalize(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase().replace('_', "-"))
+        .unwrap_or_default();
+    let candidate = text(&name.replace('"', ""));
+    let valid = spec::load(
+        &SpecSource::Config {
+            origin: "seed".into(),
+            text: candidate.clone(),
+        },
+        &[],
+    )
+    .is_ok();
+    if valid { candidate } else { text("sagemaker") }
+}
+
+/// The message for a run without a terminal: the non-interactive command and its answers.
+fn no_terminal(preset: Option<&str>, format: Option<Format>, dir: &Path) -> String {
+    let format = format.map_or("terraform", Format::name);
+    let dir = dir.display();
+    match preset {
+        Some(name) => {
+            let open = wizard::missing_answers(presets::find(name).ok().map(|p| p.text));
+            format!(
+                "smgen init needs a terminal (stdin, stdout and stderr) to ask questions; \
+                 without one, run `smgen generate --preset {name} --format {format} --out {dir}`. \
+                 Answers the preset leaves open take their defaults; set them with --set \
+                 KEY=VALUE: {}",
+                open.join(", ")
+            )
+        }
+        None => {
+            let names: Vec<&str> = presets::all().iter().map(|p| p.name).collect();
+            let missing = wizard::missing_answers(None);
+            let sets: Vec<String> = missing.iter().map(|m| format!("--set {m}=…")).collect();
+            format!(
+                "smgen init needs a terminal (stdin, stdout and stderr) to ask questions; \
+                 without one, run `smgen generate --preset … --format {format} --out {dir} {}`. \
+                 Missing answers: preset (one of {}), {}",
+                sets.join(" "),
+                names.join(", "),
+                missing.join(", ")
+            )
+        }
+    }
+}
