@@ -245,6 +245,16 @@ fn all_defaults_are_the_secure_spec_and_skip_the_conditional_questions() {
         s.said
     );
     assert!(s.said.contains("Findings: none"), "{}", s.said);
+    // The cost line is explain's: interface endpoints per AZ and the KMS key, priced in us-east-1.
+    let cost = s
+        .said
+        .split("Monthly cost (list prices, see `smgen explain`):\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\nFindings").next())
+        .unwrap_or_else(|| panic!("no cost line: {}", s.said));
+    assert!(cost.contains("monthly baseline ≈ $"), "{cost}");
+    assert!(cost.contains("KMS key"), "{cost}");
+    assert!(cost.contains("interface endpoint"), "{cost}");
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The summary shown before writing: format, resources by kind, endpoints with their reasons,
-//! and the findings (warnings and errors), all read from the resolved model.
+//! the monthly baseline cost and the findings (warnings and errors), all read from the resolved
+//! model. Cost and findings are `smgen explain`'s own text, so the two never disagree.
 
 use super::wrap;
+use crate::explain;
 use crate::model::endpoints::EndpointKind;
 use crate::model::{Model, Severity};
 use crate::render::Format;
@@ -28,17 +30,26 @@ pub fn summary(spec: &Spec, model: &Model, format: Format, width: usize) -> Stri
             out.push(wrap(&format!("{}: {}", e.key, e.reason), width, "  "));
         }
     }
-    let findings: Vec<_> = model
+    out.push("Monthly cost (list prices, see `smgen explain`):".into());
+    out.push(wrap(
+        &explain::cost::estimate(model, None).summary(),
+        width,
+        "  ",
+    ));
+    // Notes (info) are in the generated README and ARCHITECTURE.md; the summary shows what
+    // needs a decision.
+    let shown: Vec<_> = model
         .findings
         .iter()
         .filter(|f| f.severity != Severity::Info)
+        .cloned()
         .collect();
-    if findings.is_empty() {
+    if shown.is_empty() {
         out.push("Findings: none".into());
     } else {
         out.push("Findings:".into());
-        for f in findings {
-            out.push(wrap(&f.to_string(), width, "  "));
+        for line in explain::findings_text(model).into_iter().take(shown.len()) {
+            out.push(wrap(&line, width, "  "));
         }
     }
     out.join("\n")
