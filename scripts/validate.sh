@@ -730,17 +730,23 @@ main() {
   mkdir -p "$WORK/roots" "$WORK/cfn" "$WORK/logs" "$WORK/validate" "$WORK/plugin-cache"
   : >"$WORK/results.tsv"
 
-  # Offline Terraform: provider from the filesystem mirror, a shared plugin cache, fake credentials.
+  # Offline Terraform: provider from the filesystem mirror, fake credentials. From an unpacked
+  # mirror `terraform init` links each root's .terraform/providers to the mirror itself, so no
+  # plugin cache is used then: the cache is not safe for concurrent inits (Terraform's CLI
+  # configuration docs, "Provider Plugin Cache"), and two parallel inits re-extracting into it
+  # left one root's `terraform test` without its provider. Only registry downloads share a cache.
   local mirror=${SMGEN_TF_MIRROR:-/opt/tf-plugins}
   if [[ -d $mirror ]]; then
     printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$mirror" >"$WORK/terraform.rc"
+    unset TF_PLUGIN_CACHE_DIR
   elif ((ci && HAVE_TF)); then
     die "no Terraform provider mirror at $mirror (set SMGEN_TF_MIRROR); CI must not download providers"
   else
     [[ $HAVE_TF == 0 ]] || log "no provider mirror at $mirror: terraform init will use the registry"
     : >"$WORK/terraform.rc"
+    export TF_PLUGIN_CACHE_DIR=$WORK/plugin-cache
   fi
-  export TF_CLI_CONFIG_FILE=$WORK/terraform.rc TF_PLUGIN_CACHE_DIR=$WORK/plugin-cache
+  export TF_CLI_CONFIG_FILE=$WORK/terraform.rc
   export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
   export AWS_ACCESS_KEY_ID=mock_access_key AWS_SECRET_ACCESS_KEY=mock_secret_key AWS_EC2_METADATA_DISABLED=true
   export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
