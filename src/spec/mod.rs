@@ -4,6 +4,7 @@
 //! choice (VPC only, no NAT, KMS key created, isolation on). Unknown keys are rejected.
 
 mod load;
+mod rules;
 mod validate;
 
 pub use load::{SpecSource, load};
