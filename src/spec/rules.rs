@@ -158,9 +158,13 @@ pub fn is_role_arn(arn: &str, partition: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-*".contains(&b));
+    // `$` is refused too: in a policy, `${` starts a policy variable (IAM User Guide,
+    // reference_policies_variables).
     let path_ok = path.len() <= 512
         && !path.contains("//")
-        && path.bytes().all(|b| (b'!'..=b'~').contains(&b));
+        && path
+            .bytes()
+            .all(|b| (b'!'..=b'~').contains(&b) && b != b'$');
     is_account_id(acct) && name_ok && path_ok
 }
 
@@ -301,6 +305,10 @@ mod tests {
         ));
         assert!(!is_role_arn("arn:aws:iam::111122223333:role/a//b", "aws"));
         assert!(!is_role_arn("arn:aws:iam::1111:role/x", "aws"));
+        assert!(!is_role_arn(
+            "arn:aws:iam::111122223333:role/${aws:username}/x",
+            "aws"
+        ));
     }
 
     #[test]
