@@ -65,7 +65,20 @@ impl Error {
     ) -> Self {
         Error::Invalid {
             field: field.into(),
-            value: format!("'{value}'"),
+            // Control characters are shown escaped so the message stays one line.
+            value: format!(
+                "'{}'",
+                value
+                    .to_string()
+                    .chars()
+                    .map(|c| match c {
+                        c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
+                            c.escape_default().to_string()
+                        }
+                        c => c.to_string(),
+                    })
+                    .collect::<String>()
+            ),
             message: message.into(),
             allowed: allowed.into(),
         }

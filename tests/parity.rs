@@ -272,14 +272,9 @@ fn hostile_prefixes_keep_parity() {
     let text = "[project]\nname = \"hostile\"\nregion = \"eu-west-1\"\n\
                 [[data.buckets]]\nname = \"data\"\n\
                 prefixes = [\"in${AWS::Region}/\", \"{{resolve:ssm:x}}/\", \"a\\\"b/\"]\n";
-    let spec = spec::load(
-        &SpecSource::Config {
-            origin: "hostile.toml".into(),
-            text: text.into(),
-        },
-        &[],
-    )
-    .expect("valid");
+    // Validation now refuses `$`, `{` and `"` in prefixes (IAM policy variables, S3's characters
+    // to avoid); the renderers must still agree on them, so the spec is read without it.
+    let spec: spec::Spec = toml::from_str(text).expect("hostile spec parses");
     compare("hostile", render_spec(&spec));
 }
 

@@ -233,6 +233,13 @@ fn scan(line: &str) -> Scan {
     Scan { net, assign }
 }
 
+/// Columns as hclwrite counts them when it aligns `=`: grapheme clusters, not bytes or chars
+/// (`"ü"` written as `u` + U+0308 is one column, `"日本"` two), as `terraform fmt` shows.
+fn columns(s: &str) -> usize {
+    use unicode_segmentation::UnicodeSegmentation;
+    s.graphemes(true).count()
+}
+
 /// Re-indents and aligns rendered HCL the way `terraform fmt` does; collapses runs of blank
 /// lines and trims trailing space, so the output is `terraform fmt -check` clean.
 pub fn layout(src: &str) -> String {
@@ -311,14 +318,14 @@ pub fn layout(src: &str) -> String {
         }
         let width = lines[start..i]
             .iter()
-            .map(|l| 2 * l.indent + l.text[..l.assign.unwrap()].trim_end().len())
+            .map(|l| 2 * l.indent + columns(l.text[..l.assign.unwrap()].trim_end()))
             .max()
             .unwrap_or(0);
         for l in &lines[start..i] {
             let eq = l.assign.unwrap();
             let lead = l.text[..eq].trim_end();
             let rest = l.text[eq + 1..].trim_start();
-            let pad = width - 2 * l.indent - lead.len();
+            let pad = width - 2 * l.indent - columns(lead);
             out.push_str(&"  ".repeat(l.indent));
             out.push_str(lead);
             out.push_str(&" ".repeat(pad + 1));
@@ -357,6 +364,14 @@ mod tests {
     fn layout_handles_nested_openers_and_interpolation() {
         let src = "policy = jsonencode({\nVersion = \"2012-10-17\"\nStatement = [\n{\nSid = \"a\"\nResource = \"${aws_s3_bucket.x.arn}/*\"\n},\n]\n})\nname = \"a=b\"\n";
         let want = "policy = jsonencode({\n  Version = \"2012-10-17\"\n  Statement = [\n    {\n      Sid      = \"a\"\n      Resource = \"${aws_s3_bucket.x.arn}/*\"\n    },\n  ]\n})\nname = \"a=b\"\n";
+        assert_eq!(layout(src), want);
+    }
+
+    #[test]
+    fn alignment_counts_grapheme_clusters() {
+        let src = "t = {\n\"u\u{308}x\" = \"1\"\n\"abcdefgh\" = \"2\"\n\"日本\" = \"3\"\n}\n";
+        // What `terraform fmt` (hclwrite) writes for the same input.
+        let want = "t = {\n  \"u\u{308}x\"       = \"1\"\n  \"abcdefgh\" = \"2\"\n  \"日本\"       = \"3\"\n}\n";
         assert_eq!(layout(src), want);
     }
 

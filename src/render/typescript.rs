@@ -538,4 +538,46 @@ mod tests {
         let src = "f('it\\'s (', {\na: 1,\n});\n";
         assert_eq!(layout(src), "f('it\\'s (', {\n  a: 1,\n});\n");
     }
+
+    /// Reads a single-quoted literal the way ECMAScript does (the escapes `string` writes, and
+    /// the other single-character ones); `None` when it is malformed: no closing quote, a raw
+    /// line terminator, an unknown escape, or text after the closing quote.
+    fn read_literal(lit: &str) -> Option<String> {
+        let mut chars = lit.strip_prefix('\'')?.chars();
+        let mut out = String::new();
+        loop {
+            match chars.next()? {
+                '\'' => return chars.next().is_none().then_some(out),
+                '\n' | '\r' | '\u{2028}' | '\u{2029}' => return None,
+                '\\' => match chars.next()? {
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    c @ ('\'' | '"' | '\\') => out.push(c),
+                    'u' => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                    }
+                    _ => return None,
+                },
+                c => out.push(c),
+            }
+        }
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// Any string at all is one well-formed literal that reads back exactly, and any
+        /// comment text stays on one line.
+        #[test]
+        fn any_string_is_one_literal(s in proptest::collection::vec(proptest::prelude::any::<char>(), 0..48).prop_map(String::from_iter)) {
+            let lit = string(&s);
+            proptest::prop_assert_eq!(read_literal(&lit), Some(s.clone()), "{}", lit);
+            let c = comment(&s);
+            let one_line = !c.contains(['\n', '\r', '\u{2028}', '\u{2029}']);
+            proptest::prop_assert!(one_line, "comment {:?}", c);
+            proptest::prop_assert!(!c.contains("*/"));
+        }
+    }
 }

@@ -300,4 +300,17 @@ mod tests {
             assert_eq!(map[&key].as_str(), Some(*s), "{s:?}");
         }
     }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// Any string at all: one line, and it reads back exactly, plain or quoted.
+        #[test]
+        fn any_string_reads_back(s in proptest::collection::vec(proptest::prelude::any::<char>(), 0..48).prop_map(String::from_iter)) {
+            let y = scalar(&s);
+            proptest::prop_assert!(!y.contains('\n'), "{y}");
+            proptest::prop_assert_eq!(read_back(&y), s.clone());
+            proptest::prop_assert_eq!(read_back(&quoted(&s)), s);
+        }
+    }
 }

@@ -37,13 +37,13 @@ pub fn load(source: &SpecSource, overrides: &[String]) -> Result<Spec> {
             if let Err(e) = Spec::deserialize(toml::Value::Table(table.clone())) {
                 return Err(Error::BadOverride {
                     arg: arg.clone(),
-                    message: e.message().trim().replace('\n', "; "),
+                    message: explain(e.message()),
                 });
             }
         }
         Spec::deserialize(toml::Value::Table(table)).map_err(|e| Error::Toml {
             origin: format!("{origin} with --set overrides"),
-            message: e.message().to_string(),
+            message: explain(e.message()),
         })?
     };
     spec.validate()?;
@@ -65,10 +65,13 @@ pub(crate) fn partial(text: &str, overrides: &[String]) -> Result<Spec> {
 }
 
 fn toml_error(origin: &str, text: &str, err: &toml::de::Error) -> Error {
-    let message = err.message().trim().replace('\n', "; ");
+    let mut message = explain(err.message());
     let origin = match err.span() {
         Some(span) => {
-            let before = &text[..span.start.min(text.len())];
+            let before = text.get(..span.start).unwrap_or(text);
+            if let Some(key) = key_at(before) {
+                message = format!("{key}: {message}");
+            }
             let line = before.matches('\n').count() + 1;
             let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             format!("{origin}:{line}:{col}")
@@ -76,6 +79,65 @@ fn toml_error(origin: &str, text: &str, err: &toml::de::Error) -> Error {
         None => origin.to_string(),
     };
     Error::Toml { origin, message }
+}
+
+/// The dotted key whose value starts where `before` ends (`azs = "two"` under `[network.vpc]`
+/// → `network.vpc.azs`), so that a type error names its field, not only its line.
+fn key_at(before: &str) -> Option<String> {
+    let line = before.rsplit('\n').next()?;
+    let key = line
+        .strip_suffix(' ')
+        .unwrap_or(line)
+        .strip_suffix('=')?
+        .trim();
+    if key.is_empty()
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.\"".contains(&b))
+    {
+        return None;
+    }
+    let section = before
+        .lines()
+        .rev()
+        .skip(1)
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(['[', ']']).trim().to_string());
+    let key = key.replace('"', "");
+    Some(match section {
+        Some(s) => format!("{s}.{key}"),
+        None => key,
+    })
+}
+
+/// A serde message made one line and more helpful: an unknown key or word gets the closest
+/// expected one ("did you mean `nat`?"), and the untagged endpoint choice says what it takes.
+fn explain(message: &str) -> String {
+    let message = message.trim().replace('\n', "; ");
+    if message.contains("untagged enum EndpointChoice") {
+        return "network.endpoints: expected \"auto\" or a list of endpoint keys such as [\"s3\", \"sts\"]".into();
+    }
+    match did_you_mean(&message) {
+        Some(s) => format!("{message}; did you mean `{s}`?"),
+        None => message,
+    }
+}
+
+/// For "unknown field `x`, expected one of `a`, `b`" (or "unknown variant …", or "expected `a`
+/// or `b`"), the expected word closest to `x`, when it is close enough to be a typo.
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (got, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(got, c), c))
+        .filter(|&(d, c)| d <= 2.max(c.len() / 3) && d < c.len().max(got.len()))
+        .min()
+        .map(|(_, c)| c.to_string())
 }
 
 /// Applies one `a.b.c=value` override. The value is read as a TOML value when it is one
@@ -168,6 +230,12 @@ mod tests {
         let err = load(&cfg("[project]\nname = \"demo\nregion = 1\n"), &[]).unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("smgen.toml:2:"), "{text}");
+        let err = load(&cfg(&format!("{MIN}[network.vpc]\nazs = \"two\"\n")), &[]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("smgen.toml:5:7: network.vpc.azs: invalid type"),
+            "{err}"
+        );
         assert!(!text.contains('\n'), "{text}");
     }
 
@@ -177,6 +245,14 @@ mod tests {
         assert!(err.to_string().contains("natt"), "{err}");
         let err = load(&cfg(MIN), &["network.natt=single".into()]).unwrap_err();
         assert!(err.to_string().contains("natt"), "{err}");
+        assert!(err.to_string().contains("did you mean `nat`?"), "{err}");
+        let err = load(&cfg(MIN), &["netwrok.nat=single".into()]).unwrap_err();
+        assert!(err.to_string().contains("did you mean `network`?"), "{err}");
+        let err = load(&cfg(MIN), &["network.nat=singel".into()]).unwrap_err();
+        assert!(err.to_string().contains("did you mean `single`?"), "{err}");
+        // Nothing close: no suggestion.
+        let err = load(&cfg(MIN), &["network.zzzzzz=1".into()]).unwrap_err();
+        assert!(!err.to_string().contains("did you mean"), "{err}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod load;
 pub mod questions;
+mod rules;
 mod validate;
 
 pub(crate) use load::partial;

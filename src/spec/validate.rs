@@ -2,6 +2,7 @@
 //! allowed. Cross-field rules that are about *whether the design works* (missing endpoints, risky
 //! combinations) are findings in the model, not validation errors here.
 
+use super::rules::{self, is_bucket_name, is_dns_label, is_sagemaker_name};
 use super::{EndpointChoice, KmsMode, Nat, PresignedRestrict, Spec};
 use crate::error::{Error, Result};
 use crate::model::{endpoints, region};
@@ -42,7 +43,7 @@ impl Spec {
             ));
         }
         if let Some(acct) = &p.account_id
-            && (acct.len() != 12 || !acct.bytes().all(|b| b.is_ascii_digit()))
+            && !rules::is_account_id(acct)
         {
             return Err(Error::invalid(
                 "project.account_id",
@@ -51,25 +52,31 @@ impl Spec {
                 "exactly 12 digits",
             ));
         }
-        for (k, v) in &p.tags {
-            // AWS tag limits: key 1-128, value 0-256 characters, `aws:` prefix reserved.
-            if k.is_empty() || k.chars().count() > 128 || k.to_ascii_lowercase().starts_with("aws:")
-            {
-                return Err(Error::invalid(
-                    format!("project.tags.{k}"),
-                    k,
-                    "not a valid tag key",
-                    "1-128 characters, not starting with 'aws:'",
-                ));
+        self.validate_tags()?;
+        Ok(())
+    }
+
+    fn validate_tags(&self) -> Result<()> {
+        let tags = &self.project.tags;
+        for (k, v) in tags {
+            let field = format!("project.tags.{k}");
+            if let Some(problem) = rules::tag_problem(k, true) {
+                return Err(Error::invalid(field, k, problem, TAG_ALLOWED));
             }
-            if v.chars().count() > 256 {
-                return Err(Error::invalid(
-                    format!("project.tags.{k}"),
-                    v,
-                    "tag value too long",
-                    "at most 256 characters",
-                ));
+            if let Some(problem) = rules::tag_problem(v, false) {
+                return Err(Error::invalid(field, v, problem, TAG_ALLOWED));
             }
+        }
+        // smgen adds Project and ManagedBy everywhere, and CloudFormation adds Name.
+        let own = ["Project", "ManagedBy", "Name"];
+        let total = tags.len() + own.iter().filter(|k| !tags.contains_key(**k)).count();
+        if total > rules::MAX_TAGS {
+            return Err(Error::invalid(
+                "project.tags",
+                format!("{} tags", tags.len()),
+                "too many tags: AWS allows 50 per resource, and smgen adds Project, ManagedBy and Name",
+                format!("at most {} tags", rules::MAX_TAGS - own.len()),
+            ));
         }
         Ok(())
     }
@@ -111,6 +118,7 @@ impl Spec {
                 ));
             }
             self.validate_az_ids()?;
+            self.validate_subnet_size(&net)?;
             for (field, set) in [
                 ("network.vpc.subnet_ids", !v.subnet_ids.is_empty()),
                 ("network.vpc.route_table_ids", !v.route_table_ids.is_empty()),
@@ -127,7 +135,7 @@ impl Spec {
             }
         } else {
             let id = v.vpc_id.as_deref().unwrap_or("");
-            if !is_aws_id(id, "vpc-") {
+            if !rules::is_ec2_id(id, "vpc-") {
                 return Err(Error::invalid(
                     "network.vpc.vpc_id",
                     id,
@@ -197,6 +205,33 @@ impl Spec {
         Ok(())
     }
 
+    /// The private subnets must hold the minimum Studio needs: 2 addresses per user profile
+    /// (2-4 per user: dg VpcOnly requirements, domain facts 2.4) spread over the zones, plus
+    /// about 4 per subnet for the SageMaker interface endpoints (Studio administration best
+    /// practices whitepaper, network management). AWS keeps 5 addresses of every subnet (VPC
+    /// User Guide, subnet sizing). Below that, Studio apps fail to start; the comfortable
+    /// estimate is a warning among the findings.
+    fn validate_subnet_size(&self, net: &Ipv4Net) -> Result<()> {
+        let azs = usize::from(self.network.vpc.azs).max(1);
+        // The network plan gives the private subnets the lower half of the block, split evenly.
+        let split = usize::BITS - (azs - 1).leading_zeros();
+        let prefix = u32::from(net.prefix_len()) + 1 + split;
+        let usable = (1usize << (32 - prefix)) - 5;
+        let users = self.studio.user_profiles.len();
+        let needed = 2 * users.div_ceil(azs) + 4;
+        if usable < needed {
+            return Err(Error::invalid(
+                "network.vpc.cidr",
+                &self.network.vpc.cidr,
+                format!(
+                    "each private subnet (/{prefix}) has {usable} usable addresses, fewer than the {needed} that {users} user profiles in {azs} zones need"
+                ),
+                "a larger block (smaller prefix length) or more Availability Zones",
+            ));
+        }
+        Ok(())
+    }
+
     fn validate_az_ids(&self) -> Result<()> {
         let v = &self.network.vpc;
         let info = region::lookup(&self.project.region).expect("region validated first");
@@ -254,7 +289,7 @@ impl Spec {
                     .expect("region validated first")
                     .partition
                     .arn();
-                if !is_kms_key_arn(arn, partition) {
+                if !rules::is_kms_key_arn(arn, partition) {
                     return Err(Error::invalid(
                         "encryption.key_arn",
                         arn,
@@ -280,17 +315,7 @@ impl Spec {
             .partition
             .arn();
         for arn in &self.jobs.isolation_exceptions {
-            let ok = arn
-                .strip_prefix(&format!("arn:{partition}:iam::"))
-                .and_then(|r| r.split_once(":role/"))
-                .is_some_and(|(acct, name)| {
-                    acct.len() == 12
-                        && acct.bytes().all(|b| b.is_ascii_digit())
-                        && !name.is_empty()
-                        && name
-                            .bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/*".contains(&b))
-                });
+            let ok = rules::is_role_arn(arn, partition);
             if !ok {
                 return Err(Error::invalid(
                     "jobs.isolation_exceptions",
@@ -373,20 +398,13 @@ impl Spec {
             }
         }
         let t = &nb.instance_type;
-        let parts: Vec<&str> = t.split('.').collect();
-        let ok = parts.len() == 3
-            && parts[0] == "ml"
-            && parts[1..].iter().all(|p| {
-                !p.is_empty()
-                    && p.bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            });
+        let ok = rules::is_instance_type(t);
         if !ok {
             return Err(Error::invalid(
                 "notebook.instance_type",
                 t,
                 "not a SageMaker instance type",
-                "a type such as 'ml.t3.medium'",
+                "ml.<family>.<size>, such as 'ml.t3.medium' or 'ml.g5.2xlarge'",
             ));
         }
         if !(5..=16384).contains(&nb.volume_size_gb) {
@@ -422,6 +440,22 @@ impl Spec {
                             "1-10 lower-case letters, digits and hyphens (smgen adds project, account and region)",
                         ));
                     }
+                    // The real name is <project>-<name>-<account>-<region> (S3 bucket rules).
+                    let full = format!(
+                        "{}-{name}-111122223333-{}",
+                        self.project.name, self.project.region
+                    );
+                    if !is_bucket_name(&full) {
+                        return Err(Error::invalid(
+                            format!("{field}.name"),
+                            name,
+                            format!(
+                                "the bucket name '{}-{name}-<account>-{}' breaks the S3 naming rules (3-63 characters)",
+                                self.project.name, self.project.region
+                            ),
+                            "a shorter bucket or project name",
+                        ));
+                    }
                     if !names.insert(name.clone()) {
                         return Err(Error::invalid(
                             format!("{field}.name"),
@@ -451,12 +485,12 @@ impl Spec {
                 }
             }
             for p in &b.prefixes {
-                if p.is_empty() || p.starts_with('/') || p.contains('*') || p.contains('?') {
+                if let Some(problem) = rules::prefix_problem(p) {
                     return Err(Error::invalid(
                         format!("{field}.prefixes"),
                         p,
-                        "not a valid key prefix",
-                        "a non-empty prefix without a leading '/' or wildcards, e.g. 'raw/'",
+                        format!("not a usable key prefix: {problem}"),
+                        "a prefix such as 'raw/' without a leading '/', '*', '?', '$', control characters or \\ { } ^ % ` ] \" > [ ~ < # |",
                     ));
                 }
             }
@@ -473,6 +507,8 @@ impl Spec {
     }
 }
 
+const TAG_ALLOWED: &str = "keys of 1-128 and values of 0-256 Unicode letters, numbers, spaces and _ . : / = + - @, not starting with 'aws:'";
+
 pub(crate) fn nat_name(n: Nat) -> &'static str {
     match n {
         Nat::None => "none",
@@ -484,7 +520,7 @@ pub(crate) fn nat_name(n: Nat) -> &'static str {
 fn check_ids(field: &str, ids: &[String], prefix: &str) -> Result<()> {
     let mut seen = BTreeSet::new();
     for id in ids {
-        if !is_aws_id(id, prefix) || !seen.insert(id) {
+        if !rules::is_ec2_id(id, prefix) || !seen.insert(id) {
             return Err(Error::invalid(
                 field,
                 id,
@@ -518,90 +554,4 @@ fn unique_names(
         }
     }
     Ok(())
-}
-
-/// `vpc-`/`subnet-`/`rtb-` followed by 8 or 17 lower-case hex digits.
-fn is_aws_id(id: &str, prefix: &str) -> bool {
-    id.strip_prefix(prefix).is_some_and(|hex| {
-        (hex.len() == 8 || hex.len() == 17)
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
-}
-
-/// Lower-case letters, digits and single hyphens; starts with a letter; ends with a letter or digit.
-fn is_dns_label(s: &str, min: usize, max: usize) -> bool {
-    (min..=max).contains(&s.len())
-        && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && !s.ends_with('-')
-        && !s.contains("--")
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// SageMaker names (user profiles, notebook instances): `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`.
-fn is_sagemaker_name(s: &str) -> bool {
-    (1..=63).contains(&s.len())
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && !s.ends_with('-')
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
-
-/// S3 general-purpose bucket naming rules (length, characters, start/end, no `..`, not an IP).
-fn is_bucket_name(s: &str) -> bool {
-    (3..=63).contains(&s.len())
-        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && !s.contains("..")
-        && s.parse::<std::net::Ipv4Addr>().is_err()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-}
-
-fn is_kms_key_arn(arn: &str, partition: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() != 6 || parts[0] != "arn" || parts[1] != partition || parts[2] != "kms" {
-        return false;
-    }
-    let account_ok = parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit());
-    let key_ok = parts[5].strip_prefix("key/").is_some_and(|id| {
-        id.len() == 36 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
-            || id.starts_with("mrk-") && id.len() == 36
-    });
-    region::is_well_formed(parts[3]) && account_ok && key_ok
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn id_and_name_rules() {
-        assert!(is_aws_id("vpc-0123456789abcdef0", "vpc-"));
-        assert!(is_aws_id("subnet-01234567", "subnet-"));
-        assert!(!is_aws_id("vpc-0123456789ABCDEF0", "vpc-"));
-        assert!(!is_aws_id("vpc-123", "vpc-"));
-        assert!(is_dns_label("fraud-ml", 2, 24));
-        assert!(!is_dns_label("Fraud", 2, 24));
-        assert!(!is_dns_label("a--b", 2, 24));
-        assert!(!is_dns_label("1ab", 2, 24));
-        assert!(is_sagemaker_name("Alice-1"));
-        assert!(!is_sagemaker_name("alice_1"));
-        assert!(is_bucket_name("corp.datalake-prod"));
-        assert!(!is_bucket_name("192.168.1.1"));
-        assert!(!is_bucket_name("a..b"));
-        assert!(is_kms_key_arn(
-            "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-            "aws"
-        ));
-        assert!(!is_kms_key_arn(
-            "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-            "aws-cn"
-        ));
-        assert!(!is_kms_key_arn(
-            "arn:aws:kms:eu-west-1:111122223333:alias/x",
-            "aws"
-        ));
-    }
 }
