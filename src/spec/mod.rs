@@ -8,10 +8,11 @@ mod validate;
 
 pub use load::{SpecSource, load};
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     pub project: Project,
@@ -31,7 +32,7 @@ pub struct Spec {
     pub data: Data,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     /// Prefix of every resource name: lower-case letters, digits and hyphens.
@@ -44,7 +45,7 @@ pub struct Project {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NetworkMode {
     /// Studio traffic goes only through the customer VPC (`AppNetworkAccessType = VpcOnly`).
@@ -53,7 +54,7 @@ pub enum NetworkMode {
     PublicOnly,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Nat {
     None,
@@ -61,7 +62,7 @@ pub enum Nat {
     PerAz,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
     #[serde(default = "default_mode")]
@@ -89,7 +90,7 @@ impl Default for Network {
 }
 
 /// `endpoints = "auto"` (solved from `[needs]`) or an explicit list of endpoint keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum EndpointChoice {
     Keyword(String),
@@ -102,7 +103,7 @@ impl Default for EndpointChoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vpc {
     /// `true`: smgen creates the VPC; `false`: use `vpc_id`, `subnet_ids`, `route_table_ids`.
@@ -138,7 +139,7 @@ impl Default for Vpc {
 }
 
 /// What people will do in the environment; drives the endpoint solver.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Needs {
     #[serde(default = "yes")]
@@ -180,7 +181,7 @@ impl Default for Needs {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Pip {
     /// No package installs from inside the environment.
@@ -191,7 +192,7 @@ pub enum Pip {
     Public,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum KmsMode {
     Create,
@@ -199,7 +200,7 @@ pub enum KmsMode {
     AwsManaged,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Encryption {
     #[serde(default = "default_kms")]
@@ -218,14 +219,14 @@ impl Default for Encryption {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuthMode {
     Iam,
     Sso,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Studio {
     #[serde(default = "default_auth")]
@@ -247,7 +248,7 @@ impl Default for Studio {
 }
 
 /// Where presigned Studio and notebook URLs may be created from (domain facts 2.6).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresignedUrl {
     #[serde(default)]
@@ -257,7 +258,7 @@ pub struct PresignedUrl {
     pub source_ips: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PresignedRestrict {
     #[default]
@@ -268,7 +269,7 @@ pub enum PresignedRestrict {
     SourceVpce,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Notebook {
     /// Names of the notebook instances to create when `needs.notebook_instances` is on.
@@ -296,7 +297,7 @@ impl Default for Notebook {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Jobs {
     #[serde(default = "yes")]
@@ -323,7 +324,7 @@ impl Default for Jobs {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Data {
     #[serde(default = "default_buckets")]
@@ -350,7 +351,7 @@ impl Default for Data {
 
 /// A bucket the execution role may use: one smgen creates (`name`, a short logical name) or an
 /// existing one (`existing`, the bucket's real name).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bucket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -364,7 +365,7 @@ pub struct Bucket {
     pub access: Access,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Access {
     ReadOnly,
