@@ -226,11 +226,16 @@ pub fn write_new(set: &FileSet, out: &Path) -> Result<()> {
         .unwrap_or_else(|| "out".into());
     let stage = parent.join(format!(".{leaf}.smgen-{}", std::process::id()));
     let result = (|| {
+        // Each directory is created once, not once per file in it.
+        let mut made = std::collections::BTreeSet::new();
         for (path, contents) in &set.files {
             let target = stage.join(safe_relative(path)?);
-            if let Some(dir) = target.parent() {
+            if let Some(dir) = target.parent()
+                && !made.contains(dir)
+            {
                 fs::create_dir_all(dir)
                     .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+                made.insert(dir.to_path_buf());
             }
             fs::write(&target, contents)
                 .map_err(|e| Error::io(format!("writing {}", target.display()), e))?;
