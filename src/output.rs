@@ -4,6 +4,17 @@
 //! - In an existing directory every file is replaced atomically ([`write_atomic`]: a temporary
 //!   file in the same directory, then a rename), so an interrupted run leaves the old or the
 //!   new file, never a partial one.
+//!
+//! Durability. Atomicity against an interrupted or failing process (Ctrl-C, kill, a full
+//! disk, an error half way) comes from the renames alone and holds for every file. Against a
+//! power cut or kernel crash, which can leave a renamed file empty on some file systems, only
+//! [`Durability::Sync`] writes are flushed (`fsync`) before their rename: the files that hold
+//! something smgen cannot make again, the user's answers (`smgen.toml`) and merge results that
+//! carry the user's edits. Everything else is a pure function of `smgen.toml` and the
+//! templates (rendered files, `.smgen/base`, the lock, a new project): after a crash `smgen
+//! diff` shows any damage and `smgen upgrade` or `generate` writes it again. One `fsync` per
+//! generated file cost more than the whole render (tens of files, each a journal commit,
+//! far more on a busy or networked disk), for files that need no such guarantee.
 //! - Every path goes through [`Root::resolve`]: relative, no `..`, and no symlink (anywhere on
 //!   the path) that leads outside the directory. Paths read from `.smgen/lock.toml` are
 //!   untrusted input and are checked the same way.
@@ -175,9 +186,10 @@ impl Root {
         }
     }
 
-    /// Replaces (or creates) `rel` atomically.
-    pub fn write(&self, rel: &str, contents: &[u8]) -> Result<()> {
-        write_atomic(&self.resolve(rel)?, contents)
+    /// Replaces (or creates) `rel` atomically; `durability` says whether it must also survive
+    /// a power cut (see the module documentation).
+    pub fn write(&self, rel: &str, contents: &[u8], durability: Durability) -> Result<()> {
+        write_atomic(&self.resolve(rel)?, contents, durability)
     }
 
     /// Removes `rel` if it exists, then any directories it leaves empty (never the root).
@@ -214,11 +226,16 @@ pub fn write_new(set: &FileSet, out: &Path) -> Result<()> {
         .unwrap_or_else(|| "out".into());
     let stage = parent.join(format!(".{leaf}.smgen-{}", std::process::id()));
     let result = (|| {
+        // Each directory is created once, not once per file in it.
+        let mut made = std::collections::BTreeSet::new();
         for (path, contents) in &set.files {
             let target = stage.join(safe_relative(path)?);
-            if let Some(dir) = target.parent() {
+            if let Some(dir) = target.parent()
+                && !made.contains(dir)
+            {
                 fs::create_dir_all(dir)
                     .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+                made.insert(dir.to_path_buf());
             }
             fs::write(&target, contents)
                 .map_err(|e| Error::io(format!("writing {}", target.display()), e))?;
@@ -239,10 +256,20 @@ pub fn write_new(set: &FileSet, out: &Path) -> Result<()> {
 
 const TMP_MARK: &str = ".smgen-tmp-";
 
+/// Whether a write must survive a power cut, not only an interrupted process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Flushed to disk before the rename: content smgen cannot make again.
+    Sync,
+    /// Atomic only: content smgen makes again from `smgen.toml`.
+    Regenerable,
+}
+
 /// Replaces `target` atomically: the new contents go to a temporary file in the same
-/// directory (synced, with the old file's permissions), which is then renamed over `target`.
-/// Temporary files that an earlier, interrupted run left in that directory are removed.
-pub fn write_atomic(target: &Path, contents: &[u8]) -> Result<()> {
+/// directory (with the old file's permissions; synced for [`Durability::Sync`]), which is then
+/// renamed over `target`. Temporary files that an earlier, interrupted run left in that
+/// directory are removed.
+pub fn write_atomic(target: &Path, contents: &[u8], durability: Durability) -> Result<()> {
     let dir = target.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     let name = target
@@ -255,8 +282,11 @@ pub fn write_atomic(target: &Path, contents: &[u8]) -> Result<()> {
         let written = fs::File::create(&tmp).and_then(|mut f| {
             use std::io::Write;
             f.write_all(contents)?;
-            // On disk before the rename, so that not even a power cut leaves a partial file.
-            f.sync_all()
+            if durability == Durability::Sync {
+                // On disk before the rename, so that not even a power cut leaves it partial.
+                f.sync_all()?;
+            }
+            Ok(())
         });
         written.map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
         if let Ok(meta) = fs::metadata(target) {
@@ -347,9 +377,13 @@ mod tests {
             let err = root.resolve(bad).unwrap_err().to_string();
             assert!(err.contains("symlink"), "{bad}: {err}");
         }
-        assert!(root.write("policies/x.json", b"y").is_err());
+        assert!(
+            root.write("policies/x.json", b"y", Durability::Regenerable)
+                .is_err()
+        );
         assert!(!outside.path().join("x.json").exists());
-        root.write("inner/b.tf", b"ok").unwrap();
+        root.write("inner/b.tf", b"ok", Durability::Regenerable)
+            .unwrap();
         assert_eq!(fs::read_to_string(root_dir.join("sub/b.tf")).unwrap(), "ok");
         assert!(
             root.resolve("sub/b.tf/c").is_err(),
@@ -369,7 +403,7 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             fs::set_permissions(&target, fs::Permissions::from_mode(0o750)).unwrap();
         }
-        write_atomic(&target, b"new").unwrap();
+        write_atomic(&target, b"new", Durability::Sync).unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
         let names: Vec<String> = fs::read_dir(tmp.path())
             .unwrap()
@@ -389,7 +423,8 @@ mod tests {
     fn remove_prunes_empty_directories_but_not_the_root() {
         let tmp = scratch();
         let root = Root::open(tmp.path()).unwrap();
-        root.write("a/b/c.txt", b"x").unwrap();
+        root.write("a/b/c.txt", b"x", Durability::Regenerable)
+            .unwrap();
         root.remove("a/b/c.txt").unwrap();
         assert!(!tmp.path().join("a").exists());
         assert!(tmp.path().is_dir());

@@ -1,7 +1,8 @@
 //! Snapshots of the rendered project of every preset in every format, rendered in-process: one
 //! snapshot per preset and format (`terraform_NAME`, `cloudformation_NAME`, `cdk_NAME`), the files
 //! in one text, each under a `=== path ===` header. The files every format shares (`policies/`,
-//! `sagemaker-config.yaml`, `smgen.toml`) are in the Terraform snapshots only.
+//! `sagemaker-config.yaml`, `smgen.toml`) are in the Terraform snapshots only; the JSON Schema
+//! (`smgen.schema.json`, the same in every project) has a snapshot of its own.
 //!
 //! After an intended change to the templates or the model, review and accept the new output
 //! with `cargo insta review` (or `INSTA_UPDATE=always cargo test --test snapshots` and read the
@@ -13,7 +14,10 @@ use smgen::{model, presets};
 
 /// Files every format writes from the same code: snapshotted once, with Terraform.
 fn shared(path: &str) -> bool {
-    path == "smgen.toml" || path == "sagemaker-config.yaml" || path.starts_with("policies/")
+    path == "smgen.toml"
+        || path == render::SCHEMA_FILE
+        || path == "sagemaker-config.yaml"
+        || path.starts_with("policies/")
 }
 
 /// `ARCHITECTURE.md` has a snapshot of its own per preset (`architecture_NAME`), so that a
@@ -24,7 +28,9 @@ const ARCHITECTURE: &str = "ARCHITECTURE.md";
 type FormatCase = (&'static str, Format, fn(&str) -> bool);
 
 const FORMATS: &[FormatCase] = &[
-    ("terraform", Format::Terraform, |p| p != ARCHITECTURE),
+    ("terraform", Format::Terraform, |p| {
+        p != ARCHITECTURE && p != render::SCHEMA_FILE
+    }),
     ("cloudformation", Format::CloudFormation, |p| {
         !shared(p) && p != ARCHITECTURE
     }),
@@ -92,6 +98,12 @@ preset_snapshots! {
     regulated => "regulated",
     vpc_only_isolated => "vpc-only-isolated",
     vpc_only_nat => "vpc-only-nat",
+}
+
+/// The schema of smgen.toml that every project carries (and `smgen schema` prints).
+#[test]
+fn smgen_toml_schema() {
+    settings().bind(|| insta::assert_snapshot!("smgen_schema", render::json_schema()));
 }
 
 /// Two renders in one process are identical (no map-order or address leaks into the output).

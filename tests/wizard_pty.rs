@@ -297,8 +297,8 @@ fn init_only_writes_into_a_new_or_empty_directory() {
 }
 
 /// What smgen draws for its first question (then Ctrl-C), with the NO_COLOR variable and the
-/// --no-color flag as given and no other color setting.
-fn first_screen(env_no_color: bool, flag: bool) -> String {
+/// flags given and no other color setting.
+fn first_screen(env_no_color: bool, flags: &[&str]) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_smgen"));
     cmd.current_dir(tmp.path())
@@ -310,9 +310,7 @@ fn first_screen(env_no_color: bool, flag: bool) -> String {
     if env_no_color {
         cmd.env("NO_COLOR", "1");
     }
-    if flag {
-        cmd.arg("--no-color");
-    }
+    cmd.args(flags);
     let mut s = expectrl::Session::spawn(cmd).unwrap();
     s.set_expect_timeout(Some(Duration::from_secs(90)));
     let mut text = String::new();
@@ -340,15 +338,19 @@ fn has_style(text: &str) -> bool {
 #[test]
 fn colors_follow_no_color_and_the_flag() {
     assert!(
-        has_style(&first_screen(false, false)),
+        has_style(&first_screen(false, &[])),
         "the colorful theme has no color"
     );
     assert!(
-        !has_style(&first_screen(true, false)),
+        !has_style(&first_screen(true, &[])),
         "NO_COLOR still colors"
     );
     assert!(
-        !has_style(&first_screen(false, true)),
+        !has_style(&first_screen(false, &["--no-color"])),
         "--no-color still colors"
+    );
+    assert!(
+        !has_style(&first_screen(false, &["--color", "never"])),
+        "--color never still colors"
     );
 }

@@ -1,6 +1,7 @@
 //! `smgen generate`: render from a preset or a config file, write or check a project.
 
 use super::project::drift_diff;
+use super::ui::{note, ui};
 use super::{build, conflict_summary, out, print_findings, print_table};
 use crate::error::{Error, Result};
 use crate::output::{self, Root, Target};
@@ -145,7 +146,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
     } else {
         print_findings(&model);
         let verb = if args.dry_run { "would write" } else { "wrote" };
-        eprintln!(
+        note!(
             "{verb} {} files ({changed} changed) to {} ({})",
             set.files.len(),
             args.out.display(),
@@ -184,7 +185,7 @@ fn check(
     set: &FileSet,
     target: Target,
 ) -> Result<i32> {
-    let color = report::stdout_color();
+    let color = ui().color;
     // (path, status, +lines, -lines)
     let mut rows: Vec<(String, &str, usize, usize)> = vec![];
     let mut text = String::new();
@@ -250,7 +251,7 @@ fn check(
     } else {
         out(&text);
         if rows.is_empty() {
-            eprintln!(
+            note!(
                 "no drift: {} matches the render ({} files, {})",
                 args.out.display(),
                 set.files.len(),

@@ -27,7 +27,8 @@ pub(crate) struct InitArgs {
     /// With --preset: ask every question, the preset's answers as defaults.
     #[arg(long, requires = "preset")]
     ask_all: bool,
-    /// Plain prompts without colors (also with the NO_COLOR environment variable).
+    /// Plain prompts without colors (also with `--color never` or the NO_COLOR environment
+    /// variable).
     #[arg(long)]
     no_color: bool,
 }
@@ -90,7 +91,9 @@ pub(crate) fn init(args: InitArgs) -> Result<i32> {
         }
         interrupted_exit();
     });
-    let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let no_color = args.no_color
+        || super::ui::ui().choice == super::ui::ColorChoice::Never
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut prompter = TermPrompter::new(!no_color);
     let outcome = match wizard::run(&mut prompter, &start) {
         Err(Error::Interrupted) => {

@@ -6,10 +6,12 @@
 //! difference found by `diff` or `--check`, a conflict left by `upgrade` or `generate`);
 //! 2 usage, input or runtime error; 3 input required but no terminal; 130 interrupted.
 
+mod ecosystem;
 mod explain;
 mod generate;
 mod init;
 mod project;
+pub(crate) mod ui;
 
 use crate::error::{Error, Result};
 use crate::model::{self, Model, Severity};
@@ -24,6 +26,7 @@ use init::InitArgs;
 use project::{DiffArgs, UpgradeArgs};
 use std::io::Write;
 use std::path::Path;
+use ui::{GlobalArgs, detail, note, ui};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,6 +36,8 @@ use std::path::Path;
     long_about = None
 )]
 struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -59,6 +64,12 @@ enum Command {
     /// Explain an environment: what can reach what, the monthly cost of its network and
     /// encryption choices, a diagram, and the findings (writes nothing).
     Explain(ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(ecosystem::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with --dir.
+    Man(ecosystem::ManArgs),
+    /// Print the JSON Schema of smgen.toml (editors validate and complete with it).
+    Schema,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -71,6 +82,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    cli.global.install();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -108,12 +120,17 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Diff(args) => project::diff(args),
         Command::Upgrade(args) => project::upgrade(args),
         Command::Explain(args) => explain::explain(args),
+        Command::Completions(args) => ecosystem::completions(args),
+        Command::Man(args) => ecosystem::man(args),
+        Command::Schema => ecosystem::schema(),
     }
 }
 
 /// Resolves and renders; blocking findings are one error.
 pub(crate) fn build(spec: &Spec, format: Format) -> Result<(Model, FileSet)> {
+    let start = std::time::Instant::now();
     let model = model::resolve(spec);
+    detail!("resolved the model in {:.2?}", start.elapsed());
     let errors: Vec<String> = model
         .errors()
         .map(|f| format!("{}: {} [{}]", f.choice, f.message, f.source))
@@ -123,15 +140,24 @@ pub(crate) fn build(spec: &Spec, format: Format) -> Result<(Model, FileSet)> {
         1 => return Err(Error::Findings(format!(" {}", errors[0]))),
         _ => return Err(Error::Findings(format!("\n  {}", errors.join("\n  ")))),
     }
+    let start = std::time::Instant::now();
     let set = render::render(&model, spec, format)?;
+    detail!(
+        "rendered {} files ({}) in {:.2?}",
+        set.files.len(),
+        format.name(),
+        start.elapsed()
+    );
     Ok((model, set))
 }
 
+/// Findings on stderr: warnings always, informational ones with `--verbose`.
 pub(crate) fn print_findings(model: &Model) {
+    let verbose = ui().verbose;
     for f in model
         .findings
         .iter()
-        .filter(|f| f.severity != Severity::Info)
+        .filter(|f| verbose || f.severity != Severity::Info)
     {
         eprintln!("{f}");
     }
@@ -139,7 +165,7 @@ pub(crate) fn print_findings(model: &Model) {
 
 pub(crate) fn git_hint(dir: &Path, what: &str) {
     if reconcile::in_git_work_tree(dir) {
-        eprintln!(
+        note!(
             "{} is in a git work tree: `git diff` shows {what}",
             dir.display()
         );

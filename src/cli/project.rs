@@ -1,9 +1,10 @@
 //! `smgen diff` and `smgen upgrade`: commands on an existing project directory.
 
+use super::ui::{note, ui};
 use super::{build, conflict_summary, git_hint, out, print_findings, print_table};
 use crate::error::{Error, Result};
 use crate::output::Root;
-use crate::reconcile::{self, Disk, Labels, Lock, report};
+use crate::reconcile::{self, Decision, Disk, Labels, Lock, report};
 use crate::spec::{self, SpecSource};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -35,6 +36,9 @@ pub(crate) struct UpgradeArgs {
     /// What to do with a conflict: write it with markers, or write nothing at all.
     #[arg(long, value_enum, default_value_t = ConflictMode::Markers)]
     conflict: ConflictMode,
+    /// A JSON report on stdout (instead of the decision table and, with --dry-run, the diffs).
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,7 +132,7 @@ pub(crate) fn diff(args: DiffArgs) -> Result<i32> {
             ));
         }
     } else {
-        let color = report::stdout_color();
+        let color = ui().color;
         for d in &drift {
             out(&drift_diff(d, color));
         }
@@ -137,7 +141,7 @@ pub(crate) fn diff(args: DiffArgs) -> Result<i32> {
         return Ok(0);
     }
     if !args.json {
-        eprintln!(
+        note!(
             "{} file{} in {} differ from a fresh render of its smgen.toml ({}, smgen {}); `smgen upgrade` merges template changes and keeps your edits",
             drift.len(),
             if drift.len() == 1 { "" } else { "s" },
@@ -191,7 +195,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
         eprintln!("warning: {w}");
     }
 
-    if new_answers.is_some() {
+    if new_answers.is_some() && !args.json {
         let sets: Vec<String> = args.sets.iter().map(|s| format!("--set {s}")).collect();
         out(&format!(
             "{:12}  {}  {}\n",
@@ -200,9 +204,11 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
             sets.join(" ")
         ));
     }
-    print_table(&plan, false);
-    if args.dry_run {
-        let color = report::stdout_color();
+    if !args.json {
+        print_table(&plan, false);
+    }
+    if args.dry_run && !args.json {
+        let color = ui().color;
         if let Some(edited) = &new_answers {
             out(&report::unified(
                 reconcile::ANSWERS,
@@ -240,7 +246,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
     } else {
         "upgraded"
     };
-    eprintln!(
+    note!(
         "{verb} {} ({}): {counts}; smgen {} → {}, templates {} → {}",
         args.dir.display(),
         lock.format,
@@ -250,8 +256,45 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
         new_lock.templates
     );
     let changes = reconcile::answer_changes(&lock.answers, &new_lock.answers);
+    if args.json {
+        let files: Vec<_> = plan
+            .entries
+            .iter()
+            .filter(|e| e.decision != Decision::Identical)
+            .map(|e| {
+                let mut row = serde_json::json!({
+                    "path": e.path,
+                    "decision": e.decision.as_str(),
+                    "write": e.write,
+                    "detail": e.detail,
+                });
+                if args.dry_run && e.write {
+                    row["diff"] =
+                        report::unified(&e.path, e.ours.text(), e.after.as_deref(), false).into();
+                }
+                row
+            })
+            .collect();
+        let report = serde_json::json!({
+            "dir": args.dir.display().to_string(),
+            "format": lock.format,
+            "dry_run": args.dry_run,
+            "written": !args.dry_run && !abort,
+            "smgen": {"from": lock.smgen, "to": reconcile::VERSION},
+            "templates": {"from": lock.templates, "to": new_lock.templates},
+            "answers_changed": changes,
+            "answers_file": new_answers.is_some(),
+            "files": files,
+            "conflicts": conflicts,
+            "findings": model.findings,
+        });
+        out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report).expect("json")
+        ));
+    }
     if !changes.is_empty() {
-        eprintln!("answers changed: {}", changes.join("; "));
+        note!("answers changed: {}", changes.join("; "));
     }
     conflict_summary(&conflicts, args.dry_run || abort);
     if !args.dry_run && !abort && plan.writes().next().is_some() {

@@ -215,21 +215,56 @@ impl PolicyDocument {
 
     /// Splits the statements, in order, into documents that each stay within `limit`.
     pub fn split(self, limit: usize) -> Vec<PolicyDocument> {
+        // A document's length is its envelope plus, per statement, the statement and a
+        // comma (see `Value::max_len`), so it is kept as a running sum: measuring the whole
+        // document after every push made splitting quadratic in the number of statements.
+        let envelope = PolicyDocument::new(vec![]).max_len();
         let mut parts: Vec<PolicyDocument> = vec![];
         let mut current = PolicyDocument::new(vec![]);
+        let mut len = envelope;
         for s in self.statements {
-            current.statements.push(s);
-            if current.statements.len() > 1 && current.max_len() > limit {
-                let s = current.statements.pop().expect("just pushed");
-                parts.push(std::mem::replace(
-                    &mut current,
-                    PolicyDocument::new(vec![s]),
-                ));
+            let cost = statement_value(&s).max_len() + 1;
+            if !current.statements.is_empty() && len + cost > limit {
+                parts.push(std::mem::replace(&mut current, PolicyDocument::new(vec![])));
+                len = envelope;
             }
+            current.statements.push(s);
+            len += cost;
         }
         if !current.statements.is_empty() {
             parts.push(current);
         }
         parts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_keeps_order_and_fills_each_part_up_to_the_limit() {
+        let statements: Vec<Statement> = (0..40)
+            .map(|i| {
+                let actions = ["s3:GetObject"; 8][..1 + i % 7].to_vec();
+                Statement::allow(&format!("S{i}"), &actions, vec![Ref::Lit("*".into())])
+            })
+            .collect();
+        let limit = 600;
+        let parts = PolicyDocument::new(statements.clone()).split(limit);
+        assert!(parts.len() > 2, "the limit forces several parts");
+        let joined: Vec<Statement> = parts.iter().flat_map(|p| p.statements.clone()).collect();
+        assert_eq!(joined, statements);
+        for (i, p) in parts.iter().enumerate() {
+            assert!(p.max_len() <= limit, "part {i} is {} long", p.max_len());
+            if let Some(next) = parts.get(i + 1) {
+                let mut grown = p.clone();
+                grown.statements.push(next.statements[0].clone());
+                assert!(
+                    grown.max_len() > limit,
+                    "part {i} could have taken one more"
+                );
+            }
+        }
     }
 }

@@ -28,7 +28,7 @@ pub use lock::{Class, Lock};
 pub use plan::{Decision, Disk, DriftKind, Entry, Labels, Snapshot};
 
 use crate::error::{Error, Result};
-use crate::output::Root;
+use crate::output::{Durability, Root};
 use crate::render::{FileSet, Format};
 use crate::spec::Spec;
 use std::collections::{BTreeMap, BTreeSet};
@@ -214,8 +214,14 @@ pub fn new_lock(format: Format, spec: &Spec, plan: &Plan) -> Lock {
 /// `smgen.toml`, when given), then the lock. Files that would not change are not touched.
 pub fn apply(root: &Root, plan: &Plan, answers: Option<&str>, lock: &Lock) -> Result<()> {
     for e in plan.writes() {
+        // A merge result carries the user's edits: it must survive a power cut. Everything
+        // else written here is made again from smgen.toml (see `output` on durability).
+        let durability = match e.decision {
+            Decision::MergeClean | Decision::Conflict => Durability::Sync,
+            _ => Durability::Regenerable,
+        };
         match &e.after {
-            Some(text) => root.write(&e.path, text.as_bytes())?,
+            Some(text) => root.write(&e.path, text.as_bytes(), durability)?,
             None => root.remove(&e.path)?,
         }
     }
@@ -223,17 +229,17 @@ pub fn apply(root: &Root, plan: &Plan, answers: Option<&str>, lock: &Lock) -> Re
         let path = base_path(&e.path);
         match (&e.record, &e.base_now) {
             (Some((_, base)), Some(now)) if base == now => {}
-            (Some((_, base)), _) => root.write(&path, base.as_bytes())?,
+            (Some((_, base)), _) => root.write(&path, base.as_bytes(), Durability::Regenerable)?,
             (None, Some(_)) => root.remove(&path)?,
             (None, None) => {}
         }
     }
     if let Some(text) = answers {
-        root.write(ANSWERS, text.as_bytes())?;
+        root.write(ANSWERS, text.as_bytes(), Durability::Sync)?;
     }
     let text = lock.to_text();
     if root.read(LOCK_PATH)?.as_deref() != Some(text.as_bytes()) {
-        root.write(LOCK_PATH, text.as_bytes())?;
+        root.write(LOCK_PATH, text.as_bytes(), Durability::Regenerable)?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 mod cdk;
 mod cloudformation;
 pub mod hcl;
+mod literals;
 mod standalone;
 mod terraform;
 mod yaml;
@@ -59,18 +60,40 @@ impl FileSet {
     }
 }
 
-fn tera() -> &'static tera::Tera {
-    static TERA: OnceLock<tera::Tera> = OnceLock::new();
-    TERA.get_or_init(|| {
+/// The parsed templates of one format (its directory under `templates/`), parsed on first use.
+///
+/// One instance per format, not one for all: parsing is most of the work of a run (pest
+/// parses the template text character by character), and a run renders one format, so
+/// parsing the other formats' templates was wasted. A process that renders every format
+/// (tests, benches) still parses each format once.
+fn tera(format: &str) -> Result<&'static tera::Tera> {
+    static TERA: [OnceLock<tera::Tera>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let index = Format::NAMES
+        .iter()
+        .position(|n| *n == format)
+        .ok_or_else(|| Error::Render {
+            template: format.into(),
+            message: "no templates embedded for this format".into(),
+        })?;
+    Ok(TERA[index].get_or_init(|| {
         let mut t = tera::Tera::default();
         // Autoescaping is for HTML; every value is escaped for its target format in Rust.
         t.autoescape_on(vec![]);
         let mut sources = vec![];
-        collect(&TEMPLATES, &mut sources);
-        t.add_raw_templates(sources)
-            .unwrap_or_else(|e| panic!("embedded templates must parse: {e:?}"));
+        if let Some(dir) = TEMPLATES.get_dir(format) {
+            collect(dir, &mut sources);
+        }
+        // What `add_raw_templates` does, with the faster parse of `literals`.
+        for (name, source) in sources {
+            let template = literals::parse(&name, source)
+                .unwrap_or_else(|e| panic!("embedded template {name} must parse: {e:?}"));
+            t.templates.insert(name, template);
+        }
+        t.build_inheritance_chains()
+            .and_then(|()| t.check_macro_files())
+            .unwrap_or_else(|e| panic!("embedded templates must link: {e:?}"));
         t
-    })
+    }))
 }
 
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
@@ -97,6 +120,7 @@ fn render_dir(
         template: format.into(),
         message: "no templates embedded for this format".into(),
     })?;
+    let tera = tera(format)?;
     let mut files = vec![];
     walk(root, &mut files);
     for f in files {
@@ -106,7 +130,7 @@ fn render_dir(
             .unwrap_or(&path)
             .to_string();
         if let Some(out) = rel.strip_suffix(".tera") {
-            let text = tera().render(&path, ctx).map_err(|e| Error::Render {
+            let text = tera.render(&path, ctx).map_err(|e| Error::Render {
                 template: path.clone(),
                 message: error_chain(&e),
             })?;
@@ -148,6 +172,7 @@ pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
     standalone::add(&mut set, model);
     set.insert("ARCHITECTURE.md", architecture(model));
     set.insert("smgen.toml", answers(spec, format));
+    set.insert(SCHEMA_FILE, json_schema());
     Ok(set)
 }
 
@@ -159,12 +184,35 @@ fn architecture(model: &Model) -> String {
     explain::report::markdown(&e, &format!("{}: architecture", model.name))
 }
 
+/// The JSON Schema of `smgen.toml`, written beside it in every project.
+///
+/// Where editors find it: the answers file starts with `#:schema ./smgen.schema.json`, the
+/// directive taplo (and so Even Better TOML) reads, resolved relative to the TOML file. A copy
+/// in the project, not a URL: it works offline, and it is the schema of the smgen that
+/// rendered the project. It is an ordinary generated file, so the lock tracks it, `generate
+/// --check` catches a stale copy and `smgen upgrade` replaces it with the new smgen's schema.
+/// (`.smgen/` holds only reconcile state, which the lock refuses to track as a file.)
+pub const SCHEMA_FILE: &str = "smgen.schema.json";
+
+/// The schema, derived from the [`Spec`] types (`smgen schema` prints the same text).
+pub fn json_schema() -> String {
+    static SCHEMA: OnceLock<String> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            let schema = schemars::schema_for!(Spec);
+            let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+            text.push('\n');
+            text
+        })
+        .clone()
+}
+
 /// The answers file: the complete spec, so that `smgen generate --config smgen.toml`
 /// reproduces the project byte for byte.
 pub fn answers(spec: &Spec, format: Format) -> String {
     let body = toml::to_string_pretty(spec).expect("a spec always serializes");
     format!(
-        "# smgen answers for this project (format: {}). Change one with `smgen upgrade --set key=value`,\n# or edit this file and run `smgen upgrade`: your edits to generated files are merged, not lost.\n# From scratch: `smgen generate --config smgen.toml --format {} --out DIR`\n\n{body}",
+        "#:schema ./{SCHEMA_FILE}\n# smgen answers for this project (format: {}). Change one with `smgen upgrade --set key=value`,\n# or edit this file and run `smgen upgrade`: your edits to generated files are merged, not lost.\n# From scratch: `smgen generate --config smgen.toml --format {} --out DIR`\n\n{body}",
         format.name(),
         format.name()
     )

@@ -154,9 +154,20 @@ fn context(model: &Model) -> Json {
                     Direction::Egress => egress.push(rule),
                 }
             }
+            // The README's rule list per group: the group's own rules, so the template does
+            // not scan every rule of every group (quadratic in the number of user profiles).
+            let texts = |d: Direction| -> Vec<&str> {
+                g.rules
+                    .iter()
+                    .filter(|r| r.direction == d)
+                    .map(|r| r.description.as_str())
+                    .collect()
+            };
             json!({
                 "skips": group_skips(&g.name),
                 "name": g.name,
+                "ingress_texts": texts(Direction::Ingress),
+                "egress_texts": texts(Direction::Egress),
                 "group_name": s(&format!("{name}-{}", g.name.replace('_', "-"))),
                 "description": s(&g.description),
             })

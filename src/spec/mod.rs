@@ -11,10 +11,11 @@ mod validate;
 pub(crate) use load::partial;
 pub use load::{SpecSource, load};
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     pub project: Project,
@@ -34,7 +35,7 @@ pub struct Spec {
     pub data: Data,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     /// Prefix of every resource name: lower-case letters, digits and hyphens.
@@ -47,7 +48,7 @@ pub struct Project {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NetworkMode {
     /// Studio traffic goes only through the customer VPC (`AppNetworkAccessType = VpcOnly`).
@@ -56,7 +57,7 @@ pub enum NetworkMode {
     PublicOnly,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Nat {
     None,
@@ -64,7 +65,7 @@ pub enum Nat {
     PerAz,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
     #[serde(default = "default_mode")]
@@ -92,7 +93,7 @@ impl Default for Network {
 }
 
 /// `endpoints = "auto"` (solved from `[needs]`) or an explicit list of endpoint keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum EndpointChoice {
     Keyword(String),
@@ -105,7 +106,7 @@ impl Default for EndpointChoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vpc {
     /// `true`: smgen creates the VPC; `false`: use `vpc_id`, `subnet_ids`, `route_table_ids`.
@@ -141,7 +142,7 @@ impl Default for Vpc {
 }
 
 /// What people will do in the environment; drives the endpoint solver.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Needs {
     #[serde(default = "yes")]
@@ -183,7 +184,7 @@ impl Default for Needs {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Pip {
     /// No package installs from inside the environment.
@@ -194,7 +195,7 @@ pub enum Pip {
     Public,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum KmsMode {
     Create,
@@ -202,7 +203,7 @@ pub enum KmsMode {
     AwsManaged,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Encryption {
     #[serde(default = "default_kms")]
@@ -221,14 +222,14 @@ impl Default for Encryption {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuthMode {
     Iam,
     Sso,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Studio {
     #[serde(default = "default_auth")]
@@ -250,7 +251,7 @@ impl Default for Studio {
 }
 
 /// Where presigned Studio and notebook URLs may be created from (domain facts 2.6).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresignedUrl {
     #[serde(default)]
@@ -260,7 +261,7 @@ pub struct PresignedUrl {
     pub source_ips: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PresignedRestrict {
     #[default]
@@ -271,7 +272,7 @@ pub enum PresignedRestrict {
     SourceVpce,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Notebook {
     /// Names of the notebook instances to create when `needs.notebook_instances` is on.
@@ -299,7 +300,7 @@ impl Default for Notebook {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Jobs {
     #[serde(default = "yes")]
@@ -326,7 +327,7 @@ impl Default for Jobs {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Data {
     #[serde(default = "default_buckets")]
@@ -353,7 +354,7 @@ impl Default for Data {
 
 /// A bucket the execution role may use: one smgen creates (`name`, a short logical name) or an
 /// existing one (`existing`, the bucket's real name).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bucket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -367,7 +368,7 @@ pub struct Bucket {
     pub access: Access,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Access {
     ReadOnly,

@@ -1,0 +1,160 @@
+//! Benchmarks of the work one `smgen` run does, in process (no process start, no disk writes
+//! except where a project on disk is the point). Results and how to read them: README.md §
+//! Performance. Kept short on purpose (`cargo bench` in about two minutes): small samples,
+//! one second of warm-up; pass criterion's own flags to measure longer.
+//!
+//! - `preset/<preset>/<format>`: resolve + render of one preset in one format (templates
+//!   already parsed: the warm-up parses them once, as a process does on its first render).
+//! - `all`: every preset in every format, one after the other.
+//! - `unchanged`: what `smgen diff` and `generate --check` do on an unchanged project: read
+//!   smgen.toml, resolve, render, compare with the files on disk.
+//! - `scaling/*`: resolve + render (Terraform) as one dimension grows; time per element should
+//!   stay flat (linear growth), which is what the README's table shows.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use smgen::model;
+use smgen::output::{self, Root};
+use smgen::reconcile;
+use smgen::render::{self, Format};
+use smgen::spec::{self, EndpointChoice, Spec, SpecSource};
+use std::hint::black_box;
+use std::time::Duration;
+
+const PRESETS: &[&str] = &[
+    "existing-vpc",
+    "notebook-private",
+    "public-only",
+    "regulated",
+    "vpc-only-isolated",
+    "vpc-only-nat",
+];
+const FORMATS: &[Format] = &[Format::Terraform, Format::CloudFormation, Format::Cdk];
+
+fn preset(name: &str) -> Spec {
+    spec::load(&SpecSource::Preset(name.into()), &[]).expect("presets load")
+}
+
+fn resolve_render(spec: &Spec, format: Format) -> usize {
+    let model = model::resolve(spec);
+    let set = render::render(&model, spec, format).expect("renders");
+    set.files.values().map(String::len).sum()
+}
+
+fn presets(c: &mut Criterion) {
+    let mut group = c.benchmark_group("preset");
+    for name in PRESETS {
+        let spec = preset(name);
+        for &format in FORMATS {
+            group.bench_function(BenchmarkId::new(*name, format.name()), |b| {
+                b.iter(|| resolve_render(black_box(&spec), format))
+            });
+        }
+    }
+    group.finish();
+
+    let specs: Vec<Spec> = PRESETS.iter().map(|p| preset(p)).collect();
+    c.bench_function("all", |b| {
+        b.iter(|| {
+            let mut bytes = 0;
+            for spec in &specs {
+                for &format in FORMATS {
+                    bytes += resolve_render(black_box(spec), format);
+                }
+            }
+            bytes
+        })
+    });
+}
+
+/// `smgen diff` on a project that matches its render: load smgen.toml, resolve, render, read
+/// and compare every file.
+fn unchanged(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().expect("scratch dir");
+    let dir = tmp.path().join("project");
+    let spec = preset("regulated");
+    let set = render::render(&model::resolve(&spec), &spec, Format::Terraform).unwrap();
+    let mut all = set.clone();
+    all.files.extend(
+        reconcile::initial_state(&set, Format::Terraform, &spec)
+            .unwrap()
+            .files,
+    );
+    output::write_new(&all, &dir).unwrap();
+
+    c.bench_function("unchanged/diff", |b| {
+        b.iter(|| {
+            let root = Root::open(&dir).unwrap();
+            let lock = reconcile::read_lock(&root).unwrap().expect("a lock");
+            let text = String::from_utf8(root.read(reconcile::ANSWERS).unwrap().unwrap()).unwrap();
+            let source = SpecSource::Config {
+                origin: "smgen.toml".into(),
+                text,
+            };
+            let spec = spec::load(&source, &[]).unwrap();
+            let set = render::render(&model::resolve(&spec), &spec, lock.format()).unwrap();
+            let drift = reconcile::drift(&root, Some(&lock), &set).unwrap();
+            assert!(drift.is_empty(), "the project is unchanged");
+        })
+    });
+}
+
+fn scaling(c: &mut Criterion) {
+    let base = {
+        let mut s = preset("regulated");
+        // A region with six Availability Zones, so that `azs` can go to 6.
+        s.project.region = "us-east-1".into();
+        s
+    };
+
+    let mut group = c.benchmark_group("scaling/user_profiles");
+    for n in [1usize, 10, 100, 1000] {
+        let mut spec = base.clone();
+        spec.studio.user_profiles = (0..n).map(|i| format!("user-{i}")).collect();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &spec, |b, spec| {
+            b.iter(|| resolve_render(spec, Format::Terraform))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("scaling/azs");
+    for n in 1u8..=6 {
+        let mut spec = base.clone();
+        spec.network.vpc.azs = n;
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &spec, |b, spec| {
+            b.iter(|| resolve_render(spec, Format::Terraform))
+        });
+    }
+    group.finish();
+
+    let keys = model::endpoints::keys();
+    let mut group = c.benchmark_group("scaling/endpoints");
+    let mut counts = vec![0, keys.len() / 4, keys.len() / 2, keys.len()];
+    counts.dedup();
+    for n in counts {
+        let mut spec = base.clone();
+        spec.network.endpoints =
+            EndpointChoice::List(keys[..n].iter().map(|k| k.to_string()).collect());
+        group.throughput(Throughput::Elements(n.max(1) as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &spec, |b, spec| {
+            b.iter(|| resolve_render(spec, Format::Terraform))
+        });
+    }
+    group.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2))
+        .without_plots()
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = presets, unchanged, scaling
+}
+criterion_main!(benches);
