@@ -222,9 +222,14 @@ fn cases() -> Vec<Case> {
             &["project.tags.", "may not be empty", "1-128"],
         ),
         config(
+            "tag_value_empty",
+            format!("{MIN_CONFIG}tags = {{ note = \"\" }}\n"),
+            &["project.tags.note", "may not be empty", "1-256"],
+        ),
+        config(
             "tag_value_too_long",
             format!("{MIN_CONFIG}tags = {{ note = \"{}\" }}\n", "v".repeat(257)),
-            &["project.tags.note", "at most 256 characters", "0-256"],
+            &["project.tags.note", "at most 256 characters", "1-256"],
         ),
         config(
             "too_many_tags",
@@ -715,6 +720,7 @@ bad_input_tests!(
     tag_value_injection,
     tag_key_bad_character,
     tag_key_empty,
+    tag_value_empty,
     tag_value_too_long,
     too_many_tags,
     cidr_prefix_too_long,

@@ -29,8 +29,9 @@ fn tag_key() -> impl Strategy<Value = String> {
         })
 }
 
+/// 1 to 40 characters: SageMaker's CloudFormation resources refuse an empty tag value.
 fn tag_value() -> impl Strategy<Value = String> {
-    proptest::string::string_regex(&format!("{TAG_CHARS}{{0,40}}"))
+    proptest::string::string_regex(&format!("{TAG_CHARS}{{1,40}}"))
         .expect("regex")
         .prop_filter("reserved", |v| !v.to_ascii_lowercase().starts_with("aws:"))
 }

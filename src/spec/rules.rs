@@ -48,10 +48,14 @@ pub fn is_bucket_name(s: &str) -> bool {
 
 /// What a tag key or value may hold. The tags go on every resource (IAM roles, SageMaker,
 /// EC2, S3, KMS, CloudWatch Logs), so the rule is the one all of them accept: Unicode letters,
-/// separators (`\p{Z}`) and numbers, and `_ . : / = + - @`; keys 1-128 and values 0-256
+/// separators (`\p{Z}`) and numbers, and `_ . : / = + - @`; keys 1-128 and values 1-256
 /// characters; neither may start with `aws:` in any case, which AWS reserves (Tagging AWS
 /// resources user guide, "Tag naming limits and requirements"; the `Tag` type of the IAM,
 /// SageMaker and EFS API references gives the patterns `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`).
+/// Values may be empty in the tagging APIs, but the CloudFormation resource schemas of
+/// `AWS::SageMaker::Domain` and `AWS::SageMaker::UserProfile` give `Tag.Value` a minimum length
+/// of 1: an empty value fails CloudFormation's validation of those resources (cfn-lint and
+/// aws-cdk-lib's synth-time check report it as F3033), so smgen refuses it for every format.
 pub fn tag_problem(s: &str, is_key: bool) -> Option<&'static str> {
     static CHARS: OnceLock<Regex> = OnceLock::new();
     let chars = CHARS.get_or_init(|| Regex::new(r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$").expect("valid"));
@@ -61,6 +65,11 @@ pub fn tag_problem(s: &str, is_key: bool) -> Option<&'static str> {
     }
     if is_key && n > MAX_TAG_KEY {
         return Some("a tag key may have at most 128 characters");
+    }
+    if !is_key && n == 0 {
+        return Some(
+            "a tag value may not be empty (SageMaker's CloudFormation resources refuse it)",
+        );
     }
     if !is_key && n > MAX_TAG_VALUE {
         return Some("a tag value may have at most 256 characters");
@@ -229,7 +238,8 @@ mod tests {
     #[test]
     fn tags() {
         assert_eq!(tag_problem("CostCenter", true), None);
-        assert_eq!(tag_problem("", false), None);
+        assert!(tag_problem("", false).is_some());
+        assert_eq!(tag_problem("x", false), None);
         assert_eq!(tag_problem("ünï cödé 日本 +-=._:/@ 42", false), None);
         assert_eq!(
             tag_problem("a\u{2028}b", false),

@@ -507,7 +507,7 @@ impl Spec {
     }
 }
 
-const TAG_ALLOWED: &str = "keys of 1-128 and values of 0-256 Unicode letters, numbers, spaces and _ . : / = + - @, not starting with 'aws:'";
+const TAG_ALLOWED: &str = "keys of 1-128 and values of 1-256 Unicode letters, numbers, spaces and _ . : / = + - @, not starting with 'aws:'";
 
 pub(crate) fn nat_name(n: Nat) -> &'static str {
     match n {
