@@ -54,11 +54,7 @@ pub(crate) fn explain(args: ExplainArgs) -> Result<i32> {
     let format = DiagramFormat::parse(&args.diagram).expect("clap checked the value");
     let source = match (&args.preset, &args.config, &args.dir) {
         (Some(p), _, _) => SpecSource::Preset(p.clone()),
-        (None, Some(path), _) => SpecSource::Config {
-            origin: path.display().to_string(),
-            text: std::fs::read_to_string(path)
-                .map_err(|e| Error::io(format!("reading {}", path.display()), e))?,
-        },
+        (None, Some(path), _) => SpecSource::config_file(path)?,
         (None, None, Some(dir)) => {
             let path = dir.join(reconcile::ANSWERS);
             if !path.is_file() {
@@ -69,11 +65,7 @@ pub(crate) fn explain(args: ExplainArgs) -> Result<i32> {
                         .into(),
                 });
             }
-            SpecSource::Config {
-                origin: path.display().to_string(),
-                text: std::fs::read_to_string(&path)
-                    .map_err(|e| Error::io(format!("reading {}", path.display()), e))?,
-            }
+            SpecSource::config_file(&path)?
         }
         (None, None, None) => unreachable!("clap requires DIR, --preset or --config"),
     };

@@ -3,7 +3,7 @@
 use super::project::drift_diff;
 use super::ui::{note, ui};
 use super::{build, conflict_summary, out, print_findings, print_table};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::{self, Root, Target};
 use crate::reconcile::{self, Decision, Labels, report};
 use crate::render::{FileSet, Format};
@@ -47,11 +47,7 @@ pub(crate) struct GenerateArgs {
 pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
     let source = match (&args.preset, &args.config) {
         (Some(p), _) => SpecSource::Preset(p.clone()),
-        (None, Some(path)) => SpecSource::Config {
-            origin: path.display().to_string(),
-            text: std::fs::read_to_string(path)
-                .map_err(|e| Error::io(format!("reading {}", path.display()), e))?,
-        },
+        (None, Some(path)) => SpecSource::config_file(path)?,
         (None, None) => unreachable!("clap requires --preset or --config"),
     };
     let format = Format::parse(&args.format).expect("clap checked the value");

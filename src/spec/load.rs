@@ -16,6 +16,17 @@ pub enum SpecSource {
     },
 }
 
+impl SpecSource {
+    /// A config file read from disk, named by its path in errors.
+    pub fn config_file(path: &std::path::Path) -> Result<Self> {
+        Ok(SpecSource::Config {
+            origin: path.display().to_string(),
+            text: std::fs::read_to_string(path)
+                .map_err(|e| Error::io(format!("reading {}", path.display()), e))?,
+        })
+    }
+}
+
 /// Loads, overrides and validates a spec. `overrides` are `key.path=value` strings.
 pub fn load(source: &SpecSource, overrides: &[String]) -> Result<Spec> {
     let (origin, text) = match source {

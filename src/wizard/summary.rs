@@ -38,17 +38,17 @@ pub fn summary(spec: &Spec, model: &Model, format: Format, width: usize) -> Stri
     ));
     // Notes (info) are in the generated README and ARCHITECTURE.md; the summary shows what
     // needs a decision.
-    let shown: Vec<_> = model
+    // findings_text lists errors and warnings first, so the first `shown` lines are those.
+    let shown = model
         .findings
         .iter()
         .filter(|f| f.severity != Severity::Info)
-        .cloned()
-        .collect();
-    if shown.is_empty() {
+        .count();
+    if shown == 0 {
         out.push("Findings: none".into());
     } else {
         out.push("Findings:".into());
-        for line in explain::findings_text(model).into_iter().take(shown.len()) {
+        for line in explain::findings_text(model).into_iter().take(shown) {
             out.push(wrap(&line, width, "  "));
         }
     }
