@@ -7,7 +7,6 @@
 //! `security_iam_id-based-policy-examples`); Studio restrictions work only in IAM auth mode.
 
 use super::iam::{Condition, PolicyDocument, Statement};
-use super::policies::sagemaker_arn;
 use super::refs::{Attr, Kind, Ref};
 use super::{ManagedPolicy, Model};
 use crate::spec::{PresignedRestrict, Spec};
@@ -32,72 +31,25 @@ fn restriction(spec: &Spec, model: &Model, ui_endpoint: &str) -> Option<Conditio
     }
 }
 
-/// A customer managed policy to attach to the users' IAM identities (not to the execution role).
+/// A customer managed policy to attach to the users' IAM identities (not to the execution role),
+/// from the needs table's `access` grants; opening Studio or a notebook instance carries the
+/// presigned-URL restriction.
 pub fn studio_access(spec: &Spec, model: &Model) -> Option<ManagedPolicy> {
-    let mut st = vec![];
-    if model.domain.is_some() {
-        let domain_id = Ref::attr(Kind::Domain, "main", Attr::Id);
-        let profiles = Ref::join([
-            sagemaker_arn("user-profile/"),
-            domain_id.clone(),
-            Ref::lit("/*"),
-        ]);
-        let mut open = Statement::allow(
-            "OpenStudioOfThisDomain",
-            &["sagemaker:CreatePresignedDomainUrl"],
-            vec![profiles.clone()],
-        );
-        if let Some(c) = restriction(spec, model, "studio") {
-            open = open.when(c);
-        }
-        st.push(open);
-        st.push(Statement::allow(
-            "DescribeThisDomain",
-            &["sagemaker:DescribeDomain"],
-            vec![Ref::join([sagemaker_arn("domain/"), domain_id])],
-        ));
-        st.push(Statement::allow(
-            "DescribeProfilesOfThisDomain",
-            &["sagemaker:DescribeUserProfile"],
-            vec![profiles],
-        ));
-        st.push(Statement::allow(
-            "ListDomainsAndProfiles",
-            &["sagemaker:ListDomains", "sagemaker:ListUserProfiles"],
-            vec![Ref::lit("*")],
-        ));
-    }
-    if !model.notebooks.is_empty() {
-        let arns: Vec<Ref> = model
-            .notebooks
-            .iter()
-            .map(|n| {
-                sagemaker_arn(&format!(
-                    "notebook-instance/{}",
-                    n.instance_name.to_lowercase()
-                ))
+    let st: Vec<Statement> = super::needs::grants_for(spec, super::needs::Principal::Access)
+        .into_iter()
+        .filter_map(|g| {
+            let s = super::needs::statement(g, model)?;
+            let ui = match g.actions.first().map(String::as_str) {
+                Some("sagemaker:CreatePresignedDomainUrl") => "studio",
+                Some("sagemaker:CreatePresignedNotebookInstanceUrl") => "notebook",
+                _ => return Some(s),
+            };
+            Some(match restriction(spec, model, ui) {
+                Some(c) => s.when(c),
+                None => s,
             })
-            .collect();
-        let mut open = Statement::allow(
-            "OpenNotebookInstancesOfThisEnvironment",
-            &["sagemaker:CreatePresignedNotebookInstanceUrl"],
-            arns.clone(),
-        );
-        if let Some(c) = restriction(spec, model, "notebook") {
-            open = open.when(c);
-        }
-        st.push(open);
-        st.push(Statement::allow(
-            "DescribeNotebookInstancesOfThisEnvironment",
-            &["sagemaker:DescribeNotebookInstance"],
-            arns,
-        ));
-        st.push(Statement::allow(
-            "ListNotebookInstances",
-            &["sagemaker:ListNotebookInstances"],
-            vec![Ref::lit("*")],
-        ));
-    }
+        })
+        .collect();
     if st.is_empty() {
         return None;
     }

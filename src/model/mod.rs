@@ -8,6 +8,7 @@ mod findings;
 pub mod guardrails;
 pub mod iam;
 pub mod network;
+pub mod needs;
 mod policies;
 pub mod refs;
 pub mod region;
@@ -266,10 +267,6 @@ pub fn resolve(spec: &Spec) -> Model {
     }
 
     resource_policies::add_buckets(&mut model, spec);
-    policies::add_roles(&mut model, spec);
-    if spec.encryption.kms == KmsMode::Create {
-        model.kms.policy = Some(resource_policies::key_policy(&model));
-    }
 
     model.endpoints = chosen
         .iter()
@@ -346,6 +343,11 @@ pub fn resolve(spec: &Spec) -> Model {
                 role: exec_role.clone(),
             })
             .collect();
+    }
+    // Roles after the endpoints and workloads: the invoker role names the runtime endpoint.
+    policies::add_roles(&mut model, spec);
+    if spec.encryption.kms == KmsMode::Create {
+        model.kms.policy = Some(resource_policies::key_policy(&model));
     }
     let endpoint_policies: Vec<PolicyDocument> = model
         .endpoints

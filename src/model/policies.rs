@@ -51,7 +51,6 @@ pub(super) fn sagemaker_arn(resource: &str) -> Ref {
 /// The SageMaker execution role (Studio users, notebooks, jobs) and the flow-log role.
 pub fn add_roles(model: &mut Model, spec: &Spec) {
     let name = model.name.clone();
-    let role_arn = Ref::attr(Kind::Role, "execution", Attr::Arn);
     let trust = service_trust(
         "SageMakerAssumeRole",
         "sagemaker.amazonaws.com",
@@ -135,53 +134,7 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
         );
     }
 
-    let log_groups = Ref::arn("logs", true, true, Ref::lit("log-group:/aws/sagemaker/*"));
-    let log_streams = Ref::arn(
-        "logs",
-        true,
-        true,
-        Ref::lit("log-group:/aws/sagemaker/*:log-stream:*"),
-    );
-    st.push(Statement::allow(
-        "SageMakerLogGroups",
-        &["logs:CreateLogGroup", "logs:DescribeLogStreams"],
-        vec![log_groups],
-    ));
-    st.push(Statement::allow(
-        "SageMakerLogStreams",
-        &[
-            "logs:CreateLogStream",
-            "logs:GetLogEvents",
-            "logs:PutLogEvents",
-        ],
-        vec![log_streams],
-    ));
-    st.push(
-        Statement::allow(
-            "SageMakerMetrics",
-            &["cloudwatch:PutMetricData"],
-            vec![Ref::lit("*")],
-        )
-        .when(Condition::new(
-            "StringLike",
-            "cloudwatch:namespace",
-            [Ref::lit("/aws/sagemaker/*")],
-        )),
-    );
-
     // Jobs and apps in the VPC: SageMaker creates their network interfaces with this role.
-    st.push(Statement::allow(
-        "DescribeVpcResources",
-        &[
-            "ec2:DescribeDhcpOptions",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DescribeSecurityGroups",
-            "ec2:DescribeSubnets",
-            "ec2:DescribeVpcEndpoints",
-            "ec2:DescribeVpcs",
-        ],
-        vec![Ref::lit("*")],
-    ));
     let eni = Ref::arn("ec2", true, true, Ref::lit("network-interface/*"));
     let mut eni_resources = vec![eni.clone()];
     for s in &model.network.private_subnets {
@@ -215,45 +168,11 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
         vec![eni],
     ));
 
-    if spec.needs.custom_images {
-        st.push(Statement::allow(
-            "EcrAuth",
-            &["ecr:GetAuthorizationToken"],
-            vec![Ref::lit("*")],
-        ));
-        st.push(Statement::allow(
-            "EcrPull",
-            &[
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:BatchGetImage",
-                "ecr:GetDownloadUrlForLayer",
-            ],
-            vec![Ref::arn("ecr", true, true, Ref::lit("repository/*"))],
-        ));
-    }
-
-    st.push(Statement::allow(
-        "SageMakerWorkInThisAccount",
-        SAGEMAKER_ACTIONS,
-        vec![sagemaker_arn("*")],
-    ));
-    st.push(Statement::allow(
-        "SageMakerListAndSearch",
-        &[
-            "sagemaker:ListModels",
-            "sagemaker:ListTrainingJobs",
-            "sagemaker:Search",
-        ],
-        vec![Ref::lit("*")],
-    ));
-    st.push(
-        Statement::allow("PassOwnRoleToSageMaker", &["iam:PassRole"], vec![role_arn]).when(
-            Condition::new(
-                "StringEquals",
-                "iam:PassedToService",
-                [service("sagemaker.amazonaws.com")],
-            ),
-        ),
+    // Everything else the declared needs call, from the needs table (data/needs.toml).
+    st.extend(
+        super::needs::grants_for(spec, super::needs::Principal::Execution)
+            .into_iter()
+            .filter_map(|g| super::needs::statement(g, model)),
     );
 
     model.roles.push(Role {
@@ -317,6 +236,10 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
         });
     }
 
+    if spec.needs.hosting {
+        add_invoker(model, spec);
+    }
+
     if model.network.flow_logs {
         let group = Ref::attr(Kind::LogGroup, "flow_logs", Attr::Arn);
         let flow_trust = service_trust(
@@ -349,44 +272,6 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
         });
     }
 }
-
-/// What Studio users, notebooks and the SDK do with SageMaker, on this account's resources.
-const SAGEMAKER_ACTIONS: &[&str] = &[
-    "sagemaker:AddTags",
-    "sagemaker:CreateApp",
-    "sagemaker:CreateEndpoint",
-    "sagemaker:CreateEndpointConfig",
-    "sagemaker:CreateHyperParameterTuningJob",
-    "sagemaker:CreateModel",
-    "sagemaker:CreateProcessingJob",
-    "sagemaker:CreateSpace",
-    "sagemaker:CreateTrainingJob",
-    "sagemaker:CreateTransformJob",
-    "sagemaker:DeleteApp",
-    "sagemaker:DeleteEndpoint",
-    "sagemaker:DeleteEndpointConfig",
-    "sagemaker:DeleteModel",
-    "sagemaker:DeleteSpace",
-    "sagemaker:DescribeApp",
-    "sagemaker:DescribeDomain",
-    "sagemaker:DescribeEndpoint",
-    "sagemaker:DescribeEndpointConfig",
-    "sagemaker:DescribeHyperParameterTuningJob",
-    "sagemaker:DescribeModel",
-    "sagemaker:DescribeProcessingJob",
-    "sagemaker:DescribeSpace",
-    "sagemaker:DescribeTrainingJob",
-    "sagemaker:DescribeTransformJob",
-    "sagemaker:DescribeUserProfile",
-    "sagemaker:InvokeEndpoint",
-    "sagemaker:ListTags",
-    "sagemaker:StopHyperParameterTuningJob",
-    "sagemaker:StopProcessingJob",
-    "sagemaker:StopTrainingJob",
-    "sagemaker:StopTransformJob",
-    "sagemaker:UpdateEndpoint",
-    "sagemaker:UpdateSpace",
-];
 
 pub(super) fn heck_pascal(s: &str) -> String {
     use heck::ToUpperCamelCase;
@@ -473,4 +358,46 @@ fn widen(s: &Statement, own_arn: &Ref) -> Vec<Ref> {
         "iam" => vec![own_arn.clone()],
         _ => s.resources.clone(),
     }
+}
+
+/// The invoker role of `needs.hosting`: an application server assumes it to call the
+/// environment's endpoints with SigV4, and may do nothing else. Trusted by this account (the
+/// server's own role needs sts:AssumeRole on it); in VPC mode only through the runtime
+/// endpoint (aws:SourceVpce), the secure inference path of dg interface-vpc-endpoint.
+fn add_invoker(model: &mut Model, spec: &Spec) {
+    let name = model.name.clone();
+    let trust = PolicyDocument::new(vec![
+        Statement::allow("ThisAccountAssumes", &["sts:AssumeRole"], vec![])
+            .principal(Principal::Aws(vec![account_root()])),
+    ]);
+    let runtime = model
+        .endpoint("sagemaker.runtime")
+        .map(|e| Ref::attr(Kind::VpcEndpoint, &e.name, Attr::Id));
+    let st: Vec<Statement> =
+        super::needs::grants_for(spec, super::needs::Principal::Invoker)
+            .into_iter()
+            .filter_map(|g| super::needs::statement(g, model))
+            .map(|s| match &runtime {
+                Some(id) => s.when(Condition::new(
+                    "StringEquals",
+                    "aws:SourceVpce",
+                    [id.clone()],
+                )),
+                None => s,
+            })
+            .collect();
+    model.roles.push(Role {
+        name: "invoker".into(),
+        role_name: format!("{name}-sagemaker-invoker"),
+        path: "/".into(),
+        description: "Calls this environment's SageMaker endpoints (InvokeEndpoint only)".into(),
+        trust,
+        boundary: None,
+        policies: vec![ManagedPolicy {
+            name: "invoker".into(),
+            policy_name: format!("{name}-sagemaker-invoker"),
+            description: "InvokeEndpoint on this environment's endpoints only".into(),
+            document: PolicyDocument::new(st),
+        }],
+    });
 }

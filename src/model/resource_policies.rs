@@ -218,23 +218,19 @@ fn endpoint_grants(
     let g = |sid: &str, a: &[&'static str], r: Vec<Ref>| (sid.to_string(), a.to_vec(), r);
     match key {
         "s3" => s3_gateway_grants(model, spec),
-        "sagemaker.api" | "sagemaker.api-fips" => vec![g(
-            "SageMakerApiInThisAccount",
-            &[
-                "sagemaker:Add*",
-                "sagemaker:Batch*",
-                "sagemaker:Create*",
-                "sagemaker:Delete*",
-                "sagemaker:Describe*",
-                "sagemaker:Get*",
-                "sagemaker:List*",
-                "sagemaker:Search",
-                "sagemaker:Start*",
-                "sagemaker:Stop*",
-                "sagemaker:Update*",
-            ],
-            any(),
-        )],
+        // Listed in network.endpoints with no declared need calling through it: reads only.
+        "sagemaker.api" | "sagemaker.api-fips" => vec![
+            g(
+                "SageMakerReadsInThisAccount",
+                &["sagemaker:Describe*"],
+                in_account("sagemaker", "*"),
+            ),
+            g(
+                "SageMakerListing",
+                &["sagemaker:List*", "sagemaker:Search"],
+                any(),
+            ),
+        ],
         "sagemaker.runtime" | "sagemaker.runtime-fips" => vec![g(
             "InvokeEndpointsInThisAccount",
             &[
@@ -292,16 +288,7 @@ fn endpoint_grants(
             &["sagemaker:CallPartnerAppApi"],
             vec![sagemaker_arn("partner-app/*")],
         )],
-        "sts" => vec![g(
-            "StsForSdkAndTokens",
-            &[
-                "sts:AssumeRole",
-                "sts:GetCallerIdentity",
-                "sts:GetServiceBearerToken",
-                "sts:TagSession",
-            ],
-            any(),
-        )],
+        "sts" => vec![g("CallerIdentity", &["sts:GetCallerIdentity"], any())],
         "logs" => vec![g(
             "SageMakerLogs",
             &[
@@ -465,13 +452,52 @@ fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static st
     out
 }
 
+/// The statements of an interface endpoint: exactly the grants of the needs table that the
+/// declared needs route through it (data/needs.toml `via`), on the same resources, so the
+/// endpoint is a data perimeter (this account's resources, or AWS-owned ones named in the
+/// table) as well as an action filter. Grants with the same resources and conditions merge.
+fn routed_statements(model: &Model, spec: &Spec, key: &str) -> Vec<Statement> {
+    let routed = super::needs::routed(spec);
+    let Some(grants) = routed.get(key) else {
+        return vec![];
+    };
+    let mut st: Vec<Statement> = vec![];
+    for g in grants {
+        let Some(s) = super::needs::statement(g, model) else {
+            continue;
+        };
+        match st
+            .iter_mut()
+            .find(|c| c.resources == s.resources && c.conditions == s.conditions)
+        {
+            Some(c) => c.actions.extend(s.actions),
+            None => st.push(s),
+        }
+    }
+    for s in &mut st {
+        s.actions.sort();
+        s.actions.dedup();
+    }
+    st
+}
+
 /// The policy of one endpoint.
 pub fn endpoint_policy(model: &Model, spec: &Spec, key: &str) -> PolicyDocument {
-    let mut st: Vec<Statement> = endpoint_grants(model, spec, key)
+    let mut st: Vec<Statement> = if key == "s3" {
+        vec![]
+    } else {
+        routed_statements(model, spec, key)
+    };
+    if st.is_empty() {
+        st = endpoint_grants(model, spec, key)
+            .into_iter()
+            .map(|(sid, actions, resources)| Statement::allow(&sid, &actions, resources))
+            .collect();
+    }
+    let mut st: Vec<Statement> = st
         .into_iter()
-        .map(|(sid, actions, resources)| {
-            Statement::allow(&sid, &actions, resources)
-                .principal(Principal::Aws(vec![Ref::lit("*")]))
+        .map(|s| {
+            s.principal(Principal::Aws(vec![Ref::lit("*")]))
                 .when(Condition::new(
                     "StringEquals",
                     "aws:PrincipalAccount",

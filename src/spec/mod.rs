@@ -165,6 +165,18 @@ pub struct Needs {
     pub jumpstart: bool,
     #[serde(default)]
     pub git: bool,
+    /// SageMaker Pipelines, including callback and retry steps.
+    #[serde(default)]
+    pub pipelines: bool,
+    /// The model registry: model package groups, versions and their approval status.
+    #[serde(default)]
+    pub model_registry: bool,
+    /// Model Monitor: data and model quality job definitions and monitoring schedules.
+    #[serde(default)]
+    pub monitoring: bool,
+    /// Real-time endpoints, and an invoker role for the application server that calls them.
+    #[serde(default)]
+    pub hosting: bool,
 }
 
 impl Default for Needs {
@@ -180,6 +192,10 @@ impl Default for Needs {
             experiments: false,
             jumpstart: false,
             git: false,
+            pipelines: false,
+            model_registry: false,
+            monitoring: false,
+            hosting: false,
         }
     }
 }
@@ -340,6 +356,11 @@ pub struct Data {
     /// stops working, and so does emptying the bucket from outside before a destroy.
     #[serde(default)]
     pub deny_outside_vpc_endpoint: bool,
+    /// IAM role ARNs that manage the stack (Terraform, CloudFormation, CDK deployers) and stay
+    /// exempt from `deny_outside_vpc_endpoint`, so that plans, applies and destroys run from
+    /// outside the VPC still read and empty the buckets. Required with that answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deployer_role_arns: Vec<String>,
 }
 
 impl Default for Data {
@@ -348,6 +369,7 @@ impl Default for Data {
             buckets: default_buckets(),
             access_logging: true,
             deny_outside_vpc_endpoint: false,
+            deployer_role_arns: vec![],
         }
     }
 }

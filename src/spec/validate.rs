@@ -419,6 +419,32 @@ impl Spec {
     }
 
     fn validate_data(&self) -> Result<()> {
+        let partition = region::lookup(&self.project.region)
+            .expect("region validated first")
+            .partition
+            .arn();
+        for arn in &self.data.deployer_role_arns {
+            if !rules::is_role_arn(arn, partition) {
+                return Err(Error::invalid(
+                    "data.deployer_role_arns",
+                    arn,
+                    "not an IAM role ARN of this partition",
+                    format!("'arn:{partition}:iam::<account>:role/<name>' (a '*' may stand for part of the name)"),
+                ));
+            }
+        }
+        // The AWS provider reads a bucket with HeadBucket (s3:ListBucket) on every plan; a
+        // bucket policy that denies it outside the VPC endpoint locks the deployer out unless
+        // the deployer is exempt (S3 User Guide, example-bucket-policies-vpc-endpoint: "this
+        // policy ... also denies access from the console").
+        if self.data.deny_outside_vpc_endpoint && self.data.deployer_role_arns.is_empty() {
+            return Err(Error::invalid(
+                "data.deployer_role_arns",
+                "[]",
+                "data.deny_outside_vpc_endpoint = true would lock the stack's own deployer out of the buckets (plans read them from outside the VPC)",
+                "the role ARNs that run terraform/CloudFormation/CDK for this environment, e.g. ['arn:aws:iam::<account>:role/deployer']",
+            ));
+        }
         let mut names = BTreeSet::new();
         for (i, b) in self.data.buckets.iter().enumerate() {
             let field = format!("data.buckets[{i}]");
