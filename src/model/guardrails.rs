@@ -55,6 +55,76 @@ fn create_actions(key: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where a key's field is one the standard request leaves out, so an absent key must not deny
+/// (carrying a key is necessary for a Deny on its absence, not sufficient). Each entry names
+/// the API field the key comes from (SageMaker API Reference):
+/// - CreateEndpointConfig `VpcConfig` and `EnableNetworkIsolation` exist for endpoints built
+///   from inference components; `Model.deploy()` sets VPC and isolation on CreateModel and
+///   sends neither here.
+/// - CreateMonitoringSchedule `MonitoringScheduleConfig.MonitoringJobDefinition` (its
+///   `NetworkConfig`, `MonitoringResources.ClusterConfig.VolumeKmsKeyId`, `MonitoringOutputConfig.KmsKeyId`)
+///   is absent when the schedule names a job definition (`MonitoringJobDefinitionName`), as
+///   the SDK's model monitors do; the job definition carries the keys instead.
+/// For these, only a wrong value that is present is denied (`Null: false` pairing).
+pub const OPTIONAL_FIELDS: &[(&str, &[&str])] = &[
+    (
+        "CreateEndpointConfig",
+        &[
+            "sagemaker:VpcSubnets",
+            "sagemaker:VpcSecurityGroupIds",
+            "sagemaker:NetworkIsolation",
+        ],
+    ),
+    (
+        "CreateMonitoringSchedule",
+        &[
+            "sagemaker:VpcSubnets",
+            "sagemaker:VpcSecurityGroupIds",
+            "sagemaker:NetworkIsolation",
+            "sagemaker:InterContainerTrafficEncryption",
+            "sagemaker:VolumeKmsKeyArn",
+            "sagemaker:OutputKmsKeyArn",
+        ],
+    ),
+];
+
+fn optional_field(key: &str, action: &str) -> bool {
+    let action = action.trim_start_matches("sagemaker:");
+    OPTIONAL_FIELDS
+        .iter()
+        .any(|(a, keys)| *a == action && keys.contains(&key))
+}
+
+/// `create_actions(key)` split into the actions whose standard request carries the key and
+/// those where it may be absent.
+fn by_presence(key: &str) -> (Vec<String>, Vec<String>) {
+    create_actions(key)
+        .into_iter()
+        .partition(|a| !optional_field(key, a))
+}
+
+/// A Deny on a boolean key: absent or false where the request carries it, false where the
+/// field is optional.
+fn deny_false(st: &mut Vec<Statement>, sid: &str, key: &str, exempt: Option<Condition>) {
+    let (required, optional) = by_presence(key);
+    let with_exempt = |s: Statement| match &exempt {
+        Some(c) => s.when(c.clone()),
+        None => s,
+    };
+    st.push(with_exempt(deny(sid, required).when(Condition::new(
+        "BoolIfExists",
+        key,
+        [Ref::lit("false")],
+    ))));
+    if !optional.is_empty() {
+        st.push(with_exempt(
+            deny(&format!("{sid}WhenSet"), optional)
+                .when(Condition::new("Null", key, [Ref::lit("false")]))
+                .when(Condition::new("Bool", key, [Ref::lit("false")])),
+        ));
+    }
+}
+
 fn deny(sid: &str, actions: Vec<String>) -> Statement {
     Statement {
         sid: sid.into(),
@@ -86,16 +156,21 @@ pub fn statements(spec: &Spec, model: &Model) -> Vec<Statement> {
             ("sagemaker:VpcSubnets", "Subnets", &subnets),
             ("sagemaker:VpcSecurityGroupIds", "SecurityGroups", &groups),
         ] {
-            let acts = create_actions(key);
+            let (required, _) = by_presence(key);
             st.push(
-                deny(&format!("DenyComputeWithoutVpc{label}"), acts.clone()).when(Condition::new(
+                deny(&format!("DenyComputeWithoutVpc{label}"), required).when(Condition::new(
                     "Null",
                     key,
                     [Ref::lit("true")],
                 )),
             );
+            // ForAnyValue over an absent key is false: this one denies only wrong values.
             st.push(
-                deny(&format!("DenyComputeOutsideEnvironment{label}"), acts).when(Condition::new(
+                deny(
+                    &format!("DenyComputeOutsideEnvironment{label}"),
+                    create_actions(key),
+                )
+                .when(Condition::new(
                     "ForAnyValue:StringNotEquals",
                     key,
                     allowed.clone(),
@@ -105,38 +180,29 @@ pub fn statements(spec: &Spec, model: &Model) -> Vec<Statement> {
     }
 
     if spec.jobs.network_isolation {
-        let mut s = deny(
-            "DenyComputeWithoutNetworkIsolation",
-            create_actions("sagemaker:NetworkIsolation"),
-        )
-        .when(Condition::new(
-            "BoolIfExists",
-            "sagemaker:NetworkIsolation",
-            [Ref::lit("false")],
-        ));
         // Containers that cannot run isolated (Chainer, reinforcement learning: dg
         // mkt-algo-model-internet-free) run under roles listed as exceptions.
-        if !spec.jobs.isolation_exceptions.is_empty() {
-            s = s.when(Condition::new(
+        let exempt = (!spec.jobs.isolation_exceptions.is_empty()).then(|| {
+            Condition::new(
                 "ArnNotLike",
                 "aws:PrincipalArn",
                 spec.jobs.isolation_exceptions.iter().map(Ref::lit),
-            ));
-        }
-        st.push(s);
+            )
+        });
+        deny_false(
+            &mut st,
+            "DenyComputeWithoutNetworkIsolation",
+            "sagemaker:NetworkIsolation",
+            exempt,
+        );
     }
 
     if spec.jobs.inter_container_encryption {
-        st.push(
-            deny(
-                "DenyComputeWithoutInterContainerEncryption",
-                create_actions("sagemaker:InterContainerTrafficEncryption"),
-            )
-            .when(Condition::new(
-                "BoolIfExists",
-                "sagemaker:InterContainerTrafficEncryption",
-                [Ref::lit("false")],
-            )),
+        deny_false(
+            &mut st,
+            "DenyComputeWithoutInterContainerEncryption",
+            "sagemaker:InterContainerTrafficEncryption",
+            None,
         );
     }
 
@@ -150,7 +216,7 @@ pub fn statements(spec: &Spec, model: &Model) -> Vec<Statement> {
         // NVMe storage. The exception needs `sagemaker:InstanceTypes`, so the actions that do
         // not carry it get a statement without it.
         let (typed, untyped): (Vec<String>, Vec<String>) =
-            create_actions(volume).into_iter().partition(|a| {
+            by_presence(volume).0.into_iter().partition(|a| {
                 carries(
                     "sagemaker:InstanceTypes",
                     a.trim_start_matches("sagemaker:"),
@@ -178,7 +244,7 @@ pub fn statements(spec: &Spec, model: &Model) -> Vec<Statement> {
                 .when(Condition::new("ArnNotEquals", volume, [key.clone()])),
         );
         st.push(
-            deny("DenyOutputsWithoutEnvironmentKey", create_actions(output)).when(Condition::new(
+            deny("DenyOutputsWithoutEnvironmentKey", by_presence(output).0).when(Condition::new(
                 "Null",
                 output,
                 [Ref::lit("true")],

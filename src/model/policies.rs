@@ -335,6 +335,14 @@ fn boundary(allows: &PolicyDocument, guards: &PolicyDocument, own_arn: &Ref) -> 
         s.actions.dedup();
     }
     let mut doc = PolicyDocument::new(st);
+    if doc.max_len() > MANAGED_POLICY_MAX {
+        // Too many actions for one managed policy: the ceiling names them by verb instead
+        // (`sagemaker:Describe*`), still only the verbs and resources the needs grant; the
+        // attached policies keep every action exact.
+        for s in &mut doc.statements {
+            s.actions = by_verb(&s.actions);
+        }
+    }
     for g in &guards.statements {
         doc.statements.push(g.clone());
         if doc.max_len() > MANAGED_POLICY_MAX {
@@ -342,6 +350,38 @@ fn boundary(allows: &PolicyDocument, guards: &PolicyDocument, own_arn: &Ref) -> 
         }
     }
     doc
+}
+
+/// Actions of one service and verb (the name's first word: `Create`, `Describe`, …) become one
+/// `service:Verb*` pattern when there are two or more of them.
+fn by_verb(actions: &[String]) -> Vec<String> {
+    use std::collections::BTreeMap;
+    let mut groups: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+    for a in actions {
+        let (svc, name) = a.split_once(':').unwrap_or(("", a));
+        let verb_end = name
+            .char_indices()
+            .skip(1)
+            .find(|(_, c)| c.is_ascii_uppercase())
+            .map_or(name.len(), |(i, _)| i);
+        groups
+            .entry(format!("{svc}:{}", &name[..verb_end]))
+            .or_default()
+            .push(a);
+    }
+    let mut out: Vec<String> = groups
+        .into_iter()
+        .flat_map(|(prefix, members)| {
+            if members.len() > 1 && !prefix.ends_with('*') {
+                vec![format!("{prefix}*")]
+            } else {
+                members.into_iter().cloned().collect()
+            }
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The service-wide resource pattern (this account and region) for a statement's resources.
