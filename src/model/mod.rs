@@ -175,6 +175,43 @@ pub struct JobDefaults {
     pub security_group: Ref,
     pub subnets: Vec<Ref>,
     pub kms_key: Option<Ref>,
+    /// Where the SageMaker Python SDK uploads code and writes outputs
+    /// (`PythonSDK.Modules.Session.DefaultS3Bucket` / `DefaultS3ObjectKeyPrefix`).
+    pub sdk_bucket: Ref,
+    pub sdk_prefix: Option<String>,
+}
+
+/// The SDK's S3 location: a prefix of the first created read-write data bucket, or else the
+/// SDK's own default bucket `sagemaker-REGION-ACCOUNT`, which the SDK creates when missing
+/// (SageMaker Python SDK, Session.default_bucket; "Configuring and using defaults with the
+/// SageMaker Python SDK": DefaultS3Bucket, DefaultS3ObjectKeyPrefix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SdkLocation {
+    /// Logical name of the created bucket; the prefix is [`SDK_PREFIX`].
+    Environment(String),
+    SdkDefault,
+}
+
+/// The key prefix the SDK writes under in an environment bucket.
+pub const SDK_PREFIX: &str = "sagemaker/";
+
+pub fn sdk_location(spec: &Spec) -> SdkLocation {
+    spec.data
+        .buckets
+        .iter()
+        .find(|b| b.name.is_some() && b.access == crate::spec::Access::ReadWrite)
+        .and_then(|b| b.name.as_deref())
+        .map_or(SdkLocation::SdkDefault, |n| SdkLocation::Environment(snake(n)))
+}
+
+/// The SDK's default bucket ARN, `sagemaker-REGION-ACCOUNT`.
+pub fn sdk_default_bucket_arn(region: &str) -> Ref {
+    Ref::arn(
+        "s3",
+        false,
+        false,
+        Ref::join([Ref::lit(format!("sagemaker-{region}-")), Ref::Account]),
+    )
 }
 
 /// Name of the created log bucket's short name (reserved for bucket `name`s).
@@ -248,6 +285,17 @@ pub fn resolve(spec: &Spec) -> Model {
             security_group: Ref::attr(Kind::SecurityGroup, "jobs", Attr::Id),
             subnets: vec![],
             kms_key: None,
+            sdk_bucket: match sdk_location(spec) {
+                SdkLocation::Environment(b) => Ref::attr(Kind::Bucket, &b, Attr::Name),
+                SdkLocation::SdkDefault => Ref::join([
+                    Ref::lit(format!("sagemaker-{}-", spec.project.region)),
+                    Ref::Account,
+                ]),
+            },
+            sdk_prefix: match sdk_location(spec) {
+                SdkLocation::Environment(_) => Some(SDK_PREFIX.trim_end_matches('/').into()),
+                SdkLocation::SdkDefault => None,
+            },
         },
         documents: vec![],
         access_policies: vec![],

@@ -58,8 +58,12 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
     );
     let mut st: Vec<Statement> = vec![];
 
-    // S3: the created buckets and the listed existing ones, optionally narrowed to prefixes.
+    // S3: the created buckets and the listed existing ones, optionally narrowed to prefixes;
+    // the SDK's location is writable (its prefix of an environment bucket, or its own bucket).
+    let sdk = super::sdk_location(spec);
     for (i, b) in spec.data.buckets.iter().enumerate() {
+        let is_sdk = matches!(&sdk, super::SdkLocation::Environment(l)
+            if b.name.as_deref().map(super::snake).as_ref() == Some(l));
         let (arn, label) = match (&b.name, &b.existing) {
             (Some(short), _) => (bucket_arn(&super::snake(short)), heck_pascal(short)),
             (None, Some(existing)) => (
@@ -78,15 +82,22 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
             &["s3:ListBucket"],
             vec![arn.clone()],
         );
-        let objects: Vec<Ref> = if b.prefixes.is_empty() {
+        let mut prefixes = b.prefixes.clone();
+        if is_sdk && !prefixes.is_empty() {
+            prefixes.push(super::SDK_PREFIX.into());
+        }
+        let objects: Vec<Ref> = if prefixes.is_empty() {
             vec![Ref::join([arn.clone(), Ref::lit("/*")])]
         } else {
+            // The SDK checks its bucket with HeadBucket (s3:ListBucket without a prefix)
+            // before every upload, so on the SDK's bucket a request without a prefix passes.
+            let op = if is_sdk { "StringLikeIfExists" } else { "StringLike" };
             list = list.when(Condition::new(
-                "StringLike",
+                op,
                 "s3:prefix",
-                b.prefixes.iter().map(|p| Ref::lit(format!("{p}*"))),
+                prefixes.iter().map(|p| Ref::lit(format!("{p}*"))),
             ));
-            b.prefixes
+            prefixes
                 .iter()
                 .map(|p| Ref::join([arn.clone(), Ref::lit(format!("/{p}*"))]))
                 .collect()
@@ -105,6 +116,25 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
             &format!("S3Objects{label}"),
             actions,
             objects,
+        ));
+    }
+
+    if sdk == super::SdkLocation::SdkDefault && spec.needs.sdk_remote_jobs {
+        let default = super::sdk_default_bucket_arn(&model.region);
+        st.push(Statement::allow(
+            "SdkDefaultBucket",
+            &["s3:CreateBucket", "s3:GetBucketLocation", "s3:ListBucket"],
+            vec![default.clone()],
+        ));
+        st.push(Statement::allow(
+            "SdkDefaultBucketObjects",
+            &[
+                "s3:AbortMultipartUpload",
+                "s3:DeleteObject",
+                "s3:GetObject",
+                "s3:PutObject",
+            ],
+            vec![Ref::join([default, Ref::lit("/*")])],
         ));
     }
 

@@ -427,17 +427,9 @@ fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static st
             objects,
         ),
     ];
-    if spec.needs.sdk_remote_jobs {
-        // The SageMaker Python SDK's default bucket: sagemaker-<region>-<account>.
-        let default = Ref::arn(
-            "s3",
-            false,
-            false,
-            Ref::join([
-                Ref::lit(format!("sagemaker-{}-", model.region)),
-                Ref::Account,
-            ]),
-        );
+    if spec.needs.sdk_remote_jobs && super::sdk_location(spec) == super::SdkLocation::SdkDefault {
+        // No writable environment bucket: the SDK's own bucket, sagemaker-<region>-<account>.
+        let default = super::sdk_default_bucket_arn(&model.region);
         out.push((
             "SdkDefaultBucket".into(),
             vec!["s3:CreateBucket", "s3:GetBucketLocation", "s3:ListBucket"],
@@ -445,7 +437,12 @@ fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static st
         ));
         out.push((
             "SdkDefaultBucketObjects".into(),
-            vec!["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            vec![
+                "s3:AbortMultipartUpload",
+                "s3:DeleteObject",
+                "s3:GetObject",
+                "s3:PutObject",
+            ],
             vec![Ref::join([default, Ref::lit("/*")])],
         ));
     }

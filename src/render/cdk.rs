@@ -828,7 +828,19 @@ fn outputs(c: &Ctx) -> Vec<Json> {
         None => format!("{{ {base} }}"),
     };
     let k = key.clone().unwrap_or_default();
+    let sdk_session = match &jobs.sdk_prefix {
+        Some(p) => format!(
+            "{{ Modules: {{ Session: {{ DefaultS3Bucket: {}, DefaultS3ObjectKeyPrefix: {} }} }} }}",
+            c.e(&jobs.sdk_bucket),
+            c.e(&Ref::lit(p))
+        ),
+        None => format!(
+            "{{ Modules: {{ Session: {{ DefaultS3Bucket: {} }} }} }}",
+            c.e(&jobs.sdk_bucket)
+        ),
+    };
     let mut sdk = vec![
+        ("PythonSDK".to_string(), sdk_session),
         (
             "TrainingJob".to_string(),
             with_key(

@@ -79,6 +79,12 @@ impl Placeholders<'_> {
                 .find(|b| b.name == name)
                 .map(|b| format!("arn:{p}:s3:::{}", self.text(&b.bucket_name)))
                 .unwrap_or_default(),
+            (Kind::Bucket, Attr::Name) => m
+                .buckets
+                .iter()
+                .find(|b| b.name == name)
+                .map(|b| self.text(&b.bucket_name))
+                .unwrap_or_default(),
             (Kind::LogGroup, Attr::Arn) => m
                 .log_groups
                 .iter()
@@ -245,6 +251,13 @@ fn sdk_config(model: &Model, ph: &Placeholders) -> String {
     );
     let iso = j.network_isolation;
     let icte = j.inter_container_encryption;
+    y.push_str(&format!(
+        "  PythonSDK:\n    Modules:\n      Session:\n        DefaultS3Bucket: {}\n",
+        q(ph.text(&j.sdk_bucket))
+    ));
+    if let Some(p) = &j.sdk_prefix {
+        y.push_str(&format!("        DefaultS3ObjectKeyPrefix: {}\n", q(p.clone())));
+    }
     y.push_str(&format!(
         "  TrainingJob:\n    EnableNetworkIsolation: {iso}\n    EnableInterContainerTrafficEncryption: {icte}\n    RoleArn: {role}\n    {}\n",
         vpc

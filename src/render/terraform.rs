@@ -346,6 +346,8 @@ fn context(model: &Model) -> Json {
             "sg": c.e(&model.jobs.security_group),
             "subnets": c.list(&model.jobs.subnets),
             "key": model.jobs.kms_key.as_ref().map(|k| c.e(k)),
+            "sdk_bucket": c.e(&model.jobs.sdk_bucket),
+            "sdk_prefix": model.jobs.sdk_prefix.as_ref().map(|p| c.e(&Ref::lit(p))),
         },
         "findings": findings,
         "access_policies": model.access_policies.iter().map(|p| json!({
