@@ -210,9 +210,13 @@ pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
             add(
                 Severity::Warning,
                 "data.deny_outside_vpc_endpoint",
-                "console and CLI access to the data from outside the VPC is denied, and the buckets \
-                 must be emptied from inside the VPC before a destroy"
-                    .into(),
+                format!(
+                    "data access from outside the VPC is denied to everyone but the deployer roles \
+                     ({}) and AWS services acting for a principal: the console, the CLI and \
+                     notebooks outside the VPC cannot list or read the data; the deployers can \
+                     still plan, apply and empty the buckets before a destroy",
+                    spec.data.deployer_role_arns.join(", ")
+                ),
                 "aws-samples/amazon-sagemaker-studio-vpc-networkfirewall README (Clean up)",
             );
         }

@@ -50,6 +50,9 @@ pub struct Model {
     pub documents: Vec<StandaloneDocument>,
     /// Customer managed policies created for people to attach (not attached by the stack).
     pub access_policies: Vec<ManagedPolicy>,
+    /// Actions of AWS's Role Manager activities that the declared needs call for but smgen
+    /// does not grant: (activity, actions, why), from data/needs.toml.
+    pub left_out: Vec<(String, Vec<String>, String)>,
     pub findings: Vec<Finding>,
 }
 
@@ -299,6 +302,7 @@ pub fn resolve(spec: &Spec) -> Model {
         },
         documents: vec![],
         access_policies: vec![],
+        left_out: vec![],
         findings: vec![],
     };
     model.jobs.subnets = model.network.private_subnets.clone();
@@ -406,6 +410,27 @@ pub fn resolve(spec: &Spec) -> Model {
         e.policy = p;
     }
     model.access_policies = access::studio_access(spec, &model).into_iter().collect();
+    if spec.encryption.kms == KmsMode::Existing {
+        // The key's owner must let the environment use it: the statements of the key policy
+        // smgen writes for a key it creates, less the owner's own administration.
+        let statements = resource_policies::key_policy(&model)
+            .statements
+            .into_iter()
+            .filter(|s| s.sid != "EnableIamPolicies")
+            .collect();
+        model.documents.push(StandaloneDocument {
+            file: "for-key-owner/key-policy-statements.json".into(),
+            purpose: "statements the owner of the existing KMS key adds to its key policy: the \
+                      execution role through S3, SageMaker, EC2 and EFS, grants for AWS resources, \
+                      and CloudWatch Logs for this environment's log groups"
+                .into(),
+            document: PolicyDocument::new(statements),
+        });
+    }
+    model.left_out = needs::left_out(spec)
+        .into_iter()
+        .map(|l| (l.activity.clone(), l.actions.clone(), l.why.clone()))
+        .collect();
     model.findings = findings::check(spec, &model, &needs);
     model
 }

@@ -422,7 +422,9 @@ fn widen(s: &Statement, own_arn: &Ref) -> Vec<Ref> {
     let service = s.actions[0].split(':').next().unwrap_or_default();
     match service {
         "s3" => vec![Ref::arn("s3", false, false, Ref::lit("*"))],
-        "kms" => vec![Ref::arn("kms", true, true, Ref::lit("key/*"))],
+        // The key itself, never every key of this account: an existing key may live in
+        // another account, and a role may do only what its policy and boundary both allow.
+        "kms" => s.resources.clone(),
         "ecr" => vec![Ref::arn("ecr", true, true, Ref::lit("repository/*"))],
         "sagemaker" | "logs" | "ec2" => vec![Ref::arn(service, true, true, Ref::lit("*"))],
         "iam" => vec![own_arn.clone()],

@@ -34,7 +34,7 @@ fn tls_only(bucket: &str) -> Statement {
 /// Object and listing access only through the environment's S3 gateway endpoint; AWS services
 /// acting for a principal (pipelines, Feature Store offline store, model registry) are exempt
 /// through `aws:ViaAWSService` (domain facts 2.5).
-fn only_through_endpoint(bucket: &str) -> Statement {
+fn only_through_endpoint(bucket: &str, deployers: &[String]) -> Statement {
     Statement::deny(
         "DenyDataAccessOutsideVpcEndpoint",
         &[
@@ -59,6 +59,13 @@ fn only_through_endpoint(bucket: &str) -> Statement {
         "aws:ViaAWSService",
         [Ref::lit("false")],
     ))
+    // The stack's deployers read the bucket on every plan (HeadBucket needs s3:ListBucket) and
+    // empty it on destroy, from outside the VPC (data.deployer_role_arns).
+    .when(Condition::new(
+        "ArnNotLike",
+        "aws:PrincipalArn",
+        deployers.iter().map(Ref::lit),
+    ))
 }
 
 /// The created buckets (data buckets and, with access logging, the log target).
@@ -79,7 +86,10 @@ pub fn add_buckets(model: &mut Model, spec: &Spec) {
         let logical = super::snake(short);
         let mut statements = vec![tls_only(&logical)];
         if vpce_only {
-            statements.push(only_through_endpoint(&logical));
+            statements.push(only_through_endpoint(
+                &logical,
+                &spec.data.deployer_role_arns,
+            ));
         }
         model.buckets.push(Bucket {
             name: logical.clone(),

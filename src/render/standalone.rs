@@ -226,6 +226,18 @@ pub fn add(set: &mut FileSet, model: &Model) {
         readme.push_str(&format!("| `{file}` | {purpose} |\n"));
         set.insert(format!("policies/{file}"), ph.document(doc));
     }
+    if !model.left_out.is_empty() {
+        readme.push_str(
+            "\n## Left out of AWS's Role Manager activities\n\nAWS's SageMaker Role Manager \
+             publishes least-privilege activity templates. Every action of the activities that \
+             this environment's needs call for is granted to the execution role, except:\n\n\
+             | activity | actions | why |\n|---|---|---|\n",
+        );
+        for (activity, actions, why) in &model.left_out {
+            let actions: Vec<String> = actions.iter().map(|a| format!("`{a}`")).collect();
+            readme.push_str(&format!("| {activity} | {} | {why} |\n", actions.join(", ")));
+        }
+    }
     set.insert("policies/README.md", readme);
     set.insert("sagemaker-config.yaml", sdk_config(model, &ph));
 }
