@@ -177,6 +177,8 @@ pub fn resolve(pattern: &str, model: &Model) -> Vec<Ref> {
                     resource,
                 ])],
                 "iam" => vec![Ref::arn("iam", false, true, resource)],
+                // Bucket ARNs name neither Region nor account.
+                "s3" => vec![Ref::arn("s3", false, false, resource)],
                 svc => vec![Ref::arn(svc, true, true, resource)],
             }
         }
@@ -193,6 +195,7 @@ fn with_tokens(resource: &str, model: &Model) -> Ref {
         match &rest[i + 1..end] {
             "domain_id" => parts.push(Ref::attr(Kind::Domain, "main", Attr::Id)),
             "name" => parts.push(Ref::lit(&model.name)),
+            "region" => parts.push(Ref::lit(&model.region)),
             other => parts.push(Ref::lit(format!("{{{other}}}"))),
         }
         rest = &rest[end + 1..];

@@ -420,6 +420,11 @@ fn widen(s: &Statement, own_arn: &Ref) -> Vec<Ref> {
         return s.resources.clone();
     }
     let service = s.actions[0].split(':').next().unwrap_or_default();
+    // Resources owned by AWS (the JumpStart hub) or another account stay as they are.
+    let in_account = |r: &Ref| matches!(r, Ref::Join(parts) if parts.contains(&Ref::Account));
+    if !s.resources.iter().all(in_account) {
+        return s.resources.clone();
+    }
     match service {
         "s3" => vec![Ref::arn("s3", false, false, Ref::lit("*"))],
         // The key itself, never every key of this account: an existing key may live in
