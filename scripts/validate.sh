@@ -12,6 +12,10 @@
 #   test      terraform test (the generated tests/*.tftest.hcl use mock_provider "aws")
 #   checkov   checkov -d ROOT --framework terraform: zero failed checks, zero parsing errors
 #   iam       scripts/check-policies.py ROOT: policies/*.json through policy_sentry and parliament
+# and, once over every rendered root:
+#   simulate  scripts/simulate.py: every declared need's calls through every policy layer (scenario
+#             table tests/simulate/scenarios.toml), and AWS's Role Manager activities against the
+#             execution role (venv from scripts/setup-sim.sh)
 # and each rendered CloudFormation project with:
 #   cfn-lint     cfn-lint --include-checks I (for the project's region): zero errors, zero warnings;
 #                informational findings are counted in the step's line
@@ -82,6 +86,9 @@ vpc-only        per-az       aws-managed     true       notebooks
 '
 MATRIX_AXES='vpc-only,public-only;none,single,per-az;create,existing,aws-managed;true,false;studio,notebooks,both'
 MATRIX_MIN_ROWS=24
+# Needs switched on together in the case m-needs-all (with needs.pip = "codeartifact").
+ALL_NEEDS='studio notebook_instances sdk_remote_jobs custom_images projects feature_store_online experiments jumpstart git pipelines model_registry monitoring hosting'
+
 EXISTING_KEY_ARN='arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
 # ---------------------------------------------------------------------------------------------------
 
@@ -482,6 +489,36 @@ render_matrix() {
     args+=(--set "needs.studio=$studio" --set "needs.notebook_instances=$notebooks")
     render "$name" "${args[@]}"
   done <<<"$MATRIX"
+  # Every need at once (the workload simulation's widest case), in VPC only without NAT.
+  args=(--preset "$MATRIX_BASE")
+  for need in $ALL_NEEDS; do args+=(--set "needs.$need=true"); done
+  render m-needs-all "${args[@]}" --set needs.pip=codeartifact
+}
+
+# step_simulate: the workload simulation over every rendered Terraform root at once (one Python
+# start-up): scripts/simulate.py with the scenario table and AWS's Role Manager activities.
+step_simulate() {
+  local logf=$WORK/logs/simulate.log venv=${SMGEN_SIM_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/smgen/sim-venv}
+  if [[ ! -x $venv/bin/python ]]; then
+    if ((ci)); then
+      record simulate simulate FAIL "(no simulation venv at $venv: run scripts/setup-sim.sh)"
+    else
+      log "no simulation venv at $venv: skipping the workload simulation (scripts/setup-sim.sh installs it)"
+      SKIPPED_TOOLS+=("simulate")
+    fi
+    return 0
+  fi
+  ((${#RENDERED[@]} > 0)) || return 0
+  local -a roots=()
+  local case
+  for case in "${RENDERED[@]}"; do roots+=("$WORK/roots/$case"); done
+  if run_step "$logf" 900 "$venv/bin/python" "$SCRIPTS/simulate.py" --role-manager "$venv/role-manager/templates" "${roots[@]}"; then
+    record all-cases simulate ok "$STEP_SECS ($(grep -h '^simulate:\|^activities:' "$logf" | tr '\n' ';' | sed 's/;$//'))"
+  else
+    record all-cases simulate FAIL "$STEP_SECS ($(grep -h '^simulate:\|^activities:' "$logf" | tr '\n' ';' | sed 's/;$//'))"
+    grep -h '^WRONG\|^MISSING\|Traceback\|Error' "$logf" | head -n "$LOG_LINES" >&2 || true
+  fi
+  grep -h '^simulate:\|^activities:' "$logf" || true
 }
 
 # validate_wrapper: one root calling every rendered root as a module; errors are attributed to a case
@@ -769,6 +806,7 @@ main() {
     self=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
     printf '%s\n' "${CASES[@]}" | xargs -P "$JOBS" -I{} bash "$self" --worker {} || true
   fi
+  step_simulate
   log "checked ${#RENDERED[@]} rendered Terraform roots and the CloudFormation projects of ${#CASES[@]} cases in $((SECONDS - t0)) s"
   report
 }

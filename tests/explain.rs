@@ -194,7 +194,7 @@ fn notebook_internet_follows_direct_internet_access() {
 #[test]
 fn vpce_only_bucket_blocks_paths_outside_the_gateway_endpoint() {
     let m = matrix(
-        "[needs]\nnotebook_instances = true\n[notebook]\ndirect_internet_access = true\n[data]\ndeny_outside_vpc_endpoint = true\n",
+        "[needs]\nnotebook_instances = true\n[notebook]\ndirect_internet_access = true\n[data]\ndeny_outside_vpc_endpoint = true\ndeployer_role_arns = [\"arn:aws:iam::111122223333:role/deployer\"]\n",
         &[],
     );
     blocked(&m, S::NotebookInstances, D::DataBucket, "bucket policy");
@@ -420,6 +420,7 @@ fn every_finding_rule() {
             "",
             &[
                 "data.deny_outside_vpc_endpoint=true",
+                "data.deployer_role_arns=[\"arn:aws:iam::111122223333:role/deployer\"]",
                 r#"network.endpoints=["sagemaker.api","sagemaker.runtime","studio","sts","logs"]"#,
             ],
             Severity::Error,
@@ -430,6 +431,7 @@ fn every_finding_rule() {
             "",
             &[
                 "data.deny_outside_vpc_endpoint=true",
+                "data.deployer_role_arns=[\"arn:aws:iam::111122223333:role/deployer\"]",
                 "network.mode=public-only",
             ],
             Severity::Error,
@@ -438,10 +440,13 @@ fn every_finding_rule() {
         ),
         (
             "",
-            &["data.deny_outside_vpc_endpoint=true"],
+            &[
+                "data.deny_outside_vpc_endpoint=true",
+                "data.deployer_role_arns=[\"arn:aws:iam::111122223333:role/deployer\"]",
+            ],
             Severity::Warning,
             "data.deny_outside_vpc_endpoint",
-            "console and CLI access",
+            "the console, the CLI",
         ),
         (
             "",

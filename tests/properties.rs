@@ -495,6 +495,8 @@ fn the_literal_reader_rejects_malformed_literals() {
 /// (partition, region, endpoint keys). A key in no list fails the scan: escape the value in the
 /// renderer, then list the key.
 const FRAGMENT_KEYS: &[&str] = &[
+    "sdk_bucket",
+    "sdk_prefix",
     "access",
     "account_default",
     "az_id",

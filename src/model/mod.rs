@@ -7,8 +7,8 @@ pub mod endpoints;
 mod findings;
 pub mod guardrails;
 pub mod iam;
-pub mod network;
 pub mod needs;
+pub mod network;
 mod policies;
 pub mod refs;
 pub mod region;
@@ -204,7 +204,9 @@ pub fn sdk_location(spec: &Spec) -> SdkLocation {
         .iter()
         .find(|b| b.name.is_some() && b.access == crate::spec::Access::ReadWrite)
         .and_then(|b| b.name.as_deref())
-        .map_or(SdkLocation::SdkDefault, |n| SdkLocation::Environment(snake(n)))
+        .map_or(SdkLocation::SdkDefault, |n| {
+            SdkLocation::Environment(snake(n))
+        })
 }
 
 /// The SDK's default bucket ARN, `sagemaker-REGION-ACCOUNT`.

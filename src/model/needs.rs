@@ -3,10 +3,10 @@
 //! role, the people's access policy, the invoker role and every interface endpoint policy are
 //! built from it, so an endpoint carries exactly what the declared needs send through it.
 
+use super::Model;
 use super::iam::{Condition, Statement};
 use super::policies::sagemaker_arn;
 use super::refs::{Attr, Kind, Ref};
-use super::Model;
 use crate::spec::{Pip, Spec};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,6 +49,11 @@ pub struct Grant {
     #[serde(default)]
     pub activity: Option<String>,
     pub source: String,
+    /// Resources in endpoint policies when they differ: identity policies of the execution
+    /// role cannot name the Studio domain (the domain names the role, so the reference would
+    /// be circular), the endpoint policy can.
+    #[serde(default)]
+    pub endpoint_resources: Option<Vec<String>>,
     /// Only the endpoint policies carry it: the caller is outside the environment (an
     /// application server assuming the invoker role).
     #[serde(default)]
@@ -207,7 +212,20 @@ fn with_tokens(resource: &str, model: &Model) -> Ref {
 /// The identity-policy statement of a grant; `None` when its resources do not exist here
 /// (no notebook instances, no customer managed key).
 pub fn statement(g: &Grant, model: &Model) -> Option<Statement> {
-    let resources: Vec<Ref> = g.resources.iter().flat_map(|r| resolve(r, model)).collect();
+    statement_with(g, &g.resources, model)
+}
+
+/// The endpoint-policy statement of a grant (its `endpoint_resources` when it has them).
+pub fn endpoint_statement(g: &Grant, model: &Model) -> Option<Statement> {
+    statement_with(
+        g,
+        g.endpoint_resources.as_ref().unwrap_or(&g.resources),
+        model,
+    )
+}
+
+fn statement_with(g: &Grant, patterns: &[String], model: &Model) -> Option<Statement> {
+    let resources: Vec<Ref> = patterns.iter().flat_map(|r| resolve(r, model)).collect();
     if resources.is_empty() {
         return None;
     }
@@ -255,9 +273,17 @@ mod tests {
         assert!(t.grant.len() > 30);
         let mut sids = BTreeSet::new();
         for g in &t.grant {
-            assert!(sids.insert((g.principal, g.sid.as_str())), "duplicate sid {}", g.sid);
+            assert!(
+                sids.insert((g.principal, g.sid.as_str())),
+                "duplicate sid {}",
+                g.sid
+            );
             for n in &g.needs {
-                assert!(known.contains_key(n.as_str()), "{}: unknown need {n}", g.sid);
+                assert!(
+                    known.contains_key(n.as_str()),
+                    "{}: unknown need {n}",
+                    g.sid
+                );
             }
             for v in &g.via {
                 assert!(

@@ -91,7 +91,11 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
         } else {
             // The SDK checks its bucket with HeadBucket (s3:ListBucket without a prefix)
             // before every upload, so on the SDK's bucket a request without a prefix passes.
-            let op = if is_sdk { "StringLikeIfExists" } else { "StringLike" };
+            let op = if is_sdk {
+                "StringLikeIfExists"
+            } else {
+                "StringLike"
+            };
             list = list.when(Condition::new(
                 op,
                 "s3:prefix",
@@ -421,14 +425,27 @@ fn widen(s: &Statement, own_arn: &Ref) -> Vec<Ref> {
     }
     let service = s.actions[0].split(':').next().unwrap_or_default();
     // Resources owned by AWS (the JumpStart hub) or another account stay as they are.
-    let in_account = |r: &Ref| matches!(r, Ref::Join(parts) if parts.contains(&Ref::Account));
-    if !s.resources.iter().all(in_account) {
+    fn ours(r: &Ref) -> bool {
+        match r {
+            Ref::Account | Ref::Attr(..) | Ref::Input(_) | Ref::InputItem(..) => true,
+            Ref::Join(parts) => parts.iter().any(ours),
+            Ref::Lit(l) => l == "*",
+            _ => false,
+        }
+    }
+    let foreign = |r: &Ref| !ours(r);
+    if s.resources.iter().any(foreign) {
         return s.resources.clone();
     }
     match service {
         "s3" => vec![Ref::arn("s3", false, false, Ref::lit("*"))],
         // The key itself, never every key of this account: an existing key may live in
         // another account, and a role may do only what its policy and boundary both allow.
+        // A created key's policy names the role, so the boundary cannot name the key back:
+        // this account's keys then.
+        "kms" if s.resources.iter().any(|r| matches!(r, Ref::Attr(..))) => {
+            vec![Ref::arn("kms", true, true, Ref::lit("key/*"))]
+        }
         "kms" => s.resources.clone(),
         "ecr" => vec![Ref::arn("ecr", true, true, Ref::lit("repository/*"))],
         "sagemaker" | "logs" | "ec2" => vec![Ref::arn(service, true, true, Ref::lit("*"))],
@@ -450,19 +467,18 @@ fn add_invoker(model: &mut Model, spec: &Spec) {
     let runtime = model
         .endpoint("sagemaker.runtime")
         .map(|e| Ref::attr(Kind::VpcEndpoint, &e.name, Attr::Id));
-    let st: Vec<Statement> =
-        super::needs::grants_for(spec, super::needs::Principal::Invoker)
-            .into_iter()
-            .filter_map(|g| super::needs::statement(g, model))
-            .map(|s| match &runtime {
-                Some(id) => s.when(Condition::new(
-                    "StringEquals",
-                    "aws:SourceVpce",
-                    [id.clone()],
-                )),
-                None => s,
-            })
-            .collect();
+    let st: Vec<Statement> = super::needs::grants_for(spec, super::needs::Principal::Invoker)
+        .into_iter()
+        .filter_map(|g| super::needs::statement(g, model))
+        .map(|s| match &runtime {
+            Some(id) => s.when(Condition::new(
+                "StringEquals",
+                "aws:SourceVpce",
+                [id.clone()],
+            )),
+            None => s,
+        })
+        .collect();
     model.roles.push(Role {
         name: "invoker".into(),
         role_name: format!("{name}-sagemaker-invoker"),

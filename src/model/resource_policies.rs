@@ -470,7 +470,7 @@ fn routed_statements(model: &Model, spec: &Spec, key: &str) -> Vec<Statement> {
     };
     let mut st: Vec<Statement> = vec![];
     for g in grants {
-        let Some(s) = super::needs::statement(g, model) else {
+        let Some(s) = super::needs::endpoint_statement(g, model) else {
             continue;
         };
         match st

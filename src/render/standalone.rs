@@ -235,7 +235,10 @@ pub fn add(set: &mut FileSet, model: &Model) {
         );
         for (activity, actions, why) in &model.left_out {
             let actions: Vec<String> = actions.iter().map(|a| format!("`{a}`")).collect();
-            readme.push_str(&format!("| {activity} | {} | {why} |\n", actions.join(", ")));
+            readme.push_str(&format!(
+                "| {activity} | {} | {why} |\n",
+                actions.join(", ")
+            ));
         }
     }
     set.insert("policies/README.md", readme);
@@ -268,7 +271,10 @@ fn sdk_config(model: &Model, ph: &Placeholders) -> String {
         q(ph.text(&j.sdk_bucket))
     ));
     if let Some(p) = &j.sdk_prefix {
-        y.push_str(&format!("        DefaultS3ObjectKeyPrefix: {}\n", q(p.clone())));
+        y.push_str(&format!(
+            "        DefaultS3ObjectKeyPrefix: {}\n",
+            q(p.clone())
+        ));
     }
     y.push_str(&format!(
         "  TrainingJob:\n    EnableNetworkIsolation: {iso}\n    EnableInterContainerTrafficEncryption: {icte}\n    RoleArn: {role}\n    {}\n",

@@ -429,7 +429,9 @@ impl Spec {
                     "data.deployer_role_arns",
                     arn,
                     "not an IAM role ARN of this partition",
-                    format!("'arn:{partition}:iam::<account>:role/<name>' (a '*' may stand for part of the name)"),
+                    format!(
+                        "'arn:{partition}:iam::<account>:role/<name>' (a '*' may stand for part of the name)"
+                    ),
                 ));
             }
         }
