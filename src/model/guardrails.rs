@@ -65,6 +65,7 @@ fn create_actions(key: &str) -> Vec<String> {
 ///   `NetworkConfig`, `MonitoringResources.ClusterConfig.VolumeKmsKeyId`, `MonitoringOutputConfig.KmsKeyId`)
 ///   is absent when the schedule names a job definition (`MonitoringJobDefinitionName`), as
 ///   the SDK's model monitors do; the job definition carries the keys instead.
+///
 /// For these, only a wrong value that is present is denied (`Null: false` pairing).
 pub const OPTIONAL_FIELDS: &[(&str, &[&str])] = &[
     (
