@@ -9,6 +9,7 @@ pub mod guardrails;
 pub mod iam;
 pub mod network;
 mod policies;
+pub mod quotas;
 pub mod refs;
 pub mod region;
 mod resource_policies;
