@@ -78,7 +78,7 @@ pub struct Network {
     /// for (SageMaker API and runtime, Studio, STS, CloudWatch Logs, ECR, …) instead of sending
     /// those calls through NAT to the services' public endpoints, where endpoint policies and
     /// `aws:SourceVpce` conditions do not apply. Each endpoint is billed per hour per zone.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub private_endpoints_with_nat: bool,
     #[serde(default = "yes")]
     pub flow_logs: bool,
@@ -384,6 +384,10 @@ pub enum Access {
 
 fn yes() -> bool {
     true
+}
+// Off is the default; leaving it out keeps existing projects' smgen.toml unchanged.
+fn is_false(b: &bool) -> bool {
+    !b
 }
 fn default_mode() -> NetworkMode {
     NetworkMode::VpcOnly
