@@ -215,7 +215,10 @@ pub struct Need {
 /// `network.private_endpoints_with_nat` keeps the interface endpoints with NAT as well, so that
 /// the calls they carry stay under endpoint policies and `aws:SourceVpce` conditions.
 pub fn required(spec: &Spec) -> Vec<Need> {
-    required_as(spec, spec.network.nat == Nat::None || spec.network.private_endpoints_with_nat)
+    required_as(
+        spec,
+        spec.network.nat == Nat::None || spec.network.private_endpoints_with_nat,
+    )
 }
 
 /// The interface endpoints a NAT gateway replaces: those the needs would call for without

@@ -307,7 +307,10 @@ fn resilience(spec: &Spec, model: &Model, out: &mut Vec<Finding>) {
         Some(c) => (c.zones.len() == 1).then(|| {
             (
                 "network.vpc.azs",
-                format!("every subnet is in one Availability Zone ({})", c.zones[0].az_id),
+                format!(
+                    "every subnet is in one Availability Zone ({})",
+                    c.zones[0].az_id
+                ),
             )
         }),
         None => (model.network.private_subnets.len() == 1).then(|| {
@@ -336,7 +339,12 @@ fn resilience(spec: &Spec, model: &Model, out: &mut Vec<Finding>) {
     {
         affected.push("the interface endpoints");
     }
-    if model.network.created.as_ref().is_some_and(|c| c.nat != Nat::None) {
+    if model
+        .network
+        .created
+        .as_ref()
+        .is_some_and(|c| c.nat != Nat::None)
+    {
         affected.push("the NAT gateway");
     }
     push(

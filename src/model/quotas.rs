@@ -30,7 +30,9 @@ use super::{ManagedPolicy, endpoints::EndpointKind};
 pub enum Adjustable {
     No,
     /// Raisable through Service Quotas, up to `max` where AWS states one.
-    Yes { max: Option<usize> },
+    Yes {
+        max: Option<usize>,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -208,10 +210,9 @@ pub fn check(model: &Model) -> Vec<Finding> {
         }
         let (severity, raise) = match q.adjustable {
             Adjustable::No => (Severity::Error, "it cannot be raised".to_string()),
-            Adjustable::Yes { max: Some(m) } if count > m => (
-                Severity::Error,
-                format!("it can be raised only to {m}"),
-            ),
+            Adjustable::Yes { max: Some(m) } if count > m => {
+                (Severity::Error, format!("it can be raised only to {m}"))
+            }
             Adjustable::Yes { max: Some(m) } => (
                 Severity::Warning,
                 format!(
@@ -285,7 +286,10 @@ pub fn check(model: &Model) -> Vec<Finding> {
             "endpoint-policy-chars",
             "network.endpoints",
             e.policy.max_len(),
-            format!("the '{}' endpoint policy (references at their longest)", e.key),
+            format!(
+                "the '{}' endpoint policy (references at their longest)",
+                e.key
+            ),
         );
     }
     let policies = |p: &ManagedPolicy| (p.policy_name.clone(), p.document.max_len());

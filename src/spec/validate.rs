@@ -337,7 +337,9 @@ impl Spec {
                         format!(
                             "the key is in {key_region}: S3, SageMaker and CloudWatch Logs need a key in the environment's Region"
                         ),
-                        format!("a key ARN in {region} ('arn:{partition}:kms:{region}:<account>:key/<key-id>')"),
+                        format!(
+                            "a key ARN in {region} ('arn:{partition}:kms:{region}:<account>:key/<key-id>')"
+                        ),
                     ));
                 }
                 Ok(())
