@@ -649,13 +649,21 @@ fn endpoints_are_billed_per_az() {
     );
 }
 
-/// A region without figures says so and never borrows another region's prices.
+/// A region without figures says so and never borrows another region's prices: no bare total,
+/// but "≥ $X; N items have no price for REGION".
 #[test]
 fn regions_without_figures_say_so() {
     let region = "sa-east-1";
     assert!(
-        !cost::table().regions.contains_key(region),
-        "pick a region the table lacks"
+        cost::prices_for(region, smgen::model::region::Partition::Aws)
+            .nat_gateway_hour
+            .is_none(),
+        "pick a region the table has no NAT figure for"
+    );
+    let entries = cost::entries_for(region, smgen::model::region::Partition::Aws);
+    assert!(
+        matches!(entries.get("nat_gateway_hour"), Some(cost::Entry::None(_))),
+        "the gap is an explicit entry"
     );
     let m = model_of(
         "",
@@ -666,9 +674,24 @@ fn regions_without_figures_say_so() {
     assert!(e.missing.contains(&"nat-gateways"), "{:?}", e.missing);
     let nat = e.lines.iter().find(|l| l.item == "nat-gateways").unwrap();
     assert!(nat.unit_price.is_none() && nat.monthly_usd.is_none());
+    let summary = e.summary();
+    assert!(summary.contains("monthly baseline ≥ $"), "{summary}");
+    assert!(!summary.contains('≈'), "a bare total: {summary}");
+    let n = e.missing.len();
     assert!(
-        e.summary()
-            .contains(&format!("no price figure for {region}")),
+        summary.contains(&format!("{n} items have no price for {region}")),
+        "{summary}"
+    );
+}
+
+/// Fully priced regions keep the plain total.
+#[test]
+fn a_priced_region_prints_its_total() {
+    let m = model_of("", &["project.region=us-east-1"]);
+    let e = cost::estimate(&m, None);
+    assert!(e.missing.is_empty(), "{:?}", e.missing);
+    assert!(
+        e.summary().starts_with("monthly baseline ≈ $"),
         "{}",
         e.summary()
     );
