@@ -243,6 +243,17 @@ fn cases() -> Vec<Case> {
             &["network.vpc.cidr", "10.0.0.0/33", "10.20.0.0/16"],
         ),
         row(
+            "cidr_too_large",
+            set(ISO, &["network.vpc.cidr=10.0.0.0/8"]),
+            &[
+                "network.vpc.cidr",
+                "10.0.0.0/8",
+                "block too large",
+                "from /16",
+                "/16 to /24",
+            ],
+        ),
+        row(
             "cidr_host_bits_set",
             set(ISO, &["network.vpc.cidr=10.0.0.1/16"]),
             &["network.vpc.cidr", "10.0.0.1/16", "10.0.0.0/16"],
@@ -329,6 +340,30 @@ fn cases() -> Vec<Case> {
             &["needs.pip", "nat"],
         ),
         row(
+            "private_endpoints_without_nat",
+            set(ISO, &["network.private_endpoints_with_nat=true"]),
+            &[
+                "network.private_endpoints_with_nat",
+                "true",
+                "only used with a NAT gateway",
+                "network.nat = \"single\" or \"per-az\"",
+            ],
+        ),
+        row(
+            "private_endpoints_with_an_endpoint_list",
+            set(
+                "vpc-only-nat",
+                &[
+                    "network.private_endpoints_with_nat=true",
+                    "network.endpoints=[\"s3\"]",
+                ],
+            ),
+            &[
+                "network.private_endpoints_with_nat",
+                "only used with network.endpoints = \"auto\"",
+            ],
+        ),
+        row(
             "endpoints_unknown_keyword",
             set(ISO, &["network.endpoints=all"]),
             &["network.endpoints", "'all'", "'auto' or a list"],
@@ -377,6 +412,23 @@ fn cases() -> Vec<Case> {
                 "encryption.key_arn",
                 "arn:aws-cn:kms",
                 "'arn:aws:kms:<region>",
+            ],
+        ),
+        row(
+            "kms_key_arn_in_another_region",
+            set(
+                ISO,
+                &[
+                    "encryption.kms=existing",
+                    "encryption.key_arn=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                ],
+            ),
+            &[
+                "encryption.key_arn",
+                "arn:aws:kms:us-east-1:111122223333",
+                "the key is in us-east-1",
+                "S3, SageMaker and CloudWatch Logs",
+                "a key ARN in eu-west-1",
             ],
         ),
         row(
@@ -724,6 +776,7 @@ bad_input_tests!(
     tag_value_too_long,
     too_many_tags,
     cidr_prefix_too_long,
+    cidr_too_large,
     cidr_host_bits_set,
     cidr_too_small,
     subnets_too_small_for_the_users,
@@ -737,6 +790,8 @@ bad_input_tests!(
     route_table_listed_twice,
     nat_with_existing_vpc,
     public_pip_without_nat,
+    private_endpoints_without_nat,
+    private_endpoints_with_an_endpoint_list,
     endpoints_unknown_keyword,
     endpoints_wrong_type,
     endpoint_unknown,
@@ -744,6 +799,7 @@ bad_input_tests!(
     explicit_endpoints_without_sagemaker_api,
     kms_existing_without_key_arn,
     kms_key_arn_of_another_partition,
+    kms_key_arn_in_another_region,
     kms_alias_instead_of_key_arn,
     key_arn_without_kms_existing,
     duplicate_user_profile,

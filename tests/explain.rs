@@ -464,6 +464,71 @@ fn every_finding_rule() {
         ),
         ("", &[], Severity::Info, "jobs.network_isolation", "Chainer"),
         ("", &[], Severity::Info, "encryption.kms", "local NVMe"),
+        // #19: one zone, controls turned off, NAT without interface endpoints.
+        (
+            "",
+            &["network.vpc.azs=1"],
+            Severity::Warning,
+            "network.vpc.azs",
+            "no other zone",
+        ),
+        (
+            "",
+            &["network.flow_logs=false"],
+            Severity::Warning,
+            "network.flow_logs",
+            "flow logs are off",
+        ),
+        (
+            "",
+            &["data.access_logging=false"],
+            Severity::Warning,
+            "data.access_logging",
+            "server access logging is off",
+        ),
+        (
+            "",
+            &["jobs.inter_container_encryption=false"],
+            Severity::Warning,
+            "jobs.inter_container_encryption",
+            "not encrypted",
+        ),
+        (
+            "",
+            &["jobs.require_vpc=false"],
+            Severity::Warning,
+            "jobs.require_vpc",
+            "SageMaker-managed network",
+        ),
+        (
+            "",
+            &["network.nat=per-az"],
+            Severity::Info,
+            "network.private_endpoints_with_nat",
+            "endpoint policies",
+        ),
+        // #20: a public VPC block, Studio without users, unrestricted presigned URLs.
+        (
+            "",
+            &["network.vpc.cidr=52.0.0.0/16"],
+            Severity::Warning,
+            "network.vpc.cidr",
+            "not a private range",
+        ),
+        (
+            "",
+            &[r#"studio.user_profiles=[]"#],
+            Severity::Info,
+            "studio.user_profiles",
+            "nobody can open Studio",
+        ),
+        (
+            "",
+            &["studio.presigned_url.restrict=none"],
+            Severity::Info,
+            "studio.presigned_url.restrict",
+            "not restricted",
+        ),
     ];
     for (extra, sets, sev, choice, fragment) in cases {
         let m = model_of(extra, sets);
@@ -478,7 +543,19 @@ fn every_finding_rule() {
     }
     // The rules that fire only on a non-default choice stay quiet on the defaults.
     let default = model_of("", &[]);
-    for (_, sets, sev, choice, fragment) in cases.iter().filter(|c| !c.1.is_empty()) {
+    let restates_default = |sets: &[&str]| {
+        sets.iter().all(|s| {
+            [
+                "studio.user_profiles=[]",
+                "studio.presigned_url.restrict=none",
+            ]
+            .contains(s)
+        })
+    };
+    for (_, sets, sev, choice, fragment) in cases
+        .iter()
+        .filter(|c| !c.1.is_empty() && !restates_default(c.1))
+    {
         assert!(
             !default
                 .findings
@@ -577,13 +654,21 @@ fn endpoints_are_billed_per_az() {
     );
 }
 
-/// A region without figures says so and never borrows another region's prices.
+/// A region without figures says so and never borrows another region's prices: no bare total,
+/// but "≥ $X; N items have no price for REGION".
 #[test]
 fn regions_without_figures_say_so() {
     let region = "sa-east-1";
     assert!(
-        !cost::table().regions.contains_key(region),
-        "pick a region the table lacks"
+        cost::prices_for(region, smgen::model::region::Partition::Aws)
+            .nat_gateway_hour
+            .is_none(),
+        "pick a region the table has no NAT figure for"
+    );
+    let entries = cost::entries_for(region, smgen::model::region::Partition::Aws);
+    assert!(
+        matches!(entries.get("nat_gateway_hour"), Some(cost::Entry::None(_))),
+        "the gap is an explicit entry"
     );
     let m = model_of(
         "",
@@ -594,9 +679,24 @@ fn regions_without_figures_say_so() {
     assert!(e.missing.contains(&"nat-gateways"), "{:?}", e.missing);
     let nat = e.lines.iter().find(|l| l.item == "nat-gateways").unwrap();
     assert!(nat.unit_price.is_none() && nat.monthly_usd.is_none());
+    let summary = e.summary();
+    assert!(summary.contains("monthly baseline ≥ $"), "{summary}");
+    assert!(!summary.contains('≈'), "a bare total: {summary}");
+    let n = e.missing.len();
     assert!(
-        e.summary()
-            .contains(&format!("no price figure for {region}")),
+        summary.contains(&format!("{n} items have no price for {region}")),
+        "{summary}"
+    );
+}
+
+/// Fully priced regions keep the plain total.
+#[test]
+fn a_priced_region_prints_its_total() {
+    let m = model_of("", &["project.region=us-east-1"]);
+    let e = cost::estimate(&m, None);
+    assert!(e.missing.is_empty(), "{:?}", e.missing);
+    assert!(
+        e.summary().starts_with("monthly baseline ≈ $"),
         "{}",
         e.summary()
     );
@@ -907,4 +1007,50 @@ fn findings_text_puts_errors_first() {
         lines.iter().all(|l| l.ends_with(']')),
         "every line names its source: {lines:?}"
     );
+}
+
+/// The single-zone warning reaches every place findings go: `explain`'s report, the wizard
+/// summary (warnings and errors) and the generated README.
+#[test]
+fn one_zone_is_shown_in_explain_the_summary_and_the_readme() {
+    let run = Smgen::new()
+        .file("input.toml", MIN_CONFIG)
+        .args([
+            "explain",
+            "--config",
+            "input.toml",
+            "--set",
+            "network.vpc.azs=1",
+        ])
+        .run();
+    run.assert_success();
+    assert!(run.stdout.contains("network.vpc.azs"), "{}", run.stdout);
+    assert!(run.stdout.contains("no other zone"), "{}", run.stdout);
+
+    let m = model_of("", &["network.vpc.azs=1"]);
+    let spec = spec::load(
+        &SpecSource::Config {
+            origin: "t".into(),
+            text: MIN_CONFIG.into(),
+        },
+        &["network.vpc.azs=1".into()],
+    )
+    .unwrap();
+    let summary = smgen::wizard::summary(&spec, &m, smgen::render::Format::Terraform, 200);
+    assert!(summary.contains("network.vpc.azs"), "{summary}");
+
+    let out = Smgen::new()
+        .file("input.toml", MIN_CONFIG)
+        .args([
+            "generate",
+            "--config",
+            "input.toml",
+            "--set",
+            "network.vpc.azs=1",
+        ])
+        .out_dir()
+        .run();
+    out.assert_success();
+    let readme = out.file("README.md");
+    assert!(readme.contains("`network.vpc.azs`"), "{readme}");
 }

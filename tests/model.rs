@@ -1064,3 +1064,296 @@ fn bucket_names_stay_within_63_characters() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Quotas as model rules (AWS default quotas; src/model/quotas.rs)
+// ---------------------------------------------------------------------------------------------
+
+fn profiles(n: usize) -> String {
+    let names: Vec<String> = (0..n).map(|i| format!("\"user{i}\"")).collect();
+    format!("studio.user_profiles=[{}]", names.join(","))
+}
+
+fn has(m: &Model, severity: Severity, choice: &str, text: &str) -> bool {
+    m.findings
+        .iter()
+        .any(|f| f.severity == severity && f.choice == choice && f.message.contains(text))
+}
+
+#[test]
+fn the_endpoints_group_has_the_same_rules_for_2_and_200_users() {
+    // UserSettings SecurityGroups are aggregated with the domain's (SageMaker API Reference),
+    // so every private-space app carries `studio_domain`; the endpoints admit that group once.
+    let rules = |n: usize| {
+        let m = resolve(&[&profiles(n), "needs.notebook_instances=true"]);
+        let ep = group(&m, "endpoints");
+        let mut peers: Vec<String> = ep
+            .rules
+            .iter()
+            .filter(|r| r.direction == Direction::Ingress)
+            .map(|r| format!("{:?}", r.peer))
+            .collect();
+        peers.sort();
+        (peers, m)
+    };
+    let (two, _) = rules(2);
+    let (many, m) = rules(200);
+    assert_eq!(two, many);
+    assert_eq!(many.len(), 4, "{many:?}");
+    assert!(many.iter().all(|p| !p.contains("user_")), "{many:?}");
+    // The per-user groups keep only what is per user: the user's apps among themselves.
+    let user = group(&m, "user_user7");
+    assert!(self_both(user, "tcp", Some((8192, 65535))));
+    assert!(
+        user.rules.iter().all(|r| r.peer == Peer::Itself),
+        "{user:?}"
+    );
+    // And the user's apps still reach the endpoints through the domain's group.
+    let d = m.domain.as_ref().unwrap();
+    assert_eq!(group_name(&d.default_security_groups[0]), "studio_domain");
+    assert!(group(&m, "studio_domain").rules.iter().any(|r| {
+        r.direction == Direction::Egress && r.peer == Peer::Group("endpoints".into())
+    }));
+}
+
+#[test]
+fn no_security_group_quota_is_exceeded_with_200_users() {
+    let m = resolve(&[&profiles(200)]);
+    for f in &m.findings {
+        assert!(
+            !(f.message.contains("rules per security group")
+                || f.message.contains("security groups per")),
+            "{f}"
+        );
+    }
+    for g in &m.security_groups {
+        for dir in [Direction::Ingress, Direction::Egress] {
+            assert!(model::quotas::rules(g, dir) <= 60, "{}: {dir:?}", g.name);
+        }
+    }
+    for (what, n) in model::quotas::groups_per_interface(&m) {
+        assert!(n <= 5, "{what}: {n}");
+    }
+}
+
+#[test]
+fn a_quota_finding_names_the_quota_its_default_whether_it_can_be_raised_and_the_source() {
+    // More groups than the Region's default (one per user profile) is a warning: raisable.
+    let m = resolve(&[&profiles(2_600), "network.vpc.azs=3"]);
+    let f = m
+        .findings
+        .iter()
+        .find(|f| f.message.contains("VPC security groups per Region"))
+        .unwrap_or_else(|| panic!("{:#?}", m.findings));
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.choice, "studio.user_profiles");
+    assert!(f.message.contains("AWS default 2500"), "{f}");
+    assert!(f.message.contains("can be raised"), "{f}");
+    assert!(
+        f.source.contains("amazon-vpc-limits") && f.source.contains("read 20"),
+        "{f}"
+    );
+    for q in model::quotas::QUOTAS {
+        assert!(q.source.contains("read 20"), "{}", q.key);
+    }
+}
+
+#[test]
+fn oversized_policies_are_errors_naming_the_unraisable_quota() {
+    // The execution role's documents list every user's group; past the managed-policy size
+    // (6,144 characters, not adjustable) that is an error, never a silent failed apply.
+    let m = resolve(&[&profiles(400)]);
+    let over: Vec<_> = m
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("characters per managed policy"))
+        .collect();
+    for f in &over {
+        assert_eq!(f.severity, Severity::Error, "{f}");
+        assert!(f.message.contains("cannot be raised"), "{f}");
+    }
+    // Whatever policies.rs does, a document past 6,144 characters never goes unreported.
+    for r in &m.roles {
+        for p in r.policies.iter().chain(&r.boundary) {
+            if p.document.max_len() > 6144 {
+                assert!(
+                    over.iter().any(|f| f.message.contains(&p.policy_name)),
+                    "{} is {} long and unreported",
+                    p.policy_name,
+                    p.document.max_len()
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings for answers that weaken the design (#19, #20)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn one_availability_zone_warns_and_says_what_is_affected() {
+    let m = resolve(&["network.vpc.azs=1"]);
+    assert!(
+        has(&m, Severity::Warning, "network.vpc.azs", "EFS"),
+        "{:#?}",
+        m.findings
+    );
+    assert!(has(&m, Severity::Warning, "network.vpc.azs", "fail over"));
+    assert!(!warns(&resolve(&[]), "network.vpc.azs"));
+}
+
+#[test]
+fn every_control_turned_off_warns_naming_what_is_lost() {
+    for (set, choice, lost) in [
+        (
+            "network.flow_logs=false",
+            "network.flow_logs",
+            "CKV2_AWS_11",
+        ),
+        (
+            "data.access_logging=false",
+            "data.access_logging",
+            "who read or wrote",
+        ),
+        ("encryption.kms=aws-managed", "encryption.kms", "key policy"),
+        (
+            "jobs.network_isolation=false",
+            "jobs.network_isolation",
+            "call out",
+        ),
+        (
+            "jobs.inter_container_encryption=false",
+            "jobs.inter_container_encryption",
+            "in clear",
+        ),
+        ("jobs.require_vpc=false", "jobs.require_vpc", "outside"),
+    ] {
+        let m = resolve(&[set]);
+        assert!(
+            has(&m, Severity::Warning, choice, lost),
+            "{set}: {:#?}",
+            m.findings
+        );
+        assert!(!warns(&resolve(&[]), choice), "{choice} warns by default");
+    }
+}
+
+#[test]
+fn nat_without_private_endpoints_says_which_controls_do_not_apply() {
+    let m = resolve(&["network.nat=single", "needs.custom_images=true"]);
+    assert_eq!(keys(&m), ["s3"]);
+    let f = m
+        .findings
+        .iter()
+        .find(|f| f.choice == "network.private_endpoints_with_nat")
+        .unwrap_or_else(|| panic!("{:#?}", m.findings));
+    assert_eq!(f.severity, Severity::Info);
+    for text in [
+        "sagemaker.api",
+        "sts",
+        "logs",
+        "ecr.api",
+        "aws:SourceVpce",
+        "policies",
+    ] {
+        assert!(f.message.contains(text), "{text}: {f}");
+    }
+    // No NAT: nothing goes out that way.
+    assert!(
+        !resolve(&[])
+            .findings
+            .iter()
+            .any(|f| f.choice == "network.private_endpoints_with_nat")
+    );
+}
+
+#[test]
+fn private_endpoints_with_nat_keeps_the_solvers_endpoints() {
+    let without_nat = resolve(&["needs.custom_images=true"]);
+    for nat in ["single", "per-az"] {
+        let m = resolve(&[
+            &format!("network.nat={nat}"),
+            "network.private_endpoints_with_nat=true",
+            "needs.custom_images=true",
+        ]);
+        assert_eq!(keys(&m), keys(&without_nat), "{nat}");
+        assert!(
+            !m.findings
+                .iter()
+                .any(|f| f.choice == "network.private_endpoints_with_nat"),
+            "{:#?}",
+            m.findings
+        );
+        // Workloads keep both ways out: HTTPS to the endpoints and to the internet via NAT.
+        let domain = group(&m, "studio_domain");
+        assert!(
+            domain
+                .rules
+                .iter()
+                .any(|r| r.peer == Peer::Group("endpoints".into()))
+        );
+        assert!(
+            domain
+                .rules
+                .iter()
+                .any(|r| matches!(&r.peer, Peer::Cidr(c) if c == "0.0.0.0/0"))
+        );
+    }
+}
+
+#[test]
+fn a_vpc_block_outside_the_private_ranges_warns() {
+    for (cidr, public) in [
+        ("10.20.0.0/16", false),
+        ("172.31.0.0/16", false),
+        ("192.168.0.0/20", false),
+        ("100.64.0.0/16", false),
+        ("11.0.0.0/16", true),
+        ("172.32.0.0/16", true),
+        ("203.0.113.0/24", true),
+    ] {
+        let m = resolve(&[&format!("network.vpc.cidr={cidr}")]);
+        assert_eq!(
+            warns(&m, "network.vpc.cidr"),
+            public,
+            "{cidr}: {:#?}",
+            m.findings
+        );
+    }
+}
+
+#[test]
+fn studio_without_user_profiles_is_noted() {
+    let m = resolve(&[]);
+    assert!(has(
+        &m,
+        Severity::Info,
+        "studio.user_profiles",
+        "nobody can open"
+    ));
+    assert!(!has(
+        &resolve(&["studio.user_profiles=[\"a\"]"]),
+        Severity::Info,
+        "studio.user_profiles",
+        "nobody can open"
+    ));
+}
+
+#[test]
+fn unrestricted_presigned_urls_are_noted() {
+    let m = resolve(&[]);
+    assert!(has(
+        &m,
+        Severity::Info,
+        "studio.presigned_url.restrict",
+        "not restricted"
+    ));
+    let m = resolve(&["studio.presigned_url.restrict=source-vpce"]);
+    assert!(!has(
+        &m,
+        Severity::Info,
+        "studio.presigned_url.restrict",
+        "not restricted"
+    ));
+}

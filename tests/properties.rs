@@ -447,6 +447,112 @@ fn check(v: &Values) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Counts every quota of `smgen::model::quotas::QUOTAS` on its own (not with the checker's
+/// code where a count is simple) and requires either the count within the default or a
+/// finding naming the quota.
+fn quotas_hold(
+    users: usize,
+    azs: u8,
+    nat: &str,
+    notebooks: bool,
+    keep_endpoints: bool,
+) -> Result<(), TestCaseError> {
+    use smgen::model::quotas::{self, QUOTAS};
+    use smgen::model::security::Direction;
+    use smgen::model::{self, endpoints::EndpointKind};
+
+    let names: Vec<String> = (0..users).map(|i| format!("\"u{i}\"")).collect();
+    let mut sets = vec![
+        format!("studio.user_profiles=[{}]", names.join(",")),
+        format!("network.vpc.azs={azs}"),
+        format!("network.nat={nat}"),
+        format!("needs.notebook_instances={notebooks}"),
+    ];
+    if keep_endpoints && nat != "none" {
+        sets.push("network.private_endpoints_with_nat=true".into());
+    }
+    let text =
+        "[project]\nname = \"qq\"\nregion = \"eu-west-1\"\n[network.vpc]\ncidr = \"10.0.0.0/16\"\n";
+    let spec = match spec::load(
+        &SpecSource::Config {
+            origin: "t".into(),
+            text: text.into(),
+        },
+        &sets,
+    ) {
+        Ok(spec) => spec,
+        // Validation refused it (too many users for the subnets): not an accepted number.
+        Err(e) if e.to_string().contains("usable addresses") => return Ok(()),
+        Err(e) => return Err(TestCaseError::fail(format!("{users} users: {e}"))),
+    };
+    let m = model::resolve(&spec);
+    let named = |key: &str| {
+        let q = QUOTAS.iter().find(|q| q.key == key).expect("a quota");
+        m.findings
+            .iter()
+            .any(|f| f.message.contains(&format!("quota '{}'", q.name)))
+    };
+    let within = |key: &str, count: usize| -> Result<(), TestCaseError> {
+        let q = QUOTAS.iter().find(|q| q.key == key).expect("a quota");
+        prop_assert!(
+            count <= q.default || named(key),
+            "{users} users: {} = {count} > {} and no finding",
+            q.name,
+            q.default
+        );
+        Ok(())
+    };
+    for g in &m.security_groups {
+        let n = |d| g.rules.iter().filter(|r| r.direction == d).count();
+        within("sg-inbound-rules", n(Direction::Ingress))?;
+        within("sg-outbound-rules", n(Direction::Egress))?;
+    }
+    for (_, n) in quotas::groups_per_interface(&m) {
+        within("sgs-per-interface", n)?;
+    }
+    within("sgs-per-region", m.security_groups.len())?;
+    let interface = m
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Interface)
+        .count();
+    within("interface-endpoints-per-vpc", interface)?;
+    within(
+        "gateway-endpoints-per-region",
+        m.endpoints.len() - interface,
+    )?;
+    for e in &m.endpoints {
+        within("endpoint-policy-chars", e.policy.max_len())?;
+    }
+    for r in &m.roles {
+        within("managed-policies-per-role", r.policies.len())?;
+        within("trust-policy-chars", r.trust.max_len())?;
+        for p in r.policies.iter().chain(&r.boundary) {
+            within("managed-policy-chars", p.document.max_len())?;
+        }
+    }
+    for p in &m.access_policies {
+        within("managed-policy-chars", p.document.max_len())?;
+    }
+    for b in &m.buckets {
+        within("bucket-policy-bytes", b.policy.max_len())?;
+    }
+    if let Some(p) = &m.kms.policy {
+        within("key-policy-bytes", p.max_len())?;
+    }
+    within("tags-per-resource", m.tags.len() + 1)?;
+    // The endpoints' group never grows with the users (one rule per kind of workload).
+    if let Some(ep) = m.security_groups.iter().find(|g| g.name == "endpoints") {
+        prop_assert!(ep.rules.len() <= 4, "{users} users: {:?}", ep.rules);
+    }
+    // Nothing blocking: the project renders (what `generate` would write).
+    if m.errors().next().is_none() && users <= 400 {
+        render::render(&m, &spec, Format::Terraform)
+            .map_err(|e| TestCaseError::fail(format!("{users} users: {e}")))?;
+    }
+    Ok(())
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -460,6 +566,21 @@ proptest! {
     #[test]
     fn accepted_values_render_parse_and_read_back(v in values()) {
         check(&v)?;
+    }
+
+    /// Any number of user profiles validation accepts, up to past the 2,500 security groups a
+    /// Region holds by default (the first quota one group per user reaches; SageMaker documents
+    /// no user-profile quota per domain), renders within every AWS default quota the model can
+    /// count, or carries the finding that names that quota.
+    #[test]
+    fn any_number_of_users_stays_within_every_quota_or_says_which(
+        users in prop_oneof![0usize..=120, 121usize..=400, 2_400usize..=2_600],
+        azs in 1u8..=3,
+        nat in prop_oneof![Just("none"), Just("single"), Just("per-az")],
+        notebooks in any::<bool>(),
+        keep_endpoints in any::<bool>(),
+    ) {
+        quotas_hold(users, azs, nat, notebooks, keep_endpoints)?;
     }
 
     /// Below validation: any string at all stays one HCL string with exactly its value.

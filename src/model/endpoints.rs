@@ -211,7 +211,28 @@ pub struct Need {
 /// With a NAT gateway only the free S3 gateway endpoint is needed: everything else has a path
 /// through NAT (dg `studio-updated-and-internet-access`: "an interface endpoint to the SageMaker
 /// API and runtime, or a NAT gateway").
+///
+/// `network.private_endpoints_with_nat` keeps the interface endpoints with NAT as well, so that
+/// the calls they carry stay under endpoint policies and `aws:SourceVpce` conditions.
 pub fn required(spec: &Spec) -> Vec<Need> {
+    required_as(
+        spec,
+        spec.network.nat == Nat::None || spec.network.private_endpoints_with_nat,
+    )
+}
+
+/// The interface endpoints a NAT gateway replaces: those the needs would call for without
+/// internet egress that [`required`] leaves out (empty without NAT, or when they are kept).
+pub fn replaced_by_nat(spec: &Spec) -> Vec<Need> {
+    let kept = required(spec);
+    required_as(spec, true)
+        .into_iter()
+        .filter(|n| !kept.iter().any(|k| k.key == n.key))
+        .collect()
+}
+
+/// The needs, solved as if the VPC had no internet egress (`private`) or with it.
+fn required_as(spec: &Spec, private: bool) -> Vec<Need> {
     let mut needs = vec![Need {
         key: "s3",
         reason: "data, model artifacts and container outputs stay on the AWS network; \
@@ -224,8 +245,8 @@ pub fn required(spec: &Spec) -> Vec<Need> {
     let studio_in_vpc = spec.needs.studio && n.mode == NetworkMode::VpcOnly;
     let private_notebooks = spec.needs.notebook_instances && !spec.notebook.direct_internet_access;
     let jobs = spec.needs.sdk_remote_jobs;
-    // Clients in the VPC that have no other way out.
-    let no_internet = n.nat == Nat::None;
+    // Clients in the VPC that have no other way out (or that must not take it).
+    let no_internet = private;
     let clients = studio_in_vpc || private_notebooks || jobs;
     // aws:sourceVpce presigned URLs are created through the API endpoint and opened through
     // the Studio (or notebook) endpoint, NAT or not (dg studio-interface-endpoint).

@@ -10,6 +10,7 @@ pub mod iam;
 pub mod needs;
 pub mod network;
 mod policies;
+pub mod quotas;
 pub mod refs;
 pub mod region;
 mod resource_policies;

@@ -7,6 +7,13 @@
 //!   `DefaultSpaceSettings` groups (CreateDomain/UserSettings API reference).
 //! - Interface endpoints: inbound TCP 443 from the app groups (dg `studio-interface-endpoint`;
 //!   aws-samples/amazon-sagemaker-studio-vpc-blog PR #2: without it users cannot create kernels).
+//!   The endpoints admit the groups *every* app of a kind carries (the domain's default group,
+//!   the shared spaces' group, notebooks, jobs), never one rule per user: UserSettings
+//!   `SecurityGroups` "is aggregated when specified in both calls" (SageMaker API Reference,
+//!   UserSettings), so every private-space app carries the domain's default group beside its
+//!   user's group, and the endpoints' inbound rules stay at four however many users there are
+//!   (AWS's default is 60 inbound rules per group: `quotas.rs`). The per-user groups keep only
+//!   what must be per user: the user's own apps talking to each other.
 //! - Jobs: inbound from the same group for distributed training (dg `train-vpc`), plus UDP 500
 //!   and ESP (IP protocol 50) when inter-container traffic encryption is on (dg `train-encrypt`).
 
@@ -140,6 +147,11 @@ impl Egress {
     }
 }
 
+/// Whether a group is one user profile's own (`user_<name>`).
+pub fn is_per_user(name: &str) -> bool {
+    name.starts_with("user_")
+}
+
 /// The environment's groups: Studio (domain default, shared spaces, one per user profile),
 /// notebook instances, jobs, and the interface endpoints' group that admits them all.
 pub fn groups(spec: &Spec, egress: &Egress, has_interface: bool) -> Vec<SecurityGroup> {
@@ -236,7 +248,13 @@ pub fn groups(spec: &Spec, egress: &Egress, has_interface: bool) -> Vec<Security
             "endpoints",
             "VPC interface endpoints: HTTPS from the SageMaker workloads",
         );
-        let clients: Vec<String> = sgs.iter().map(|s| s.name.clone()).collect();
+        // One rule per group that every app of a kind carries; per-user groups ride along on
+        // the domain's default group, so the rule count does not grow with the users.
+        let clients: Vec<String> = sgs
+            .iter()
+            .filter(|s| !is_per_user(&s.name))
+            .map(|s| s.name.clone())
+            .collect();
         for c in clients {
             ep.rule(
                 Direction::Ingress,

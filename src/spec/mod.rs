@@ -74,6 +74,12 @@ pub struct Network {
     pub nat: Nat,
     #[serde(default)]
     pub endpoints: EndpointChoice,
+    /// With a NAT gateway and `endpoints = "auto"`, keep the interface endpoints the needs call
+    /// for (SageMaker API and runtime, Studio, STS, CloudWatch Logs, ECR, …) instead of sending
+    /// those calls through NAT to the services' public endpoints, where endpoint policies and
+    /// `aws:SourceVpce` conditions do not apply. Each endpoint is billed per hour per zone.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private_endpoints_with_nat: bool,
     #[serde(default = "yes")]
     pub flow_logs: bool,
     #[serde(default)]
@@ -86,6 +92,7 @@ impl Default for Network {
             mode: default_mode(),
             nat: default_nat(),
             endpoints: EndpointChoice::default(),
+            private_endpoints_with_nat: false,
             flow_logs: true,
             vpc: Vpc::default(),
         }
@@ -399,6 +406,10 @@ pub enum Access {
 
 fn yes() -> bool {
     true
+}
+// Off is the default; leaving it out keeps existing projects' smgen.toml unchanged.
+fn is_false(b: &bool) -> bool {
+    !b
 }
 fn default_mode() -> NetworkMode {
     NetworkMode::VpcOnly

@@ -49,6 +49,12 @@ fn reuses_vpc(s: &Spec) -> bool {
 fn nat_applies(s: &Spec) -> bool {
     vpc_only(s) && creates_vpc(s)
 }
+// The answer applies only with NAT and solver-chosen endpoints (validate.rs).
+fn nat_with_auto_endpoints(s: &Spec) -> bool {
+    nat_applies(s)
+        && s.network.nat != super::Nat::None
+        && matches!(s.network.endpoints, super::EndpointChoice::Keyword(_))
+}
 fn studio(s: &Spec) -> bool {
     s.needs.studio
 }
@@ -171,6 +177,18 @@ pub static QUESTIONS: &[Question] = &[
             ("per-az", "Per AZ: one NAT gateway per zone"),
         ]),
         when: nat_applies,
+    },
+    Question {
+        path: "network.private_endpoints_with_nat",
+        prompt: "Keep endpoints with NAT?",
+        help: "No: with a NAT gateway only the free S3 endpoint is created, and calls to the \
+               SageMaker API, STS, CloudWatch Logs and ECR leave through NAT to public \
+               endpoints, where endpoint policies and aws:SourceVpce conditions do not apply. \
+               Yes: those calls stay on interface endpoints; each costs 0.01 USD per hour per \
+               zone in us-east-1 (about 7.30 USD a month per zone; the summary prices your \
+               Region) plus 0.01 USD per GB.",
+        kind: Kind::Bool,
+        when: nat_with_auto_endpoints,
     },
     Question {
         path: "needs.studio",

@@ -101,12 +101,22 @@ impl Spec {
                     format!("the network address, '{}'", net.trunc()),
                 ));
             }
-            if !(16..=24).contains(&net.prefix_len()) {
+            // AWS takes VPC blocks from /16 to /28 (VPC User Guide, VPC CIDR blocks); smgen
+            // stops at /24 so that every zone's private subnet still holds Studio's addresses.
+            if net.prefix_len() < 16 {
                 return Err(Error::invalid(
                     "network.vpc.cidr",
                     &v.cidr,
-                    "prefix length out of range",
-                    "a /16 to /24 block (smaller blocks leave too few addresses for Studio)",
+                    "block too large: AWS allows VPC blocks from /16 (65,536 addresses) to /28",
+                    "a /16 to /24 block, such as '10.20.0.0/16'",
+                ));
+            }
+            if net.prefix_len() > 24 {
+                return Err(Error::invalid(
+                    "network.vpc.cidr",
+                    &v.cidr,
+                    "block too small: smaller blocks leave too few addresses for Studio",
+                    "a /16 to /24 block, such as '10.20.0.0/16'",
                 ));
             }
             if !(1..=6).contains(&v.azs) {
@@ -167,6 +177,24 @@ impl Spec {
                     nat_name(n.nat),
                     "smgen creates NAT gateways only in a VPC it creates",
                     "'none' with an existing VPC",
+                ));
+            }
+        }
+        if n.private_endpoints_with_nat {
+            if n.nat == Nat::None {
+                return Err(Error::invalid(
+                    "network.private_endpoints_with_nat",
+                    "true",
+                    "only used with a NAT gateway: without NAT the interface endpoints are always created",
+                    "remove it, or set network.nat = \"single\" or \"per-az\"",
+                ));
+            }
+            if matches!(n.endpoints, EndpointChoice::List(_)) {
+                return Err(Error::invalid(
+                    "network.private_endpoints_with_nat",
+                    "true",
+                    "only used with network.endpoints = \"auto\": a list already names every endpoint",
+                    "remove it, or set network.endpoints = \"auto\"",
                 ));
             }
         }
@@ -295,6 +323,23 @@ impl Spec {
                         arn,
                         "not a KMS key ARN of this partition",
                         format!("'arn:{partition}:kms:<region>:<account>:key/<key-id>'"),
+                    ));
+                }
+                // S3 SSE-KMS, SageMaker volumes and the Studio domain, and CloudWatch Logs take
+                // only a key in the resource's own Region (S3 User Guide, UsingKMSEncryption;
+                // CloudWatch Logs User Guide, encrypt-log-data-kms).
+                let region = &self.project.region;
+                let key_region = arn.split(':').nth(3).unwrap_or_default();
+                if key_region != region {
+                    return Err(Error::invalid(
+                        "encryption.key_arn",
+                        arn,
+                        format!(
+                            "the key is in {key_region}: S3, SageMaker and CloudWatch Logs need a key in the environment's Region"
+                        ),
+                        format!(
+                            "a key ARN in {region} ('arn:{partition}:kms:{region}:<account>:key/<key-id>')"
+                        ),
                     ));
                 }
                 Ok(())
