@@ -124,6 +124,7 @@ fn vpc_only_with_nat_and_a_custom_endpoint_selection() {
     answer(&mut s, "network.vpc.cidr", &[&type_text("10.30.0.0/16")]);
     answer(&mut s, "network.vpc.azs", &[&type_text("3")]);
     answer(&mut s, "network.nat", &[DOWN, ENTER]); // single
+    answer(&mut s, "network.private_endpoints_with_nat", &[ENTER]); // no
     answer(&mut s, "needs.studio", &[ENTER]);
     answer(&mut s, "studio.auth_mode", &[ENTER]); // IAM
     answer(&mut s, "studio.user_profiles", &[&type_text("alice, bob")]);
@@ -133,6 +134,9 @@ fn vpc_only_with_nat_and_a_custom_endpoint_selection() {
     answer(&mut s, "needs.custom_images", &["y"]);
     answer(&mut s, "needs.pip", &[DOWN, DOWN, ENTER]); // public
     answer(&mut s, "needs.experiments", &[ENTER]);
+    for need in ["pipelines", "model_registry", "monitoring", "hosting"] {
+        answer(&mut s, &format!("needs.{need}"), &[ENTER]);
+    }
     // With NAT the solver pre-selects only S3; add the SageMaker API and STS.
     let mut keys = vec![DOWN, SPACE];
     keys.extend([DOWN; 10]);
@@ -198,6 +202,9 @@ fn notebook_private_from_its_preset_with_every_question() {
     answer(&mut s, "needs.custom_images", &[ENTER]);
     answer(&mut s, "needs.pip", &[ENTER]);
     answer(&mut s, "needs.experiments", &[ENTER]);
+    for need in ["pipelines", "model_registry", "monitoring", "hosting"] {
+        answer(&mut s, &format!("needs.{need}"), &[ENTER]);
+    }
     answer(&mut s, "network.endpoints", &[ENTER]); // the solver's selection
     answer(&mut s, "encryption.kms", &[ENTER]);
     answer(&mut s, "jobs.network_isolation", &[ENTER]);

@@ -148,7 +148,10 @@ pub fn statements(spec: &Spec, model: &Model) -> Vec<Statement> {
     let groups: Vec<Ref> = model
         .security_groups
         .iter()
-        .filter(|g| g.name != "endpoints")
+        // Compute (jobs, models, notebook instances) runs in the environment's shared groups;
+        // per-user groups belong to user profiles, which have a guardrail of their own, and
+        // listing them would outgrow a managed policy as users grow.
+        .filter(|g| g.name != "endpoints" && !g.name.starts_with("user_"))
         .map(SecurityGroup::id_ref)
         .collect();
 

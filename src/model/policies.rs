@@ -179,19 +179,31 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
             Ref::join([Ref::lit("subnet/"), s.clone()]),
         ));
     }
-    for sg in &model.security_groups {
-        eni_resources.push(Ref::arn(
-            "ec2",
-            true,
-            true,
-            Ref::join([Ref::lit("security-group/"), sg.id_ref()]),
-        ));
-    }
     st.push(Statement::allow(
         "CreateNetworkInterfacesInEnvironment",
         &["ec2:CreateNetworkInterface"],
         eni_resources,
     ));
+    // The environment's security groups by their VPC (ec2:Vpc, Service Authorization
+    // Reference for CreateNetworkInterface), not one ARN per group: with a group per user
+    // profile a list would outgrow a managed policy at a few hundred users.
+    st.push(
+        Statement::allow(
+            "CreateNetworkInterfacesWithEnvironmentGroups",
+            &["ec2:CreateNetworkInterface"],
+            vec![Ref::arn("ec2", true, true, Ref::lit("security-group/*"))],
+        )
+        .when(Condition::new(
+            "ArnEquals",
+            "ec2:Vpc",
+            [Ref::arn(
+                "ec2",
+                true,
+                true,
+                Ref::join([Ref::lit("vpc/"), model.network.vpc_id.clone()]),
+            )],
+        )),
+    );
     st.push(Statement::allow(
         "ManageNetworkInterfaces",
         &[

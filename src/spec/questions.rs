@@ -319,6 +319,40 @@ pub static QUESTIONS: &[Question] = &[
         when: always,
     },
     Question {
+        path: "needs.pipelines",
+        prompt: "Run SageMaker Pipelines?",
+        help: "Grants pipeline creation, runs, retries and callback steps, and the jobs, models \
+               and registry calls their steps make; no extra endpoint (the SageMaker API).",
+        kind: Kind::Bool,
+        when: always,
+    },
+    Question {
+        path: "needs.model_registry",
+        prompt: "Version models in the model registry?",
+        help: "Model package groups, versions and their approval status, and sharing a group \
+               with another account through its resource policy.",
+        kind: Kind::Bool,
+        when: always,
+    },
+    Question {
+        path: "needs.monitoring",
+        prompt: "Monitor deployed models (Model Monitor)?",
+        help: "Data and model quality job definitions and monitoring schedules; they run as \
+               processing jobs under the same network, isolation and key guardrails.",
+        kind: Kind::Bool,
+        when: always,
+    },
+    Question {
+        path: "needs.hosting",
+        prompt: "Host models on real-time endpoints?",
+        help: "Grants Model.deploy() and endpoint management, and creates an invoker role for \
+               your application server: it may only call InvokeEndpoint on this environment's \
+               endpoints (named with the project name as prefix), through the runtime endpoint \
+               in VPC only mode. Nobody logs in to the inference instances.",
+        kind: Kind::Bool,
+        when: always,
+    },
+    Question {
         path: "network.endpoints",
         prompt: "VPC endpoints (space toggles, enter accepts)",
         help: "Pre-selected: what the answers above need, each with its reason. Each \
