@@ -137,6 +137,8 @@ class Project:
             "domain_id": "<domain-id-main>",
             "subnet": subnets[0],
             "sg": sgs[0],
+            # The VPC: the one given for an existing VPC, else the created one's placeholder.
+            "vpc_id": self.get("network.vpc.vpc_id") or "<vpc-id-main>",
             "allowed_ip": str(next(iter(ipaddress.ip_network(
                 (self.get("studio.presigned_url.source_ips") or ["192.0.2.0/24"])[0], strict=False).hosts()), "192.0.2.1")),
             "notebook": f"{self.name}-{(self.get('notebook.names') or ['workbench'])[0]}".lower(),
@@ -424,6 +426,8 @@ def fill(value, tokens):
         return re.sub(r"\{(\w+)\}", lambda m: str(tokens.get(m.group(1), m.group(0))), value)
     if isinstance(value, list):
         return [fill(v, tokens) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(v, tokens) for k, v in value.items()}
     return value
 
 

@@ -179,19 +179,16 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
             Ref::join([Ref::lit("subnet/"), s.clone()]),
         ));
     }
-    st.push(Statement::allow(
-        "CreateNetworkInterfacesInEnvironment",
-        &["ec2:CreateNetworkInterface"],
-        eni_resources,
-    ));
-    // The environment's security groups by their VPC (ec2:Vpc, Service Authorization
-    // Reference for CreateNetworkInterface), not one ARN per group: with a group per user
-    // profile a list would outgrow a managed policy at a few hundred users.
+    // The environment's security groups by their VPC (ec2:Vpc, which CreateNetworkInterface
+    // carries for its network-interface, subnet and security-group resources: Service
+    // Authorization Reference), not one ARN per group: with a group per user profile a list
+    // would outgrow a managed policy at a few hundred users.
+    eni_resources.push(Ref::arn("ec2", true, true, Ref::lit("security-group/*")));
     st.push(
         Statement::allow(
-            "CreateNetworkInterfacesWithEnvironmentGroups",
+            "CreateNetworkInterfacesInEnvironment",
             &["ec2:CreateNetworkInterface"],
-            vec![Ref::arn("ec2", true, true, Ref::lit("security-group/*"))],
+            eni_resources,
         )
         .when(Condition::new(
             "ArnEquals",
@@ -385,7 +382,12 @@ fn boundary(allows: &PolicyDocument, guards: &PolicyDocument, own_arn: &Ref) -> 
         // Too many actions for one managed policy: the ceiling names them by verb instead
         // (`sagemaker:Describe*`), still only the verbs and resources the needs grant; the
         // attached policies keep every action exact.
-        for s in &mut doc.statements {
+        // Not on `*`: a verb would take in actions that have resources (checkov CKV_AWS_355).
+        for s in doc
+            .statements
+            .iter_mut()
+            .filter(|s| s.resources.iter().all(|r| r.as_lit() != Some("*")))
+        {
             s.actions = by_verb(&s.actions);
         }
     }
