@@ -423,14 +423,32 @@ fn an_existing_empty_dir_is_filled_and_a_project_dir_is_updated() {
 
     // A project directory is updated in place; the user's own files stay.
     fs::write(run.out.join("my.tf"), "# mine\n").unwrap();
+    let same = Smgen::new()
+        .args(["generate", "--preset", "public-only", "--out"])
+        .arg(&run.out)
+        .run();
+    same.assert_success();
+    // Other answers than the project's are refused (exit 2, nothing written), naming the
+    // upgrade that changes them (issue 20); --force replaces them on purpose.
+    let args = [
+        "generate",
+        "--preset",
+        "public-only",
+        "--set",
+        "network.nat=single",
+    ];
+    let refused = Smgen::new().args(args).arg("--out").arg(&run.out).run();
+    refused.assert_exit(2);
+    refused.assert_stderr_contains("`smgen upgrade");
+    refused.assert_stderr_contains("--set network.nat=single");
+    assert!(
+        !fs::read_to_string(run.out.join("network.tf"))
+            .unwrap()
+            .contains("aws_nat_gateway")
+    );
     let again = Smgen::new()
-        .args([
-            "generate",
-            "--preset",
-            "public-only",
-            "--set",
-            "network.nat=single",
-        ])
+        .args(args)
+        .arg("--force")
         .arg("--out")
         .arg(&run.out)
         .run();

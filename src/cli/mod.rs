@@ -11,6 +11,7 @@ mod explain;
 mod generate;
 mod init;
 mod project;
+mod status;
 pub(crate) mod ui;
 
 use crate::error::{Error, Result};
@@ -192,7 +193,7 @@ pub(crate) fn print_table(plan: &Plan, for_generate: bool) {
                     Decision::Conflict
                         | Decision::MergeClean
                         | Decision::UserDeleted
-                        | Decision::WriteOnce
+                        | Decision::Kept
                 )
         })
         .map(|e| {
@@ -228,4 +229,39 @@ pub(crate) fn conflict_summary(conflicts: &[String], nothing_written: bool) {
         if conflicts.len() == 1 { "" } else { "s" },
         conflicts.join(", ")
     );
+}
+
+/// The model of the answers a lock records as applied, validated like any input (`None`:
+/// this smgen cannot read them).
+pub(crate) fn applied_model(lock: &reconcile::Lock) -> Option<Model> {
+    let spec = reconcile::applied_spec(lock)?;
+    let text = toml::to_string(&spec).ok()?;
+    let source = crate::spec::SpecSource::Config {
+        origin: reconcile::LOCK_PATH.into(),
+        text,
+    };
+    let spec = crate::spec::load(&source, &[]).ok()?;
+    Some(model::resolve(&spec))
+}
+
+/// What changes in the environment from the lock's answers to `model`, when it can be told.
+pub(crate) fn environment(
+    lock: Option<&reconcile::Lock>,
+    model: &Model,
+) -> Option<reconcile::environment::Changes> {
+    let old = applied_model(lock?)?;
+    Some(reconcile::environment::changes(&old, model))
+}
+
+/// The environment changes for people: a heading and one indented line per change; empty
+/// when nothing changes.
+pub(crate) fn environment_text(changes: Option<&reconcile::environment::Changes>) -> String {
+    let Some(c) = changes.filter(|c| !c.is_empty()) else {
+        return String::new();
+    };
+    let mut s = String::from("environment changes:\n");
+    for line in c.lines() {
+        s.push_str(&format!("  {line}\n"));
+    }
+    s
 }
