@@ -524,3 +524,51 @@ fn every_blocking_finding_is_reported() {
     }
     assert!(tree(run.tmp.path()).is_empty());
 }
+
+/// Without `project.account_id`, every file a user may copy shows a marked placeholder, never a
+/// plausible-looking account (issue 20); with it, the real account.
+#[test]
+fn an_unknown_account_is_a_marked_placeholder_in_every_file_a_user_copies() {
+    for format in ["terraform", "cloudformation", "cdk"] {
+        let run = Smgen::new()
+            .args(["generate", "--preset", "regulated", "--format", format])
+            .out_dir()
+            .run();
+        run.assert_success();
+        for path in run.files() {
+            // The Terraform tests run against a mocked provider with a fixed test account.
+            if path.starts_with(".smgen/") || path.ends_with(".tftest.hcl") {
+                continue;
+            }
+            let text = run.file(&path);
+            assert!(
+                !text.contains("111122223333"),
+                "{format}: {path} names the documentation's example account"
+            );
+        }
+        let scp = run.file("policies/scp-sagemaker-guardrails-2.json");
+        assert!(scp.contains("<account-id>"), "{format}: {scp}");
+        let config = run.file("sagemaker-config.yaml");
+        assert!(
+            config.contains("arn:aws:iam::<account-id>:role/"),
+            "{format}: {config}"
+        );
+    }
+    let known = Smgen::new()
+        .args([
+            "generate",
+            "--preset",
+            "regulated",
+            "--set",
+            "project.account_id=\"123456789012\"",
+        ])
+        .out_dir()
+        .run();
+    known.assert_success();
+    assert!(
+        known
+            .file("sagemaker-config.yaml")
+            .contains("arn:aws:iam::123456789012:role/")
+    );
+    assert!(!known.file("sagemaker-config.yaml").contains("<account-id>"));
+}

@@ -9,17 +9,23 @@ use crate::model::iam::{PolicyDocument, Value};
 use crate::model::refs::{Attr, Input, Kind, Ref};
 use serde_json::{Map, Value as Json};
 
+/// What stands for the account id in files a user may copy while `project.account_id` is
+/// unset.
+pub const ACCOUNT_PLACEHOLDER: &str = "<account-id>";
+
 struct Placeholders<'a> {
     model: &'a Model,
 }
 
 impl Placeholders<'_> {
     fn account(&self) -> String {
-        // AWS's documentation example account stands in until project.account_id is set.
+        // Until project.account_id is set, a marked placeholder like every other value that
+        // exists only after deployment: never a plausible-looking account (AWS's documentation
+        // example 111122223333 is one) that a copied SCP would silently target.
         self.model
             .account_id
             .clone()
-            .unwrap_or_else(|| "111122223333".into())
+            .unwrap_or_else(|| ACCOUNT_PLACEHOLDER.into())
     }
 
     fn text(&self, r: &Ref) -> String {
