@@ -572,3 +572,57 @@ fn an_unknown_account_is_a_marked_placeholder_in_every_file_a_user_copies() {
     );
     assert!(!known.file("sagemaker-config.yaml").contains("<account-id>"));
 }
+
+/// The generated README says what a regulated deployment needs (issue 20): prerequisites, the
+/// state, the account guard, how people sign in and the monthly cost; Terraform's provider
+/// refuses another account once the account id is known.
+#[test]
+fn the_generated_readme_is_enough_to_deploy_from() {
+    for format in ["terraform", "cloudformation", "cdk"] {
+        for account in [None, Some("123456789012")] {
+            let mut cmd =
+                Smgen::new().args(["generate", "--preset", "regulated", "--format", format]);
+            if let Some(a) = account {
+                cmd = cmd.args(["--set", &format!("project.account_id=\"{a}\"")]);
+            }
+            let run = cmd.out_dir().run();
+            run.assert_success();
+            let readme = run.file("README.md");
+            for needle in [
+                "## Before you deploy",
+                "aws sts get-caller-identity",
+                "iam:CreateRole",
+                "## Sign in",
+                "aws sagemaker create-presigned-domain-url",
+                "--user-profile-name analyst-1",
+                "sm-regulated-sagemaker-user-access",
+                "## Monthly cost",
+                "monthly baseline ≈ $",
+            ] {
+                assert!(readme.contains(needle), "{format}: no {needle:?}\n{readme}");
+            }
+            assert!(
+                readme.contains("## Remote state") || readme.contains("## State"),
+                "{format}"
+            );
+            match (format, account) {
+                ("terraform", a) => {
+                    for needle in ["backend \"s3\"", "use_lockfile = true", "dynamodb_table"] {
+                        assert!(readme.contains(needle), "{needle}\n{readme}");
+                    }
+                    let providers = run.file("providers.tf");
+                    assert_eq!(
+                        providers.contains("allowed_account_ids = [\"123456789012\"]"),
+                        a.is_some(),
+                        "{providers}"
+                    );
+                }
+                (_, Some(a)) => assert!(
+                    readme.contains(&format!("= \"{a}\"")),
+                    "{format}: the account check\n{readme}"
+                ),
+                (_, None) => assert!(readme.contains("project.account_id"), "{format}"),
+            }
+        }
+    }
+}

@@ -280,3 +280,37 @@ fn sdk_config(model: &Model, ph: &Placeholders) -> String {
     }
     y
 }
+
+/// Facts the generated README of every format states the same way in its "Before you deploy",
+/// "Sign in" and "Monthly cost" sections (each renderer passes this object to its README
+/// template as `deploy`): the account id when known, how people sign in, and the monthly
+/// baseline from `smgen explain`. Conditions read the plain fields; what is printed is
+/// Markdown prose under a `text` key (`{{ deploy.cost.text }}`), already joined, since template
+/// interpolations print only escaped fragments or prose (tests/properties.rs).
+pub fn readme_facts(model: &Model) -> Json {
+    use crate::spec::AuthMode;
+    let domain = model.domain.as_ref();
+    let profiles: Vec<String> = domain
+        .map(|d| d.profiles.iter().map(|p| p.profile_name.clone()).collect())
+        .unwrap_or_default();
+    let notebooks: Vec<String> = model
+        .notebooks
+        .iter()
+        .map(|n| n.instance_name.clone())
+        .collect();
+    let text = |t: String| serde_json::json!({ "text": t });
+    serde_json::json!({
+        "account_id": model.account_id.is_some(),
+        "account": text(model.account_id.clone().unwrap_or_else(|| ACCOUNT_PLACEHOLDER.into())),
+        "region": text(model.region.clone()),
+        "domain": domain.is_some(),
+        "iam_auth": domain.is_some_and(|d| d.auth_mode == AuthMode::Iam),
+        "profiles": text(profiles.join(", ")),
+        "first_profile": text(profiles.first().cloned().unwrap_or_default()),
+        "notebooks": !notebooks.is_empty(),
+        "notebook_names": text(notebooks.join(", ")),
+        "has_access_policy": !model.access_policies.is_empty(),
+        "access_policy": text(model.access_policies.first().map(|p| p.policy_name.clone()).unwrap_or_default()),
+        "cost": text(crate::explain::cost::estimate(model, None).summary()),
+    })
+}
