@@ -335,3 +335,69 @@ fn data_goes_to_stdout_and_color_follows_the_flag() {
         .assert_exit(2)
         .assert_stderr_contains("possible values");
 }
+
+/// Completion scripts know the preset names, the formats and the `--set` answer paths; an
+/// unknown preset gets a "did you mean"; `generate --help` shows examples (issue 20).
+#[test]
+fn completions_know_presets_formats_and_set_keys() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = Smgen::new().args(["completions", shell]).run();
+        run.assert_success();
+        for word in [
+            "vpc-only-isolated",
+            "regulated",
+            "cloudformation",
+            "network.nat=",
+            "project.account_id=",
+            "jobs.network_isolation=",
+        ] {
+            assert!(run.stdout.contains(word), "{shell}: no {word}");
+        }
+    }
+    let typo = Smgen::new()
+        .args(["generate", "--preset", "regulatd"])
+        .out_dir()
+        .run();
+    typo.assert_exit(2);
+    typo.assert_stderr_contains("did you mean 'regulated'?");
+    let help = Smgen::new().args(["generate", "--help"]).run();
+    help.assert_success();
+    assert!(
+        help.stdout.contains("Examples:\n  smgen generate --preset"),
+        "{}",
+        help.stdout
+    );
+    assert!(
+        !help.stdout.contains("network.nat=,"),
+        "answer paths stay out of the help"
+    );
+}
+
+/// `explain` in a terminal (`--text` forces it): tables within 100 columns, the isolated
+/// jobs' data cell saying that SageMaker copies the data; `--markdown` is ARCHITECTURE.md's.
+#[test]
+fn explain_text_fits_a_terminal() {
+    for preset in PRESETS {
+        let run = Smgen::new()
+            .args(["explain", "--preset", preset, "--text"])
+            .run();
+        run.assert_success();
+        for line in run.stdout.lines() {
+            assert!(line.chars().count() <= 100, "{preset}: {line:?}");
+        }
+        assert!(run.stdout.contains("What can reach what"), "{preset}");
+    }
+    let iso = Smgen::new()
+        .args(["explain", "--preset", "vpc-only-isolated", "--text"])
+        .run();
+    assert!(iso.stdout.contains("✗ copied¹"), "{}", iso.stdout);
+    assert!(
+        iso.stdout.contains("SageMaker copies its input data in"),
+        "{}",
+        iso.stdout
+    );
+    let md = Smgen::new()
+        .args(["explain", "--preset", "vpc-only-isolated", "--markdown"])
+        .run();
+    assert!(md.stdout.contains("```mermaid"), "{}", md.stdout);
+}

@@ -17,13 +17,13 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub(crate) struct GenerateArgs {
     /// Start from a built-in preset (see `smgen presets`).
-    #[arg(long, conflicts_with = "config", required_unless_present = "config")]
+    #[arg(long, conflicts_with = "config", required_unless_present = "config", value_parser = super::ecosystem::presets(), hide_possible_values = true)]
     preset: Option<String>,
     /// Read the answers from a TOML file (such as a project's smgen.toml).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Override one answer: `--set network.nat=single` (same paths as the TOML keys).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = super::ecosystem::set_keys(), hide_possible_values = true)]
     sets: Vec<String>,
     /// Output format.
     #[arg(long, default_value = "terraform", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]

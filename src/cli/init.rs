@@ -19,7 +19,7 @@ pub(crate) struct InitArgs {
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// Start from a built-in preset and ask only what it leaves open.
-    #[arg(long)]
+    #[arg(long, value_parser = super::ecosystem::presets(), hide_possible_values = true)]
     preset: Option<String>,
     /// Output format (asked when not given).
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]

@@ -55,6 +55,7 @@ enum Command {
     /// counterpart of `generate`).
     Init(InitArgs),
     /// Render a project from a preset or a config file; never prompts.
+    #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
     /// Show how a project on disk differs from a fresh render of its smgen.toml
     /// (exit 0: no difference, 1: differences).
@@ -73,6 +74,20 @@ enum Command {
     Schema,
 }
 
+const GENERATE_EXAMPLES: &str = "Examples:
+  smgen generate --preset vpc-only-isolated --out ml-env
+      a new Terraform project from a preset (`smgen presets` lists them)
+  smgen generate --preset regulated --format cdk --set project.name=fraud-ml \\
+      --set project.region=ap-northeast-1 --out fraud-ml
+      another format, with answers changed on the way
+  smgen generate --config ml-env/smgen.toml --out ml-env --check
+      CI gate: exit 1 when the project has changes `smgen upgrade` would bring
+  smgen generate --config smgen.toml --out ml-env --dry-run --json
+      what would be written, as data
+
+In an existing project, change answers with `smgen upgrade --set KEY=VALUE`: generate refuses
+other answers than the project's smgen.toml unless --force.";
+
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -87,7 +102,15 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            let hint = match &e {
+                Error::UnknownPreset { name, .. } => {
+                    ecosystem::closest(name, presets::all().iter().map(|p| p.name))
+                        .map(|k| format!("; did you mean '{k}'?"))
+                        .unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            eprintln!("error: {e}{hint}");
             e.code()
         }
     }

@@ -36,7 +36,7 @@ pub(crate) struct UpgradeArgs {
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// Change one answer in smgen.toml first (only that value; comments and layout stay).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = super::ecosystem::set_keys(), hide_possible_values = true)]
     sets: Vec<String>,
     /// Print the decision table and the diffs; write nothing.
     #[arg(long)]
