@@ -1102,7 +1102,7 @@ fn upgrade_says_what_changes_in_the_environment() {
         "environment changes:\n",
         "  NAT gateways: 0 → 1\n",
         "  interface endpoints: 9 → 0 (removed: sagemaker.api",
-        "  Studio apps → public internet: ✗ → ✓ NAT\n",
+        "  Studio apps → KMS, public internet: ✗ → ✓ NAT\n",
         "  monthly baseline (list prices, `smgen explain`): ",
     ] {
         assert!(up.stdout.contains(line), "no {line:?} in\n{}", up.stdout);
@@ -1120,5 +1120,65 @@ fn upgrade_says_what_changes_in_the_environment() {
         !same.stdout.contains("environment changes"),
         "{}",
         same.stdout
+    );
+}
+
+/// The README's session shows what `diff` and `upgrade` really print: its lines are checked
+/// against a run of the same steps, so the transcript cannot fall behind the output.
+#[test]
+fn the_readme_transcript_is_real_output() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let p = generate(&[]);
+    let locals = read(&p.out, "locals.tf");
+    write(
+        &p.out,
+        "locals.tf",
+        &locals.replacen(
+            "  tags = {\n",
+            "  tags = {\n    CostCenter  = \"ML-42\"\n",
+            1,
+        ),
+    );
+    let d = smgen(&p.out, &["diff"]);
+    let up = smgen(&p.out, &["upgrade", "--set", NAT]);
+    let answers = read(&p.out, "smgen.toml").replace("flow_logs = true", "flow_logs = false");
+    write(&p.out, "smgen.toml", &answers);
+    let stat = smgen(&p.out, &["diff", "--stat"]);
+    let shown = |run: &Run, lines: &[&str]| {
+        for line in lines {
+            let all = format!("{}{}", run.stdout, run.stderr);
+            assert!(
+                all.lines().any(|l| l == *line),
+                "not printed: {line:?}\n{all}"
+            );
+            assert!(
+                readme.lines().any(|l| l == *line),
+                "not in README: {line:?}"
+            );
+        }
+    };
+    shown(
+        &d,
+        &[
+            "# your edits: locals.tf (smgen's last render → the file on disk; `smgen upgrade` keeps them)",
+            "+++ yours/locals.tf",
+            "+    CostCenter  = \"ML-42\"",
+        ],
+    );
+    shown(
+        &up,
+        &[
+            "merge-clean   locals.tf  your edits kept; the render did not change",
+            "environment changes:",
+            "  NAT gateways: 0 → 1",
+            "  Studio apps → KMS, public internet: ✗ → ✓ NAT",
+        ],
+    );
+    shown(
+        &stat,
+        &[
+            "yours    modified  locals.tf                           +1 -0",
+            "pending  deleted   logs.tf                             +0 -5",
+        ],
     );
 }

@@ -165,9 +165,21 @@ impl Changes {
                 list(&removed)
             ));
         }
+        // One line per workload and change: `Studio apps → ECR, STS: ✓ endpoint → ✓ NAT`.
+        let mut groups: Vec<(&str, &str, &str, Vec<&str>)> = vec![];
         for r in &self.reachability {
-            out.push(format!("{} → {}: {} → {}", r.from, r.to, r.before, r.after));
+            match groups
+                .iter_mut()
+                .find(|g| g.0 == r.from && g.1 == r.before && g.2 == r.after)
+            {
+                Some(g) => g.3.push(r.to),
+                None => groups.push((r.from, &r.before, &r.after, vec![r.to])),
+            }
         }
+        for (from, before, after, to) in groups {
+            out.push(format!("{from} → {}: {before} → {after}", to.join(", ")));
+        }
+
         if self.cost.before_usd != self.cost.after_usd {
             let show = |v: Option<f64>| v.map_or("no figure".to_string(), explain::cost::usd);
             out.push(format!(
@@ -296,7 +308,7 @@ mod tests {
         assert!(lines.contains("NAT gateways: 0 → 1"), "{lines}");
         assert!(lines.contains("interface endpoints: 9 → 0"), "{lines}");
         assert!(lines.contains("removed: "), "{lines}");
-        assert!(lines.contains("public internet: ✗ → ✓ NAT"), "{lines}");
+        assert!(lines.contains("KMS, public internet: ✗ → ✓ NAT"), "{lines}");
         assert!(lines.contains("monthly baseline"), "{lines}");
         assert!(changes(&old, &old).is_empty());
         assert!(changes(&old, &old).lines().is_empty());
