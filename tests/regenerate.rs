@@ -1091,6 +1091,12 @@ fn generate_into_a_project_with_other_answers_is_refused_unless_forced() {
         .run();
     assert_ne!(forced.status.code(), Some(2), "{}", forced.stderr);
     assert!(read(&p.out, "smgen.toml").contains("sm-regulated"));
+    // What that did to the environment, not only to the files.
+    forced.assert_stderr_contains("environment changes:");
+    forced.assert_stderr_contains("subnets: 2 → 3");
+    forced.assert_stderr_contains(
+        "interface endpoints: 9 → 11 (added: sagemaker.metrics, experiments)",
+    );
 }
 
 #[test]
