@@ -423,14 +423,32 @@ fn an_existing_empty_dir_is_filled_and_a_project_dir_is_updated() {
 
     // A project directory is updated in place; the user's own files stay.
     fs::write(run.out.join("my.tf"), "# mine\n").unwrap();
+    let same = Smgen::new()
+        .args(["generate", "--preset", "public-only", "--out"])
+        .arg(&run.out)
+        .run();
+    same.assert_success();
+    // Other answers than the project's are refused (exit 2, nothing written), naming the
+    // upgrade that changes them (issue 20); --force replaces them on purpose.
+    let args = [
+        "generate",
+        "--preset",
+        "public-only",
+        "--set",
+        "network.nat=single",
+    ];
+    let refused = Smgen::new().args(args).arg("--out").arg(&run.out).run();
+    refused.assert_exit(2);
+    refused.assert_stderr_contains("`smgen upgrade");
+    refused.assert_stderr_contains("--set network.nat=single");
+    assert!(
+        !fs::read_to_string(run.out.join("network.tf"))
+            .unwrap()
+            .contains("aws_nat_gateway")
+    );
     let again = Smgen::new()
-        .args([
-            "generate",
-            "--preset",
-            "public-only",
-            "--set",
-            "network.nat=single",
-        ])
+        .args(args)
+        .arg("--force")
         .arg("--out")
         .arg(&run.out)
         .run();
@@ -505,4 +523,106 @@ fn every_blocking_finding_is_reported() {
         run.assert_stderr_contains(needle);
     }
     assert!(tree(run.tmp.path()).is_empty());
+}
+
+/// Without `project.account_id`, every file a user may copy shows a marked placeholder, never a
+/// plausible-looking account (issue 20); with it, the real account.
+#[test]
+fn an_unknown_account_is_a_marked_placeholder_in_every_file_a_user_copies() {
+    for format in ["terraform", "cloudformation", "cdk"] {
+        let run = Smgen::new()
+            .args(["generate", "--preset", "regulated", "--format", format])
+            .out_dir()
+            .run();
+        run.assert_success();
+        for path in run.files() {
+            // The Terraform tests run against a mocked provider with a fixed test account.
+            if path.starts_with(".smgen/") || path.ends_with(".tftest.hcl") {
+                continue;
+            }
+            let text = run.file(&path);
+            assert!(
+                !text.contains("111122223333"),
+                "{format}: {path} names the documentation's example account"
+            );
+        }
+        let scp = run.file("policies/scp-sagemaker-guardrails-2.json");
+        assert!(scp.contains("<account-id>"), "{format}: {scp}");
+        let config = run.file("sagemaker-config.yaml");
+        assert!(
+            config.contains("arn:aws:iam::<account-id>:role/"),
+            "{format}: {config}"
+        );
+    }
+    let known = Smgen::new()
+        .args([
+            "generate",
+            "--preset",
+            "regulated",
+            "--set",
+            "project.account_id=\"123456789012\"",
+        ])
+        .out_dir()
+        .run();
+    known.assert_success();
+    assert!(
+        known
+            .file("sagemaker-config.yaml")
+            .contains("arn:aws:iam::123456789012:role/")
+    );
+    assert!(!known.file("sagemaker-config.yaml").contains("<account-id>"));
+}
+
+/// The generated README says what a regulated deployment needs (issue 20): prerequisites, the
+/// state, the account guard, how people sign in and the monthly cost; Terraform's provider
+/// refuses another account once the account id is known.
+#[test]
+fn the_generated_readme_is_enough_to_deploy_from() {
+    for format in ["terraform", "cloudformation", "cdk"] {
+        for account in [None, Some("123456789012")] {
+            let mut cmd =
+                Smgen::new().args(["generate", "--preset", "regulated", "--format", format]);
+            if let Some(a) = account {
+                cmd = cmd.args(["--set", &format!("project.account_id=\"{a}\"")]);
+            }
+            let run = cmd.out_dir().run();
+            run.assert_success();
+            let readme = run.file("README.md");
+            for needle in [
+                "## Before you deploy",
+                "aws sts get-caller-identity",
+                "iam:CreateRole",
+                "## Sign in",
+                "aws sagemaker create-presigned-domain-url",
+                "--user-profile-name analyst-1",
+                "sm-regulated-sagemaker-user-access",
+                "## Monthly cost",
+                "monthly baseline ≈ $",
+            ] {
+                assert!(readme.contains(needle), "{format}: no {needle:?}\n{readme}");
+            }
+            assert!(
+                readme.contains("## Remote state") || readme.contains("## State"),
+                "{format}"
+            );
+            match (format, account) {
+                ("terraform", a) => {
+                    for needle in ["backend \"s3\"", "use_lockfile = true", "dynamodb_table"] {
+                        assert!(readme.contains(needle), "{needle}\n{readme}");
+                    }
+                    let providers = run.file("providers.tf");
+                    assert_eq!(
+                        providers.contains("allowed_account_ids = [\"123456789012\"]"),
+                        a.is_some(),
+                        "{providers}"
+                    );
+                }
+                (_, Some(a)) => assert!(
+                    readme.contains(&format!("= \"{a}\"")),
+                    "{format}: the account check\n{readme}"
+                ),
+                (_, None) => assert!(readme.contains("project.account_id"), "{format}"),
+            }
+        }
+    }
 }

@@ -199,7 +199,8 @@ fn diff_and_upgrade_report_json() {
     let diff = Smgen::new().arg("diff").arg(&dir).arg("--json").run();
     diff.assert_success();
     let report = diff.json();
-    assert_eq!(report["changed"], 0);
+    assert_eq!(report["pending"], 0);
+    assert_eq!(report["edited"], 0);
     assert_eq!(report["files"], Value::Array(vec![]));
 
     let dry = Smgen::new()
@@ -310,21 +311,21 @@ fn data_goes_to_stdout_and_color_follows_the_flag() {
             .arg(&made.out)
             .arg(format!("--color={color}"))
             .run();
-        run.assert_exit(1);
+        run.assert_exit(0);
         run
     };
     // The test harness sets NO_COLOR, so `auto` is plain; `always` wins over it.
     for (color, escapes) in [("auto", false), ("never", false), ("always", true)] {
         let run = diff(color);
         assert!(
-            run.stdout.contains("+++ b/README.md"),
+            run.stdout.contains("+++ yours/README.md"),
             "the diff is data: {}",
             run.stdout
         );
         assert_eq!(run.stdout.contains("\x1b["), escapes, "--color={color}");
         assert!(!run.stderr.contains("\x1b["), "messages are never coloured");
         assert!(
-            run.stderr.contains("differ from a fresh render"),
+            run.stderr.contains("carries your edits"),
             "the summary is a message"
         );
     }
@@ -333,4 +334,70 @@ fn data_goes_to_stdout_and_color_follows_the_flag() {
         .run()
         .assert_exit(2)
         .assert_stderr_contains("possible values");
+}
+
+/// Completion scripts know the preset names, the formats and the `--set` answer paths; an
+/// unknown preset gets a "did you mean"; `generate --help` shows examples (issue 20).
+#[test]
+fn completions_know_presets_formats_and_set_keys() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = Smgen::new().args(["completions", shell]).run();
+        run.assert_success();
+        for word in [
+            "vpc-only-isolated",
+            "regulated",
+            "cloudformation",
+            "network.nat=",
+            "project.account_id=",
+            "jobs.network_isolation=",
+        ] {
+            assert!(run.stdout.contains(word), "{shell}: no {word}");
+        }
+    }
+    let typo = Smgen::new()
+        .args(["generate", "--preset", "regulatd"])
+        .out_dir()
+        .run();
+    typo.assert_exit(2);
+    typo.assert_stderr_contains("did you mean 'regulated'?");
+    let help = Smgen::new().args(["generate", "--help"]).run();
+    help.assert_success();
+    assert!(
+        help.stdout.contains("Examples:\n  smgen generate --preset"),
+        "{}",
+        help.stdout
+    );
+    assert!(
+        !help.stdout.contains("network.nat=,"),
+        "answer paths stay out of the help"
+    );
+}
+
+/// `explain` in a terminal (`--text` forces it): tables within 100 columns, the isolated
+/// jobs' data cell saying that SageMaker copies the data; `--markdown` is ARCHITECTURE.md's.
+#[test]
+fn explain_text_fits_a_terminal() {
+    for preset in PRESETS {
+        let run = Smgen::new()
+            .args(["explain", "--preset", preset, "--text"])
+            .run();
+        run.assert_success();
+        for line in run.stdout.lines() {
+            assert!(line.chars().count() <= 100, "{preset}: {line:?}");
+        }
+        assert!(run.stdout.contains("What can reach what"), "{preset}");
+    }
+    let iso = Smgen::new()
+        .args(["explain", "--preset", "vpc-only-isolated", "--text"])
+        .run();
+    assert!(iso.stdout.contains("✗ copied¹"), "{}", iso.stdout);
+    assert!(
+        iso.stdout.contains("SageMaker copies its input data in"),
+        "{}",
+        iso.stdout
+    );
+    let md = Smgen::new()
+        .args(["explain", "--preset", "vpc-only-isolated", "--markdown"])
+        .run();
+    assert!(md.stdout.contains("```mermaid"), "{}", md.stdout);
 }

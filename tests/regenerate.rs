@@ -2,6 +2,10 @@
 //! `generate --check` and `smgen upgrade`, each scenario a real run of the binary on a
 //! project in a temporary directory.
 //!
+//! The gate (exit 1 of `diff` and `generate --check`) is *pending changes*: the answers or
+//! smgen render differently from the last upgrade. *Your edits*, which the merge keeps, are
+//! shown but pass (issue 20), unless `--strict`.
+//!
 //! Scenarios 3 and 4 do not hard-code line numbers: they compare two fresh renders (NAT off
 //! and on) to find a line the answer change replaces and a line it leaves alone, so template
 //! edits elsewhere do not break them.
@@ -153,7 +157,11 @@ fn s1_generate_then_diff_is_clean_and_silent() {
         args.extend(flags);
         smgen(&p.out, &args).assert_exit(0);
     }
-    assert_eq!(smgen(&p.out, &["diff", "--json"]).json()["changed"], 0);
+    let json = smgen(&p.out, &["diff", "--json"]).json();
+    assert_eq!(
+        (json["pending"].as_u64(), json["edited"].as_u64()),
+        (Some(0), Some(0))
+    );
 
     // The CI gate agrees, and an upgrade with nothing to do touches nothing.
     let check = Smgen::new()
@@ -176,11 +184,11 @@ fn s1_generate_then_diff_is_clean_and_silent() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 2. hand-edit a managed file → diff shows it, exit 1
+// 2. hand-edit a managed file → diff shows it as yours; it gates only with --strict
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn s2_a_hand_edit_shows_in_diff_and_fails_the_check() {
+fn s2_a_hand_edit_shows_as_yours_and_passes_the_check_unless_strict() {
     let p = generate(&[]);
     let original = read(&p.out, "network.tf");
     let edited_line = format!("{} # changed by hand", line(&original, 0));
@@ -191,54 +199,138 @@ fn s2_a_hand_edit_shows_in_diff_and_fails_the_check() {
     );
 
     let d = smgen(&p.out, &["diff"]);
-    d.assert_exit(1);
+    d.assert_exit(0);
     assert!(
+        d.stdout.starts_with(
+            "# your edits: network.tf (smgen's last render → the file on disk; `smgen upgrade` keeps them)\n--- base/network.tf\n+++ yours/network.tf\n@@ "
+        ),
+        "{}",
         d.stdout
-            .starts_with("--- a/network.tf\n+++ b/network.tf\n@@ "),
+    );
+    // `+` is what exists on the side named: the edited line is on disk.
+    assert!(
+        d.stdout.contains(&format!("\n+{edited_line}\n")),
         "{}",
         d.stdout
     );
     assert!(
-        d.stdout.contains(&format!("\n-{edited_line}\n")),
+        d.stdout.contains(&format!("\n-{}\n", line(&original, 0))),
         "{}",
         d.stdout
     );
-    assert!(
-        d.stdout.contains(&format!("\n+{}\n", line(&original, 0))),
-        "{}",
-        d.stdout
-    );
+    assert!(!d.stdout.contains("# pending"), "{}", d.stdout);
     assert!(!d.stdout.contains('\x1b'), "no colour without a terminal");
-    assert_eq!(
-        d.stdout.matches("--- a/").count(),
-        1,
-        "only the edited file"
-    );
     d.assert_stderr_contains("1 file in");
+    d.assert_stderr_contains("`smgen upgrade` keeps them");
+    smgen(&p.out, &["diff", "--strict"]).assert_exit(1);
 
     let stat = smgen(&p.out, &["diff", "--stat"]);
-    stat.assert_exit(1);
-    assert_eq!(stat.stdout.trim(), "modified  network.tf  +1 -1");
+    stat.assert_exit(0);
+    assert_eq!(stat.stdout.trim(), "yours    modified  network.tf  +1 -1");
     let json = smgen(&p.out, &["diff", "--json"]);
-    json.assert_exit(1);
+    json.assert_exit(0);
     let report = json.json();
-    assert_eq!(report["changed"], 1);
+    assert_eq!(report["pending"], 0);
+    assert_eq!(report["edited"], 1);
     assert_eq!(report["files"][0]["path"], "network.tf");
-    assert_eq!(report["files"][0]["status"], "modified");
+    assert_eq!(report["files"][0]["edit"]["status"], "modified");
+    assert_eq!(report["files"][0]["pending"], serde_json::Value::Null);
 
-    let check = Smgen::new()
-        .args(["generate", "--preset", PRESET, "--check", "--out"])
-        .arg(&p.out)
-        .run();
-    check.assert_exit(1);
+    let check = |strict: bool| {
+        let mut cmd = Smgen::new()
+            .args(["generate", "--preset", PRESET, "--check", "--out"])
+            .arg(&p.out);
+        if strict {
+            cmd = cmd.arg("--strict");
+        }
+        cmd.run()
+    };
+    let plain = check(false);
+    plain.assert_exit(0);
+    plain.assert_stderr_contains("nothing pending");
+    let strict = check(true);
+    strict.assert_exit(1);
     assert!(
-        check.stdout.contains(&format!("-{edited_line}")),
+        strict.stdout.contains(&format!("+{edited_line}")),
         "{}",
-        check.stdout
+        strict.stdout
     );
-    check.assert_stderr_contains("modified  network.tf");
+    strict.assert_stderr_contains("yours    modified  network.tf");
     // The gate writes nothing.
     assert!(read(&p.out, "network.tf").contains(&edited_line));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2b. the first hour (issue 20): edit → upgrade → the gates are green; an answer changed
+//     without an upgrade → red until upgraded
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn s2b_edit_then_upgrade_then_check_is_green_and_an_unapplied_answer_is_red() {
+    let p = generate(&[]);
+    let locals = read(&p.out, "locals.tf");
+    let edited = locals.replacen(
+        "  tags = {\n",
+        "  tags = {\n    CostCenter = \"ML-42\"\n",
+        1,
+    );
+    assert_ne!(edited, locals);
+    write(&p.out, "locals.tf", &edited);
+    let stat = smgen(&p.out, &["diff", "--stat"]);
+    stat.assert_exit(0);
+    assert_eq!(stat.stdout.trim(), "yours    modified  locals.tf  +1 -0");
+
+    smgen(&p.out, &["upgrade"]).assert_exit(0);
+    assert_eq!(read(&p.out, "locals.tf"), edited, "the edit is kept");
+    let check = || {
+        Smgen::new()
+            .arg("generate")
+            .arg("--config")
+            .arg(p.out.join("smgen.toml"))
+            .arg("--out")
+            .arg(&p.out)
+            .arg("--check")
+            .run()
+    };
+    for _ in 0..2 {
+        smgen(&p.out, &["diff"]).assert_exit(0);
+        check().assert_exit(0);
+    }
+
+    // The answers change in smgen.toml, nobody upgrades: pending, red.
+    let answers = read(&p.out, "smgen.toml").replace("flow_logs = true", "flow_logs = false");
+    write(&p.out, "smgen.toml", &answers);
+    let red = check();
+    red.assert_exit(1);
+    red.assert_stderr_contains("pending  answers   smgen.toml");
+    red.assert_stderr_contains("network.flow_logs: true → false");
+    red.assert_stderr_contains("run `smgen upgrade");
+    assert!(red.stdout.contains("# pending: logs.tf"), "{}", red.stdout);
+    let d = smgen(&p.out, &["diff", "--stat"]);
+    d.assert_exit(1);
+    assert!(
+        d.stdout.contains("pending  deleted   logs.tf"),
+        "{}",
+        d.stdout
+    );
+    assert!(
+        d.stdout.contains("yours    modified  locals.tf"),
+        "{}",
+        d.stdout
+    );
+    // The pending diff runs from the base to the new render: `-` is what the render drops.
+    let full = smgen(&p.out, &["diff"]);
+    assert!(
+        full.stdout.contains("--- base/logs.tf\n+++ /dev/null\n"),
+        "{}",
+        full.stdout
+    );
+
+    // Upgraded: green again, the edit still there.
+    smgen(&p.out, &["upgrade"]).assert_exit(0);
+    check().assert_exit(0);
+    smgen(&p.out, &["diff"]).assert_exit(0);
+    assert_eq!(read(&p.out, "locals.tf"), edited);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,8 +399,8 @@ fn s3_an_edit_and_an_answer_change_in_one_file_both_land() {
         }
     }
     let d = smgen(&p.out, &["diff", "--stat"]);
-    d.assert_exit(1);
-    assert_eq!(d.stdout.trim(), "modified  network.tf  +1 -1");
+    d.assert_exit(0);
+    assert_eq!(d.stdout.trim(), "yours    modified  network.tf  +1 -1");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -436,14 +528,17 @@ fn s5_a_deleted_managed_file_stays_deleted() {
     let gone = "tests/security.tftest.hcl";
     fs::remove_file(p.out.join(gone)).unwrap();
 
+    // A deletion is an edit of yours: shown, kept by upgrade, not a pending change.
     let d = smgen(&p.out, &["diff"]);
-    d.assert_exit(1);
+    d.assert_exit(0);
     assert!(
-        d.stdout
-            .contains(&format!("Only in the render: {gone} (deleted on disk")),
+        d.stdout.contains(&format!(
+            "{gone} deleted (`smgen upgrade` keeps it deleted and records that)"
+        )),
         "{}",
         d.stdout
     );
+    smgen(&p.out, &["diff", "--strict"]).assert_exit(1);
 
     let up = smgen(&p.out, &["upgrade", "--set", NAT]);
     up.assert_exit(0);
@@ -457,7 +552,7 @@ fn s5_a_deleted_managed_file_stays_deleted() {
     assert!(!p.out.join(gone).exists(), "recreated");
     assert_eq!(lock_class(&p.out, gone), "user-deleted");
     // Recorded: no longer a difference, and later upgrades keep it deleted too.
-    smgen(&p.out, &["diff"]).assert_exit(0);
+    smgen(&p.out, &["diff", "--strict"]).assert_exit(0);
     let again = smgen(&p.out, &["upgrade", "--set", "network.flow_logs=false"]);
     again.assert_exit(0);
     assert!(
@@ -479,48 +574,96 @@ fn s5_a_deleted_managed_file_stays_deleted() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 6. a write-once file is never overwritten
+// 6. no write-once files: sagemaker-config.yaml is merged like every file, values filled in
+//    kept, a changed render never silent (issue 20)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn s6_a_write_once_file_is_never_overwritten() {
+fn s6_sagemaker_config_is_merged_and_never_goes_stale_silently() {
     let p = generate(&[]);
     let file = "sagemaker-config.yaml";
-    assert_eq!(lock_class(&p.out, file), "write-once");
-    let mine = "# filled in with the deployed values\nSchemaVersion: '1.0'\n";
-    write(&p.out, file, mine);
+    assert_eq!(lock_class(&p.out, file), "managed");
+    // The user fills in a placeholder far from what the answer change touches.
+    let original = read(&p.out, file);
+    let with_change = generate(&["--set", "jobs.network_isolation=false"]).file(file);
+    assert_ne!(with_change, original);
+    let (_, untouched) = changed_and_untouched(&original, &with_change);
+    let filled = format!("{} # filled in", line(&original, untouched));
+    let mine = replace_line(&original, untouched, &filled);
+    write(&p.out, file, &mine);
     smgen(&p.out, &["diff"]).assert_exit(0);
 
-    // An answer that changes what smgen renders for it.
-    let changed = generate(&["--set", "jobs.network_isolation=false"]);
-    assert_ne!(changed.file(file), generate(&[]).file(file));
+    // The answer changes in smgen.toml without an upgrade: the file is pending, not silent.
+    let answers =
+        read(&p.out, "smgen.toml").replace("network_isolation = true", "network_isolation = false");
+    let saved = read(&p.out, "smgen.toml");
+    write(&p.out, "smgen.toml", &answers);
+    let d = smgen(&p.out, &["diff", "--stat"]);
+    d.assert_exit(1);
+    assert!(
+        d.stdout.contains(&format!("pending  modified  {file}")),
+        "{}",
+        d.stdout
+    );
+    write(&p.out, "smgen.toml", &saved);
+
     let up = smgen(
         &p.out,
         &["upgrade", "--set", "jobs.network_isolation=false"],
     );
     up.assert_exit(0);
     assert!(
-        up.stdout.contains(&format!(
-            "write-once    {file}  write-once: yours, never overwritten"
-        )),
+        up.stdout.contains(&format!("merge-clean   {file}")),
         "{}",
         up.stdout
     );
-    assert_eq!(read(&p.out, file), mine);
-    // Neither does generate over the project.
-    Smgen::new()
-        .args([
-            "generate",
-            "--preset",
-            PRESET,
-            "--set",
-            "jobs.network_isolation=false",
-            "--out",
-        ])
-        .arg(&p.out)
-        .run()
-        .assert_success();
-    assert_eq!(read(&p.out, file), mine);
+    let merged = read(&p.out, file);
+    assert_eq!(
+        merged,
+        replace_lines(&with_change, line(&original, untouched), &filled)
+    );
+    assert!(merged.contains("EnableNetworkIsolation: false"), "{merged}");
+    assert!(!merged.contains("EnableNetworkIsolation: true"), "{merged}");
+    smgen(&p.out, &["diff"]).assert_exit(0);
+}
+
+/// A project written by an older smgen, whose lock calls sagemaker-config.yaml write-once and
+/// whose file was never updated, is merged on the next upgrade.
+#[test]
+fn s6b_an_older_write_once_entry_is_merged_like_the_rest() {
+    let p = generate(&[]);
+    let file = "sagemaker-config.yaml";
+    let text = read(&p.out, ".smgen/lock.toml").replace(
+        &format!("path = \"{file}\"\nsha256 = \"{}\"\nclass = \"managed\"", {
+            let lock: toml::Table = toml::from_str(&read(&p.out, ".smgen/lock.toml")).unwrap();
+            lock["file"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["path"].as_str() == Some(file))
+                .unwrap()["sha256"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }),
+        &format!(
+            "path = \"{file}\"\nsha256 = \"{}\"\nclass = \"write-once\"",
+            {
+                smgen::reconcile::lock::sha256_hex(
+                    read(&p.out, &format!(".smgen/base/{file}")).as_bytes(),
+                )
+            }
+        ),
+    );
+    assert!(text.contains("write-once"), "{text}");
+    write(&p.out, ".smgen/lock.toml", &text);
+    let up = smgen(
+        &p.out,
+        &["upgrade", "--set", "jobs.network_isolation=false"],
+    );
+    up.assert_exit(0);
+    assert!(read(&p.out, file).contains("EnableNetworkIsolation: false"));
+    assert_eq!(lock_class(&p.out, file), "managed");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -581,7 +724,8 @@ fn s7_a_newer_template_set_updates_unedited_files_cleanly() {
     assert_ne!(lock["templates"].as_str(), Some("sha256:0000000000000000"));
     // The base moved to the new render: only the user's own edit remains as a difference.
     let stat = smgen(&p.out, &["diff", "--stat"]);
-    assert_eq!(stat.stdout.trim(), "modified  README.md  +0 -2");
+    stat.assert_exit(0);
+    assert_eq!(stat.stdout.trim(), "yours    modified  README.md  +2 -0");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,8 +781,10 @@ fn s8_dry_run_writes_nothing() {
     assert!(dry.stdout.contains("+<<<<<<< yours\n"), "{}", dry.stdout);
     dry.assert_stderr_contains("would upgrade (dry run, nothing written)");
 
-    // Neither do diff, generate --check and generate --dry-run.
-    smgen(&p.out, &["diff"]).assert_exit(1);
+    // Neither do diff, generate --check and generate --dry-run (the last one is refused: the
+    // answers differ from the project's).
+    smgen(&p.out, &["diff"]).assert_exit(0);
+    smgen(&p.out, &["diff", "--strict"]).assert_exit(1);
     Smgen::new()
         .args([
             "generate", "--preset", PRESET, "--set", NAT, "--check", "--out",
@@ -657,7 +803,8 @@ fn s8_dry_run_writes_nothing() {
             "--out",
         ])
         .arg(&p.out)
-        .run();
+        .run()
+        .assert_exit(2);
     assert!(
         before == tree(p.tmp.path()),
         "{}",
@@ -849,7 +996,7 @@ fn a_git_work_tree_is_mentioned_but_not_needed() {
         &format!("{}# mine\n", read(&p.out, "versions.tf")),
     );
     let d = smgen(&p.out, &["diff"]);
-    d.assert_exit(1);
+    d.assert_exit(0);
     d.assert_stderr_contains("`git diff`");
     let up = smgen(&p.out, &["upgrade", "--set", NAT]);
     up.assert_exit(0);
@@ -899,5 +1046,145 @@ fn bad_upgrade_answers_are_errors_and_write_nothing() {
         before == tree(&p.out),
         "{}",
         tree_diff(&before, &tree(&p.out))
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 20: generate does not replace a project's answers silently; upgrade says what
+// changes in the environment
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn generate_into_a_project_with_other_answers_is_refused_unless_forced() {
+    let p = generate(&[]);
+    let before = tree(&p.out);
+    let run = Smgen::new()
+        .args(["generate", "--preset", "regulated", "--out"])
+        .arg(&p.out)
+        .run();
+    run.assert_exit(2);
+    run.assert_stderr_contains("holds other answers");
+    run.assert_stderr_contains("project.region: \"eu-west-1\" → \"eu-central-1\"");
+    run.assert_stderr_contains("smgen upgrade");
+    run.assert_stderr_contains("--set project.region=eu-central-1");
+    run.assert_stderr_contains("--force");
+    assert!(
+        before == tree(&p.out),
+        "{}",
+        tree_diff(&before, &tree(&p.out))
+    );
+    // Another format is refused too.
+    Smgen::new()
+        .args(["generate", "--preset", PRESET, "--format", "cdk", "--out"])
+        .arg(&p.out)
+        .run()
+        .assert_exit(2);
+    // The same answers are fine; --force replaces them on purpose.
+    Smgen::new()
+        .args(["generate", "--preset", PRESET, "--out"])
+        .arg(&p.out)
+        .run()
+        .assert_exit(0);
+    let forced = Smgen::new()
+        .args(["generate", "--preset", "regulated", "--force", "--out"])
+        .arg(&p.out)
+        .run();
+    assert_ne!(forced.status.code(), Some(2), "{}", forced.stderr);
+    assert!(read(&p.out, "smgen.toml").contains("sm-regulated"));
+    // What that did to the environment, not only to the files.
+    forced.assert_stderr_contains("environment changes:");
+    forced.assert_stderr_contains("subnets: 2 → 3");
+    forced.assert_stderr_contains(
+        "interface endpoints: 9 → 11 (added: sagemaker.metrics, experiments)",
+    );
+}
+
+#[test]
+fn upgrade_says_what_changes_in_the_environment() {
+    let p = generate(&[]);
+    let up = smgen(&p.out, &["upgrade", "--set", NAT]);
+    up.assert_exit(0);
+    for line in [
+        "environment changes:\n",
+        "  NAT gateways: 0 → 1\n",
+        "  interface endpoints: 9 → 0 (removed: sagemaker.api",
+        "  Studio apps → KMS, public internet: ✗ → ✓ NAT\n",
+        "  monthly baseline (list prices, `smgen explain`): ",
+    ] {
+        assert!(up.stdout.contains(line), "no {line:?} in\n{}", up.stdout);
+    }
+    let back = smgen(&p.out, &["upgrade", "--set", "network.nat=none", "--json"]);
+    back.assert_exit(0);
+    let env = &back.json()["environment"];
+    assert_eq!(env["nat_gateways"]["before"], 1);
+    assert_eq!(env["nat_gateways"]["after"], 0);
+    assert_eq!(env["endpoints_added"].as_array().unwrap().len(), 9);
+    assert!(env["cost"]["after_usd"].is_number() || env["cost"]["after_usd"].is_null());
+    // Nothing to change: no environment section.
+    let same = smgen(&p.out, &["upgrade"]);
+    assert!(
+        !same.stdout.contains("environment changes"),
+        "{}",
+        same.stdout
+    );
+}
+
+/// The README's session shows what `diff` and `upgrade` really print: its lines are checked
+/// against a run of the same steps, so the transcript cannot fall behind the output.
+#[test]
+fn the_readme_transcript_is_real_output() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let p = generate(&[]);
+    let locals = read(&p.out, "locals.tf");
+    write(
+        &p.out,
+        "locals.tf",
+        &locals.replacen(
+            "  tags = {\n",
+            "  tags = {\n    CostCenter  = \"ML-42\"\n",
+            1,
+        ),
+    );
+    let d = smgen(&p.out, &["diff"]);
+    let up = smgen(&p.out, &["upgrade", "--set", NAT]);
+    let answers = read(&p.out, "smgen.toml").replace("flow_logs = true", "flow_logs = false");
+    write(&p.out, "smgen.toml", &answers);
+    let stat = smgen(&p.out, &["diff", "--stat"]);
+    let shown = |run: &Run, lines: &[&str]| {
+        for line in lines {
+            let all = format!("{}{}", run.stdout, run.stderr);
+            assert!(
+                all.lines().any(|l| l == *line),
+                "not printed: {line:?}\n{all}"
+            );
+            assert!(
+                readme.lines().any(|l| l == *line),
+                "not in README: {line:?}"
+            );
+        }
+    };
+    shown(
+        &d,
+        &[
+            "# your edits: locals.tf (smgen's last render → the file on disk; `smgen upgrade` keeps them)",
+            "+++ yours/locals.tf",
+            "+    CostCenter  = \"ML-42\"",
+        ],
+    );
+    shown(
+        &up,
+        &[
+            "merge-clean   locals.tf  your edits kept; the render did not change",
+            "environment changes:",
+            "  NAT gateways: 0 → 1",
+            "  Studio apps → KMS, public internet: ✗ → ✓ NAT",
+        ],
+    );
+    shown(
+        &stat,
+        &[
+            "yours    modified  locals.tf                           +1 -0",
+            "pending  deleted   logs.tf                             +0 -5",
+        ],
     );
 }

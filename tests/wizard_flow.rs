@@ -482,10 +482,13 @@ fn a_custom_endpoint_selection_is_written_as_a_list() {
 #[test]
 fn a_preset_asks_only_what_it_leaves_open() {
     let (s, outcome) = run(&preset("vpc-only-nat", false), &[]);
-    for key in ["project.name", "network.mode", "network.nat", "needs.pip"] {
+    for key in ["network.mode", "network.nat", "needs.pip"] {
         assert!(!s.was_asked(key), "{key}");
     }
+    // A preset's name and Region are examples: asked anyway, the preset's as defaults.
     for key in [
+        "project.name",
+        "project.region",
         "network.endpoints",
         "needs.notebook_instances",
         "needs.experiments",
@@ -541,4 +544,155 @@ fn creating_the_vpc_from_the_existing_vpc_preset_drops_its_ids() {
     let vpc = written(outcome).0.network.vpc;
     assert!(vpc.create);
     assert!(vpc.vpc_id.is_none() && vpc.subnet_ids.is_empty() && vpc.route_table_ids.is_empty());
+}
+
+#[test]
+fn a_preset_still_asks_name_and_region() {
+    let (s, outcome) = run(
+        &preset("regulated", false),
+        &[
+            ("project.name", A::Text("fraud-ml")),
+            ("project.region", A::Text("ap-northeast-1")),
+        ],
+    );
+    assert!(s.was_asked("project.name") && s.was_asked("project.region"));
+    let spec = written(outcome).0;
+    assert_eq!(spec.project.name, "fraud-ml");
+    assert_eq!(spec.project.region, "ap-northeast-1");
+}
+
+#[test]
+fn the_account_id_and_tags_are_asked_and_may_stay_empty() {
+    // Empty: no account id, no tags.
+    let (s, outcome) = run(&fresh(), &[]);
+    for key in [
+        "project.account_id",
+        "project.tags.CostCenter",
+        "project.tags.Owner",
+    ] {
+        assert!(s.was_asked(key), "{key}");
+    }
+    let spec = written(outcome).0;
+    assert_eq!(spec.project.account_id, None);
+    assert!(spec.project.tags.is_empty(), "{:?}", spec.project.tags);
+    // Given: recorded; a bad account id is asked again with the config's message.
+    let (s, outcome) = run(
+        &fresh(),
+        &[
+            ("project.account_id", A::Text("1234")),
+            ("project.account_id", A::Text("123456789012")),
+            ("project.tags.CostCenter", A::Text("ML-42")),
+            ("project.tags.Owner", A::Text("ml-platform")),
+        ],
+    );
+    assert!(
+        s.said.contains(&format!(
+            "error: {}",
+            set_error("project.account_id=\"1234\"")
+        )),
+        "{}",
+        s.said
+    );
+    let spec = written(outcome).0;
+    assert_eq!(spec.project.account_id.as_deref(), Some("123456789012"));
+    assert_eq!(spec.project.tags["CostCenter"], "ML-42");
+    assert_eq!(spec.project.tags["Owner"], "ml-platform");
+}
+
+/// A prompter that records rejections and the prefill of each re-ask.
+#[test]
+fn a_rejected_answer_is_taken_back_and_offered_again_prefilled() {
+    struct Rejects {
+        inner: Script,
+        rejected: Vec<(String, String)>,
+        prefills: Vec<String>,
+    }
+    impl Prompter for Rejects {
+        fn say(&mut self, text: &str) {
+            self.inner.say(text)
+        }
+        fn input(&mut self, key: &str, prompt: &str, default: &str) -> Result<String> {
+            self.inner.input(key, prompt, default)
+        }
+        fn confirm(&mut self, key: &str, prompt: &str, default: bool) -> Result<bool> {
+            self.inner.confirm(key, prompt, default)
+        }
+        fn select(&mut self, k: &str, p: &str, items: &[String], d: usize) -> Result<usize> {
+            self.inner.select(k, p, items, d)
+        }
+        fn multi_select(
+            &mut self,
+            k: &str,
+            p: &str,
+            items: &[String],
+            c: &[bool],
+        ) -> Result<Vec<usize>> {
+            self.inner.multi_select(k, p, items, c)
+        }
+        fn reject(&mut self, key: &str, _prompt: &str, answer: &str, message: &str) {
+            self.rejected.push((key.into(), answer.into()));
+            self.inner.say(message);
+        }
+        fn input_again(
+            &mut self,
+            key: &str,
+            prompt: &str,
+            default: &str,
+            rejected: &str,
+        ) -> Result<String> {
+            self.prefills.push(rejected.into());
+            self.inner.input(key, prompt, default)
+        }
+    }
+    let mut p = Rejects {
+        inner: Script::new(&[
+            ("network.vpc.cidr", A::Text("10.0.0.1/16")),
+            ("network.vpc.cidr", A::Text("10.0.0.0/16")),
+        ]),
+        rejected: vec![],
+        prefills: vec![],
+    };
+    let outcome = wizard::run(&mut p, &fresh()).unwrap();
+    p.inner.assert_used();
+    assert_eq!(
+        p.rejected,
+        vec![("network.vpc.cidr".to_string(), "10.0.0.1/16".to_string())]
+    );
+    assert_eq!(p.prefills, vec!["10.0.0.1/16".to_string()]);
+    assert_eq!(written(outcome).0.network.vpc.cidr, "10.0.0.0/16");
+}
+
+#[test]
+fn change_answers_after_an_error_goes_to_the_question_that_caused_it() {
+    // Public pip without NAT in VPC only mode blocks writing (a finding on needs.pip).
+    let (s, outcome) = run(
+        &fresh(),
+        &[
+            ("needs.pip", A::Pick("Public index")),
+            ("confirm", A::Pick("Change answers")),
+            ("needs.pip", A::Pick("CodeArtifact")),
+        ],
+    );
+    assert!(s.said.contains("Errors block writing"), "{}", s.said);
+    assert_eq!(s.times_asked("needs.pip"), 2);
+    // Straight there: nothing before it is asked again.
+    for key in ["project.name", "network.mode", "network.nat"] {
+        assert_eq!(s.times_asked(key), 1, "{key}");
+    }
+    assert_eq!(s.times_asked("confirm"), 2);
+    assert_eq!(written(outcome).0.needs.pip, smgen::spec::Pip::Codeartifact);
+}
+
+#[test]
+fn the_summary_counts_nat_gateways_not_zones() {
+    let (s, outcome) = run(
+        &fresh(),
+        &[
+            ("network.nat", A::Pick("Single")),
+            ("network.vpc.azs", A::Text("3")),
+        ],
+    );
+    let spec = written(outcome).0;
+    assert_eq!(spec.network.nat, Nat::Single);
+    assert!(s.said.contains("NAT gateways           1"), "{}", s.said);
 }

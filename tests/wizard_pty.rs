@@ -14,6 +14,7 @@ const ENTER: &str = "\r";
 const DOWN: &str = "\x1b[B";
 const SPACE: &str = " ";
 const CTRL_C: &str = "\x03";
+const BACKSPACE: &str = "\x7f";
 
 fn smgen() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_smgen"));
@@ -144,12 +145,19 @@ fn vpc_only_with_nat_and_a_custom_endpoint_selection() {
     answer(&mut s, "network.endpoints", &keys);
     answer(&mut s, "encryption.kms", &[ENTER]);
     answer(&mut s, "jobs.network_isolation", &[ENTER]);
+    answer(&mut s, "project.account_id", &[&type_text("123456789012")]);
+    answer(&mut s, "project.tags.CostCenter", &[&type_text("ML-42")]);
+    answer(&mut s, "project.tags.Owner", &[ENTER]); // none
     s.expect("Summary: wizard-nat in eu-west-1 (cloudformation)")
         .unwrap();
-    s.expect("NAT gateways").unwrap();
+    // One gateway for the three zones (network.nat = single), not one per zone.
+    s.expect("NAT gateways           1\r\n").unwrap();
     s.expect("Write the project?").unwrap();
     s.send(ENTER).unwrap();
     s.expect("wrote").unwrap();
+    s.expect("next steps").unwrap();
+    s.expect("cd nat").unwrap();
+    s.expect("aws cloudformation deploy").unwrap();
     assert_eq!(finish(s), 0);
 
     let spec = answers(&tmp.path().join("nat"));
@@ -164,6 +172,12 @@ fn vpc_only_with_nat_and_a_custom_endpoint_selection() {
     assert_eq!(spec.needs.pip, smgen::spec::Pip::Public);
     assert!(spec.needs.custom_images);
     assert_eq!(spec.studio.user_profiles, ["alice", "bob"]);
+    assert_eq!(spec.project.account_id.as_deref(), Some("123456789012"));
+    assert_eq!(
+        spec.project.tags.get("CostCenter").map(String::as_str),
+        Some("ML-42")
+    );
+    assert!(!spec.project.tags.contains_key("Owner"));
     let toml = std::fs::read_to_string(tmp.path().join("nat/smgen.toml")).unwrap();
     assert!(toml.contains("format: cloudformation"), "{toml}");
     assert_same_as_generate(tmp.path(), "nat", "cloudformation");
@@ -208,6 +222,9 @@ fn notebook_private_from_its_preset_with_every_question() {
     answer(&mut s, "network.endpoints", &[ENTER]); // the solver's selection
     answer(&mut s, "encryption.kms", &[ENTER]);
     answer(&mut s, "jobs.network_isolation", &[ENTER]);
+    answer(&mut s, "project.account_id", &[ENTER]);
+    answer(&mut s, "project.tags.CostCenter", &[ENTER]);
+    answer(&mut s, "project.tags.Owner", &[ENTER]);
     s.expect("Notebook instances").unwrap();
     s.expect("notebook: private access").unwrap();
     s.expect("Write the project?").unwrap();
@@ -360,4 +377,57 @@ fn colors_follow_no_color_and_the_flag() {
         !has_style(&first_screen(false, &["--color", "never"])),
         "--color never still colors"
     );
+}
+
+/// A preset still asks the project's name and Region; a rejected answer is crossed out (no
+/// success mark kept for it) and asked again with the rejected text prefilled; after writing,
+/// the next steps for the format.
+#[test]
+fn a_preset_asks_name_and_region_and_a_rejected_answer_is_offered_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = smgen();
+    // The colorful theme: the one that draws success marks.
+    cmd.env_remove("NO_COLOR").current_dir(tmp.path()).args([
+        "init",
+        "reg",
+        "--preset",
+        "regulated",
+        "--format",
+        "terraform",
+    ]);
+    let mut s = expectrl::Session::spawn(cmd).expect("spawn smgen on a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(90)));
+    answer(&mut s, "project.name", &[&type_text("risk-ml")]);
+    answer(&mut s, "project.region", &[&type_text("eu-west-9")]);
+    s.expect("✘").unwrap();
+    s.expect(" AWS Region (project.region) · eu-west-9")
+        .unwrap();
+    s.expect("error: project.region").unwrap();
+    // Asked again, the rejected text in the input: fix its last character.
+    s.expect("(project.region)").unwrap();
+    s.expect("eu-west-9").unwrap();
+    std::thread::sleep(Duration::from_millis(30));
+    s.send(BACKSPACE).unwrap();
+    std::thread::sleep(Duration::from_millis(30));
+    s.send(type_text("1")).unwrap();
+    // The rest of the preset's open questions: their defaults.
+    loop {
+        let found = s
+            .expect(expectrl::Regex(
+                "\\([a-z_]+\\.[A-Za-z_.]+\\)[^\\n·]*›|Write the project\\?",
+            ))
+            .unwrap();
+        let text = String::from_utf8_lossy(found.get(0).unwrap()).to_string();
+        std::thread::sleep(Duration::from_millis(30));
+        s.send(ENTER).unwrap();
+        if text.contains("Write the project") {
+            break;
+        }
+    }
+    s.expect("next steps").unwrap();
+    s.expect("terraform init").unwrap();
+    assert_eq!(finish(s), 0);
+    let spec = answers(&tmp.path().join("reg"));
+    assert_eq!(spec.project.name, "risk-ml");
+    assert_eq!(spec.project.region, "eu-west-1");
 }

@@ -1,11 +1,14 @@
 //! `smgen generate`: render from a preset or a config file, write or check a project.
 
-use super::project::drift_diff;
+use super::project::unapplied;
+use super::status::{self, Found};
 use super::ui::{note, ui};
-use super::{build, conflict_summary, out, print_findings, print_table};
-use crate::error::Result;
+use super::{
+    build, conflict_summary, environment, environment_text, out, print_findings, print_table,
+};
+use crate::error::{Error, Result};
 use crate::output::{self, Root, Target};
-use crate::reconcile::{self, Decision, Labels, report};
+use crate::reconcile::{self, ChangeKind, Decision, Disk, Drift, Labels, Status};
 use crate::render::{FileSet, Format};
 use crate::spec::{self, Spec, SpecSource};
 use clap::Args;
@@ -14,13 +17,13 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub(crate) struct GenerateArgs {
     /// Start from a built-in preset (see `smgen presets`).
-    #[arg(long, conflicts_with = "config", required_unless_present = "config")]
+    #[arg(long, conflicts_with = "config", required_unless_present = "config", value_parser = super::ecosystem::presets(), hide_possible_values = true)]
     preset: Option<String>,
     /// Read the answers from a TOML file (such as a project's smgen.toml).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Override one answer: `--set network.nat=single` (same paths as the TOML keys).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = super::ecosystem::set_keys(), hide_possible_values = true)]
     sets: Vec<String>,
     /// Output format.
     #[arg(long, default_value = "terraform", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
@@ -31,12 +34,17 @@ pub(crate) struct GenerateArgs {
     /// Show what would be written, write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Drift gate for CI: write nothing; exit 1 when the files in --out differ from this
-    /// render.
+    /// Gate for CI: write nothing; exit 1 when --out has pending changes (these answers or
+    /// this smgen render differently from its last upgrade) or unresolved conflicts. Your
+    /// edits, which `smgen upgrade` keeps, pass (unless --strict).
     #[arg(long, conflicts_with = "dry_run")]
     check: bool,
+    /// With --check: exit 1 on your edits too.
+    #[arg(long, requires = "check")]
+    strict: bool,
     /// Write into a non-empty directory that is not an smgen project (files already there
-    /// are merged with conflict markers, never overwritten).
+    /// are merged with conflict markers, never overwritten), or into a project whose
+    /// smgen.toml holds other answers or another format (this run's answers replace them).
     #[arg(long)]
     force: bool,
     /// Print a JSON report on stdout.
@@ -57,6 +65,10 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
     if args.check {
         return check(&args, format, &spec, &set, target);
     }
+    if target == Target::Project && !args.force {
+        refuse_other_answers(&args, format, &spec)?;
+    }
+    let mut env = None;
     // (path, action) for every rendered file (smgen.toml included) and every file a decision
     // touches; the conflicts; how many files change on disk.
     let (files, conflicts, changed): (Vec<(String, &str)>, Vec<String>, usize) = match target {
@@ -99,6 +111,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
             for w in &plan.warnings {
                 eprintln!("warning: {w}");
             }
+            env = environment(lock.as_ref(), &model);
             if !args.dry_run {
                 let lock = reconcile::new_lock(format, &spec, &plan);
                 reconcile::apply(&root, &plan, answers.as_deref(), &lock)?;
@@ -134,6 +147,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
             "endpoints": model.endpoints.iter().map(|e| serde_json::json!({
                 "key": e.key, "service_name": e.service_name, "reason": e.reason,
             })).collect::<Vec<_>>(),
+            "environment": env,
         });
         out(&format!(
             "{}\n",
@@ -153,7 +167,14 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
                 out(&format!("{action:12} {path}\n"));
             }
         }
+        let text = environment_text(env.as_ref());
+        if !text.is_empty() {
+            eprint!("{text}");
+        }
         conflict_summary(&conflicts, args.dry_run);
+        if target == Target::New && !args.dry_run {
+            super::init::next_steps(&args.out, format);
+        }
     }
     Ok(if conflicts.is_empty() { 0 } else { 1 })
 }
@@ -173,6 +194,72 @@ pub(crate) fn write_new_project(
     output::write_new(&all, out)
 }
 
+/// `generate` into a project whose smgen.toml holds other answers (or whose lock another
+/// format) would replace them without a word: refused, naming the `upgrade --set` that
+/// changes them on purpose, or `--force`.
+fn refuse_other_answers(args: &GenerateArgs, format: Format, spec: &Spec) -> Result<()> {
+    let root = Root::open(&args.out)?;
+    let refuse = |message: String| Error::Output {
+        path: args.out.clone(),
+        message,
+    };
+    if let Some(lock) = reconcile::read_lock(&root)?
+        && lock.format() != format
+    {
+        return Err(refuse(format!(
+            "is a {} project; generating {} into it would replace every file. Use another \
+             --out, or pass --force to replace it on purpose",
+            lock.format,
+            format.name()
+        )));
+    }
+    let Some(bytes) = root.read(reconcile::ANSWERS)? else {
+        return Ok(());
+    };
+    let origin = args.out.join(reconcile::ANSWERS).display().to_string();
+    let text = String::from_utf8(bytes).map_err(|_| Error::Toml {
+        origin: origin.clone(),
+        message: "not UTF-8 text".into(),
+    })?;
+    let recorded = spec::load(
+        &SpecSource::Config {
+            origin: origin.clone(),
+            text,
+        },
+        &[],
+    );
+    let recorded = match recorded {
+        Ok(r) if r == *spec => return Ok(()),
+        Ok(r) => r,
+        Err(e) => {
+            return Err(refuse(format!(
+                "its {} does not load ({e}); fix it and run `smgen upgrade {}`, or pass --force to replace its answers with these",
+                reconcile::ANSWERS,
+                args.out.display()
+            )));
+        }
+    };
+    let (old, new) = (
+        reconcile::answers_table(&recorded),
+        reconcile::answers_table(spec),
+    );
+    let sets = reconcile::answer_sets(&old, &new);
+    let changes = reconcile::answer_changes(&old, &new);
+    let how = if sets.is_empty() {
+        format!(
+            "edit {origin} and run `smgen upgrade {}`",
+            args.out.display()
+        )
+    } else {
+        format!("`smgen upgrade {} {}`", args.out.display(), sets.join(" "))
+    };
+    Err(refuse(format!(
+        "is an smgen project whose {} holds other answers ({}); change them with {how} (your edits are merged), or pass --force to replace its answers with these",
+        reconcile::ANSWERS,
+        changes.join("; ")
+    )))
+}
+
 /// `generate --check`: compares, writes nothing.
 fn check(
     args: &GenerateArgs,
@@ -181,25 +268,36 @@ fn check(
     set: &FileSet,
     target: Target,
 ) -> Result<i32> {
-    let color = ui().color;
-    // (path, status, +lines, -lines)
-    let mut rows: Vec<(String, &str, usize, usize)> = vec![];
-    let mut text = String::new();
-    if target == Target::New {
-        for (path, contents) in &set.files {
-            let (add, del) = report::counts(None, Some(contents));
-            rows.push((path.clone(), "new", add, del));
+    let found = if target == Target::New {
+        let files = set
+            .files
+            .iter()
+            .filter(|(p, _)| *p != reconcile::ANSWERS)
+            .map(|(path, text)| Drift {
+                path: path.clone(),
+                status: Status {
+                    edit: None,
+                    pending: Some(ChangeKind::Added),
+                    no_base: false,
+                    unresolved: false,
+                },
+                base: None,
+                ours: Disk::Absent,
+                theirs: Some(text.clone()),
+            })
+            .collect();
+        Found {
+            files,
+            answers: status::Answers {
+                changes: vec![],
+                file: Some((None, set.files[reconcile::ANSWERS].clone())),
+            },
         }
     } else {
         let root = Root::open(&args.out)?;
         let lock = reconcile::read_lock(&root)?;
-        for d in reconcile::drift(&root, lock.as_ref(), set)? {
-            let ours = d.ours.text();
-            let (add, del) = report::counts(ours, d.theirs.as_deref());
-            text.push_str(&drift_diff(&d, color));
-            rows.push((d.path, d.kind.as_str(), add, del));
-        }
-        // The answers: the same spec is no drift, whatever the file's comments and layout.
+        // The answers: the same spec is no difference, whatever the file's comments and
+        // layout.
         let answers = root
             .read(reconcile::ANSWERS)?
             .and_then(|b| String::from_utf8(b).ok());
@@ -213,58 +311,72 @@ fn check(
             )
             .ok()
         });
-        if recorded.as_ref() != Some(spec) {
-            let new = &set.files[reconcile::ANSWERS];
-            let (add, del) = report::counts(answers.as_deref(), Some(new));
-            text.push_str(&report::unified(
-                reconcile::ANSWERS,
-                answers.as_deref(),
-                Some(new),
-                color,
-            ));
-            rows.push((
-                reconcile::ANSWERS.into(),
-                if answers.is_some() { "modified" } else { "new" },
-                add,
-                del,
-            ));
+        let file = (recorded.as_ref() != Some(spec))
+            .then(|| (answers, set.files[reconcile::ANSWERS].clone()));
+        Found {
+            files: reconcile::drift(&root, lock.as_ref(), set)?,
+            answers: status::Answers {
+                changes: lock
+                    .as_ref()
+                    .map(|l| unapplied(l, spec))
+                    .unwrap_or_default(),
+                file,
+            },
         }
-        rows.sort();
-    }
+    };
+    let code = found.code(args.strict);
     if args.json {
-        let report = serde_json::json!({
-            "out": args.out.display().to_string(),
-            "format": format.name(),
-            "check": true,
-            "drift": rows.iter().map(|(p, s, a, d)| serde_json::json!({
-                "path": p, "status": s, "insertions": a, "deletions": d,
-            })).collect::<Vec<_>>(),
-        });
+        let mut report = status::json_files(&found);
+        report["out"] = args.out.display().to_string().into();
+        report["format"] = format.name().into();
+        report["check"] = true.into();
+        report["strict"] = args.strict.into();
         out(&format!(
             "{}\n",
             serde_json::to_string_pretty(&report).expect("json")
         ));
+        return Ok(code);
+    }
+    status::print_diffs(&found, ui().color);
+    let (pending, edited) = (found.pending(), found.edited());
+    if code == 0 {
+        let mut line = format!(
+            "nothing pending: {} is up to date with these answers and smgen {} ({} files, {})",
+            args.out.display(),
+            reconcile::VERSION,
+            set.files.len(),
+            format.name()
+        );
+        if edited > 0 {
+            line.push_str(&format!(
+                "; {edited} file{} carr{} your edits, which `smgen upgrade` keeps (--strict fails on them)",
+                if edited == 1 { "" } else { "s" },
+                if edited == 1 { "ies" } else { "y" }
+            ));
+        }
+        note!("{line}");
     } else {
-        out(&text);
-        if rows.is_empty() {
-            note!(
-                "no drift: {} matches the render ({} files, {})",
-                args.out.display(),
-                set.files.len(),
-                format.name()
-            );
+        let what = if pending > 0 {
+            format!(
+                "{pending} pending change{} (run `smgen upgrade {}` to apply them; your edits are kept)",
+                if pending == 1 { "" } else { "s" },
+                args.out.display()
+            )
         } else {
-            eprintln!(
-                "drift: {} of {} files in {} differ from the render ({}):",
-                rows.len(),
-                set.files.len(),
-                args.out.display(),
-                format.name()
-            );
-            for (path, status, add, del) in &rows {
-                eprintln!("  {status:9} {path} (+{add} -{del})");
-            }
+            format!(
+                "{edited} edited file{} (--strict)",
+                if edited == 1 { "" } else { "s" }
+            )
+        };
+        eprintln!(
+            "not up to date: {} has {what} ({} files, {}):",
+            args.out.display(),
+            set.files.len(),
+            format.name()
+        );
+        for row in status::stat_rows(&found) {
+            eprintln!("  {row}");
         }
     }
-    Ok(if rows.is_empty() { 0 } else { 1 })
+    Ok(code)
 }

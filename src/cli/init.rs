@@ -19,7 +19,7 @@ pub(crate) struct InitArgs {
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// Start from a built-in preset and ask only what it leaves open.
-    #[arg(long)]
+    #[arg(long, value_parser = super::ecosystem::presets(), hide_possible_values = true)]
     preset: Option<String>,
     /// Output format (asked when not given).
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
@@ -124,7 +124,51 @@ pub(crate) fn init(args: InitArgs) -> Result<i32> {
         args.dir.display(),
         format.name()
     );
+    next_steps(&args.dir, format);
     Ok(0)
+}
+
+/// What to run after a new project is written, per format (the generated README.md has the
+/// details: prerequisites, remote state, sign-in).
+pub(crate) fn next_steps(dir: &Path, format: Format) {
+    let commands: &[&str] = match format {
+        Format::Terraform => &[
+            "terraform init",
+            "terraform test",
+            "terraform plan -out plan.tfplan",
+            "terraform apply plan.tfplan",
+        ],
+        Format::CloudFormation => &[
+            "cfn-lint template.yaml",
+            "aws cloudformation deploy --template-file template.yaml --stack-name <stack> --capabilities CAPABILITY_NAMED_IAM   # README.md has the full command",
+        ],
+        Format::Cdk => &[
+            "npm install",
+            "npm test",
+            "npx cdk bootstrap && npx cdk deploy",
+        ],
+    };
+    let mut text = format!(
+        "next steps (README.md has the details):\n  cd {}\n",
+        shell_word(dir)
+    );
+    for c in commands {
+        text.push_str(&format!("  {c}\n"));
+    }
+    super::ui::note!("{}", text.trim_end());
+}
+
+/// `dir` as one shell word.
+fn shell_word(dir: &Path) -> String {
+    let s = dir.display().to_string();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/+:@".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 fn interrupted_exit() -> ! {

@@ -11,6 +11,7 @@ mod explain;
 mod generate;
 mod init;
 mod project;
+mod status;
 pub(crate) mod ui;
 
 use crate::error::{Error, Result};
@@ -54,6 +55,7 @@ enum Command {
     /// counterpart of `generate`).
     Init(InitArgs),
     /// Render a project from a preset or a config file; never prompts.
+    #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
     /// Show how a project on disk differs from a fresh render of its smgen.toml
     /// (exit 0: no difference, 1: differences).
@@ -72,6 +74,20 @@ enum Command {
     Schema,
 }
 
+const GENERATE_EXAMPLES: &str = "Examples:
+  smgen generate --preset vpc-only-isolated --out ml-env
+      a new Terraform project from a preset (`smgen presets` lists them)
+  smgen generate --preset regulated --format cdk --set project.name=fraud-ml \\
+      --set project.region=ap-northeast-1 --out fraud-ml
+      another format, with answers changed on the way
+  smgen generate --config ml-env/smgen.toml --out ml-env --check
+      CI gate: exit 1 when the project has changes `smgen upgrade` would bring
+  smgen generate --config smgen.toml --out ml-env --dry-run --json
+      what would be written, as data
+
+In an existing project, change answers with `smgen upgrade --set KEY=VALUE`: generate refuses
+other answers than the project's smgen.toml unless --force.";
+
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -86,7 +102,15 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            let hint = match &e {
+                Error::UnknownPreset { name, .. } => {
+                    ecosystem::closest(name, presets::all().iter().map(|p| p.name))
+                        .map(|k| format!("; did you mean '{k}'?"))
+                        .unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            eprintln!("error: {e}{hint}");
             e.code()
         }
     }
@@ -192,7 +216,7 @@ pub(crate) fn print_table(plan: &Plan, for_generate: bool) {
                     Decision::Conflict
                         | Decision::MergeClean
                         | Decision::UserDeleted
-                        | Decision::WriteOnce
+                        | Decision::Kept
                 )
         })
         .map(|e| {
@@ -228,4 +252,39 @@ pub(crate) fn conflict_summary(conflicts: &[String], nothing_written: bool) {
         if conflicts.len() == 1 { "" } else { "s" },
         conflicts.join(", ")
     );
+}
+
+/// The model of the answers a lock records as applied, validated like any input (`None`:
+/// this smgen cannot read them).
+pub(crate) fn applied_model(lock: &reconcile::Lock) -> Option<Model> {
+    let spec = reconcile::applied_spec(lock)?;
+    let text = toml::to_string(&spec).ok()?;
+    let source = crate::spec::SpecSource::Config {
+        origin: reconcile::LOCK_PATH.into(),
+        text,
+    };
+    let spec = crate::spec::load(&source, &[]).ok()?;
+    Some(model::resolve(&spec))
+}
+
+/// What changes in the environment from the lock's answers to `model`, when it can be told.
+pub(crate) fn environment(
+    lock: Option<&reconcile::Lock>,
+    model: &Model,
+) -> Option<reconcile::environment::Changes> {
+    let old = applied_model(lock?)?;
+    Some(reconcile::environment::changes(&old, model))
+}
+
+/// The environment changes for people: a heading and one indented line per change; empty
+/// when nothing changes.
+pub(crate) fn environment_text(changes: Option<&reconcile::environment::Changes>) -> String {
+    let Some(c) = changes.filter(|c| !c.is_empty()) else {
+        return String::new();
+    };
+    let mut s = String::from("environment changes:\n");
+    for line in c.lines() {
+        s.push_str(&format!("  {line}\n"));
+    }
+    s
 }

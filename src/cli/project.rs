@@ -1,10 +1,14 @@
 //! `smgen diff` and `smgen upgrade`: commands on an existing project directory.
 
+use super::status::{self, Found};
 use super::ui::{note, ui};
-use super::{build, conflict_summary, git_hint, out, print_findings, print_table};
+use super::{
+    build, conflict_summary, environment, environment_text, git_hint, out, print_findings,
+    print_table,
+};
 use crate::error::{Error, Result};
 use crate::output::Root;
-use crate::reconcile::{self, Decision, Disk, Labels, Lock, report};
+use crate::reconcile::{self, Decision, Labels, Lock, report};
 use crate::spec::{self, SpecSource};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -20,6 +24,10 @@ pub(crate) struct DiffArgs {
     /// A JSON report on stdout.
     #[arg(long)]
     json: bool,
+    /// Exit 1 on your edits too, not only on pending changes (a project that must stay
+    /// exactly as rendered).
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -28,7 +36,7 @@ pub(crate) struct UpgradeArgs {
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// Change one answer in smgen.toml first (only that value; comments and layout stay).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = super::ecosystem::set_keys(), hide_possible_values = true)]
     sets: Vec<String>,
     /// Print the decision table and the diffs; write nothing.
     #[arg(long)]
@@ -77,14 +85,16 @@ fn open_project(dir: &Path) -> Result<(Root, Lock, String, String)> {
     Ok((root, lock, text, origin))
 }
 
-pub(crate) fn drift_diff(d: &reconcile::Drift, color: bool) -> String {
-    match (&d.ours, d.kind) {
-        (Disk::Binary, _) => format!("Binary file {} differs from the render\n", d.path),
-        (_, reconcile::DriftKind::Deleted) => format!(
-            "Only in the render: {} (deleted on disk; `smgen upgrade` keeps it deleted and records that)\n",
-            d.path
-        ),
-        (ours, _) => report::unified(&d.path, ours.text(), d.theirs.as_deref(), color),
+/// The answers in `spec` that the lock does not record as applied.
+pub(crate) fn unapplied(lock: &Lock, spec: &crate::spec::Spec) -> Vec<String> {
+    if reconcile::applied_spec(lock).as_ref() == Some(spec) {
+        return vec![];
+    }
+    let changes = reconcile::answer_changes(&lock.answers, &reconcile::answers_table(spec));
+    if changes.is_empty() {
+        vec!["(recorded by another smgen version)".into()]
+    } else {
+        changes
     }
 }
 
@@ -92,66 +102,76 @@ pub(crate) fn diff(args: DiffArgs) -> Result<i32> {
     let (root, lock, text, origin) = open_project(&args.dir)?;
     let spec = spec::load(&SpecSource::Config { origin, text }, &[])?;
     let (_, set) = build(&spec, lock.format())?;
-    let drift = reconcile::drift(&root, Some(&lock), &set)?;
-    let counts: Vec<(usize, usize)> = drift
-        .iter()
-        .map(|d| report::counts(d.ours.text(), d.theirs.as_deref()))
-        .collect();
+    let found = Found {
+        files: reconcile::drift(&root, Some(&lock), &set)?,
+        answers: status::Answers {
+            changes: unapplied(&lock, &spec),
+            file: None,
+        },
+    };
     if args.json {
-        let files: Vec<_> = drift
-            .iter()
-            .zip(&counts)
-            .map(|(d, (add, del))| {
-                serde_json::json!({
-                    "path": d.path,
-                    "status": d.kind,
-                    "insertions": add,
-                    "deletions": del,
-                    "diff": drift_diff(d, false),
-                })
-            })
-            .collect();
-        let report = serde_json::json!({
-            "dir": args.dir.display().to_string(),
-            "format": lock.format,
-            "smgen": reconcile::VERSION,
-            "changed": drift.len(),
-            "files": files,
-        });
+        let mut report = status::json_files(&found);
+        report["dir"] = args.dir.display().to_string().into();
+        report["format"] = lock.format.clone().into();
+        report["smgen"] = reconcile::VERSION.into();
+        report["strict"] = args.strict.into();
         out(&format!(
             "{}\n",
             serde_json::to_string_pretty(&report).expect("json")
         ));
     } else if args.stat {
-        let width = drift.iter().map(|d| d.path.len()).max().unwrap_or(0);
-        for (d, (add, del)) in drift.iter().zip(&counts) {
-            out(&format!(
-                "{:9} {:width$}  +{add} -{del}\n",
-                d.kind.as_str(),
-                d.path
-            ));
+        for row in status::stat_rows(&found) {
+            out(&format!("{row}\n"));
         }
     } else {
-        let color = ui().color;
-        for d in &drift {
-            out(&drift_diff(d, color));
-        }
+        status::print_diffs(&found, ui().color);
     }
-    if drift.is_empty() {
-        return Ok(0);
-    }
+    let code = found.code(args.strict);
     if !args.json {
+        summarize(&found, &args.dir, code);
+    }
+    Ok(code)
+}
+
+/// The lines on stderr after `diff`: what is pending, what is yours, what to run.
+fn summarize(found: &Found, dir: &Path, code: i32) {
+    let (pending, edited) = (found.pending(), found.edited());
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if edited > 0 {
         note!(
-            "{} file{} in {} differ from a fresh render of its smgen.toml ({}, smgen {}); `smgen upgrade` merges template changes and keeps your edits",
-            drift.len(),
-            if drift.len() == 1 { "" } else { "s" },
-            args.dir.display(),
-            lock.format,
+            "{edited} file{} in {} carr{} your edits; `smgen upgrade` keeps them{}",
+            plural(edited),
+            dir.display(),
+            if edited == 1 { "ies" } else { "y" },
+            if code == 1 && pending == 0 {
+                " (--strict: they fail this check)"
+            } else {
+                ""
+            }
+        );
+    }
+    let unresolved = found.unresolved();
+    if !unresolved.is_empty() {
+        eprintln!(
+            "{} file{} still hold{} conflict markers: {}; resolve them, then run `smgen upgrade`",
+            unresolved.len(),
+            plural(unresolved.len()),
+            if unresolved.len() == 1 { "s" } else { "" },
+            unresolved.join(", ")
+        );
+    }
+    if pending > unresolved.len() {
+        note!(
+            "{} pending change{} in {} (its smgen.toml or smgen {} renders differently from the last upgrade): `smgen upgrade` applies them and keeps your edits (`--dry-run` shows the result first)",
+            pending - unresolved.len(),
+            plural(pending - unresolved.len()),
+            dir.display(),
             reconcile::VERSION
         );
-        git_hint(&args.dir, "what changed since your last commit");
     }
-    Ok(1)
+    if pending > 0 || edited > 0 {
+        git_hint(dir, "what changed since your last commit");
+    }
 }
 
 pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
@@ -204,8 +224,10 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
             sets.join(" ")
         ));
     }
+    let env = environment(Some(&lock), &model);
     if !args.json {
         print_table(&plan, false);
+        out(&environment_text(env.as_ref()));
     }
     if args.dry_run && !args.json {
         let color = ui().color;
@@ -284,6 +306,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
             "templates": {"from": lock.templates, "to": new_lock.templates},
             "answers_changed": changes,
             "answers_file": new_answers.is_some(),
+            "environment": env,
             "files": files,
             "conflicts": conflicts,
             "findings": model.findings,

@@ -12,7 +12,7 @@
 //! [[file]]
 //! path = "network.tf"
 //! sha256 = "…"                       # of .smgen/base/network.tf, the pristine render
-//! class = "managed"                  # managed | write-once | user-deleted
+//! class = "managed"                  # managed | user-deleted
 //! ```
 //!
 //! Everything read from it is checked: a path that leaves the project, a duplicate, an
@@ -33,7 +33,9 @@ pub const LOCK_VERSION: u32 = 1;
 pub enum Class {
     /// smgen's: updated on regeneration, with the user's edits merged in.
     Managed,
-    /// Created once for the user to fill in; never overwritten afterwards.
+    /// Written by older smgen versions for files the user fills in (`sagemaker-config.yaml`,
+    /// `parameters.json`), which were then never updated. Read as [`Class::Managed`]: such a
+    /// file is merged like every other, so a changed render of it is never silent.
     WriteOnce,
     /// A managed file the user deleted: it stays deleted.
     UserDeleted,
@@ -46,22 +48,6 @@ impl Class {
             Class::WriteOnce => "write-once",
             Class::UserDeleted => "user-deleted",
         }
-    }
-}
-
-/// The class a freshly rendered file starts in. Write-once files are the ones the user is
-/// expected to fill in: `sagemaker-config.yaml` (its `<…>` placeholders become the deployed
-/// values), CloudFormation's `parameters.json` (`REPLACE with …` values) and any `*.tfvars`.
-pub fn initial_class(path: &str) -> Class {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let write_once = path == "sagemaker-config.yaml"
-        || path == "parameters.json"
-        || name.ends_with(".tfvars")
-        || name.ends_with(".tfvars.json");
-    if write_once {
-        Class::WriteOnce
-    } else {
-        Class::Managed
     }
 }
 
@@ -241,16 +227,6 @@ mod tests {
         fmt.format = "pulumi".into();
         assert!(Lock::parse(&fmt.to_text(), "l").is_err());
         assert!(Lock::parse("version = 1\nbogus = 2\n", "l").is_err());
-    }
-
-    #[test]
-    fn write_once_files_are_the_ones_users_fill_in() {
-        assert_eq!(initial_class("sagemaker-config.yaml"), Class::WriteOnce);
-        assert_eq!(initial_class("parameters.json"), Class::WriteOnce);
-        assert_eq!(initial_class("terraform.tfvars"), Class::WriteOnce);
-        assert_eq!(initial_class("env/prod.tfvars"), Class::WriteOnce);
-        assert_eq!(initial_class("network.tf"), Class::Managed);
-        assert_eq!(initial_class("policies/execution.json"), Class::Managed);
     }
 
     #[test]

@@ -4,13 +4,15 @@
 //! State in a project directory:
 //! - `smgen.toml`: the answers; the user's file (only `upgrade --set` edits it, minimally).
 //! - `.smgen/lock.toml` ([`lock`]): smgen and template-set versions, the applied answers, and
-//!   per file its path, hash and ownership class (managed, write-once, user-deleted).
+//!   per file its path, hash and ownership class (managed or user-deleted).
 //! - `.smgen/base/<path>`: the last pristine render of each file: the merge base. It is stored,
 //!   not replayed, because a newer smgen no longer has the old templates.
 //!
 //! [`plan`] decides per file ([`plan::decide`], with a real 3-way merge in [`merge`]);
 //! [`apply`] carries the decisions out, each write atomic and inside the project directory;
-//! [`drift`] is what `smgen diff` and `generate --check` report.
+//! [`drift`] is what `smgen diff` and `generate --check` report: per file, your edits (base →
+//! disk, kept by `upgrade`) and the pending changes (base → new render, what `upgrade` brings);
+//! [`environment`] says what an upgrade changes in the environment itself.
 //!
 //! Write order: project files, then `.smgen/base`, then `smgen.toml`, then the lock. A run
 //! killed halfway leaves whole files only; the next run sees the files already written as
@@ -18,6 +20,7 @@
 //! file is merged without one: a conflict, never a lost edit).
 
 mod answers;
+pub mod environment;
 pub mod lock;
 pub mod merge;
 pub mod plan;
@@ -25,7 +28,7 @@ pub mod report;
 
 pub use answers::set as set_answers;
 pub use lock::{Class, Lock};
-pub use plan::{Decision, Disk, DriftKind, Entry, Labels, Snapshot};
+pub use plan::{ChangeKind, Decision, Disk, Entry, Labels, Snapshot, Status};
 
 use crate::error::{Error, Result};
 use crate::output::{Durability, Root};
@@ -95,7 +98,7 @@ pub fn initial_state(rendered: &FileSet, format: Format, spec: &Spec) -> Result<
         files.push(lock::FileEntry {
             path: path.clone(),
             sha256: lock::sha256_hex(text.as_bytes()),
-            class: lock::initial_class(path),
+            class: Class::Managed,
         });
         state.insert(base_path(path), text.clone());
     }
@@ -176,7 +179,7 @@ impl Plan {
             MergeClean,
             Conflict,
             UserDeleted,
-            WriteOnce,
+            Kept,
             Remove,
             Identical,
         ]
@@ -244,26 +247,40 @@ pub fn apply(root: &Root, plan: &Plan, answers: Option<&str>, lock: &Lock) -> Re
     Ok(())
 }
 
-/// One file that differs from the new render.
-#[derive(Debug, Clone, serde::Serialize)]
+/// One file whose disk, base or new render differ.
+#[derive(Debug, Clone)]
 pub struct Drift {
     pub path: String,
-    pub kind: DriftKind,
-    #[serde(skip)]
+    pub status: Status,
+    /// The last pristine render, when usable.
+    pub base: Option<String>,
     pub ours: Disk,
-    #[serde(skip)]
     pub theirs: Option<String>,
 }
 
-/// Every file on disk that differs from `rendered` (what `smgen diff` shows).
+impl Drift {
+    /// The side a pending change starts from: the base, or the file on disk without one.
+    pub fn pending_from(&self) -> Option<&str> {
+        if self.status.no_base {
+            self.ours.text()
+        } else {
+            self.base.as_deref()
+        }
+    }
+}
+
+/// Every file with an edit of yours or a pending change (what `smgen diff` shows), in path
+/// order.
 pub fn drift(root: &Root, lock: Option<&Lock>, rendered: &FileSet) -> Result<Vec<Drift>> {
     let (snapshots, _) = snapshots(root, lock, rendered)?;
     Ok(snapshots
         .into_iter()
         .filter_map(|s| {
-            plan::drift(&s).map(|kind| Drift {
+            let status = plan::status(&s);
+            (!status.is_clean()).then_some(Drift {
                 path: s.path,
-                kind,
+                status,
+                base: s.base,
                 ours: s.ours,
                 theirs: s.theirs,
             })
@@ -271,32 +288,76 @@ pub fn drift(root: &Root, lock: Option<&Lock>, rendered: &FileSet) -> Result<Vec
         .collect())
 }
 
-/// The answers that differ between two answer tables, as `key.path: old → new` lines.
-pub fn answer_changes(old: &toml::Table, new: &toml::Table) -> Vec<String> {
-    fn flatten(prefix: &str, t: &toml::Table, out: &mut BTreeMap<String, String>) {
-        for (k, v) in t {
-            let key = if prefix.is_empty() {
-                k.clone()
-            } else {
-                format!("{prefix}.{k}")
-            };
-            match v {
-                toml::Value::Table(inner) => flatten(&key, inner, out),
-                other => {
-                    out.insert(key, other.to_string());
-                }
+/// The answers a lock records as applied, read back as a spec (`None` when this smgen cannot
+/// read them: a lock from another version).
+pub fn applied_spec(lock: &Lock) -> Option<Spec> {
+    toml::Value::Table(lock.answers.clone()).try_into().ok()
+}
+
+fn flatten(prefix: &str, t: &toml::Table, out: &mut BTreeMap<String, toml::Value>) {
+    for (k, v) in t {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(inner) => flatten(&key, inner, out),
+            other => {
+                out.insert(key, other.clone());
             }
         }
     }
+}
+
+/// The leaf values that differ between two answer tables: (key path, old, new), in key order.
+fn differing(
+    old: &toml::Table,
+    new: &toml::Table,
+) -> Vec<(String, Option<toml::Value>, Option<toml::Value>)> {
     let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
     flatten("", old, &mut a);
     flatten("", new, &mut b);
     let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     keys.into_iter()
         .filter(|k| a.get(*k) != b.get(*k))
-        .map(|k| {
-            let show = |m: &BTreeMap<String, String>| m.get(k).cloned().unwrap_or("(unset)".into());
-            format!("{k}: {} → {}", show(&a), show(&b))
+        .map(|k| (k.clone(), a.get(k).cloned(), b.get(k).cloned()))
+        .collect()
+}
+
+/// The answers that differ between two answer tables, as `key.path: old → new` lines.
+pub fn answer_changes(old: &toml::Table, new: &toml::Table) -> Vec<String> {
+    let show = |v: &Option<toml::Value>| v.as_ref().map_or("(unset)".into(), |v| v.to_string());
+    differing(old, new)
+        .iter()
+        .map(|(k, a, b)| format!("{k}: {} → {}", show(a), show(b)))
+        .collect()
+}
+
+/// The `--set KEY=VALUE` arguments (shell-quoted where needed) that turn the answers `old`
+/// into `new`; keys that `new` leaves unset cannot be written as `--set` and are left out.
+pub fn answer_sets(old: &toml::Table, new: &toml::Table) -> Vec<String> {
+    differing(old, new)
+        .into_iter()
+        .filter_map(|(k, _, b)| {
+            let value = match b? {
+                // `--set` reads text that is not a TOML value as a string.
+                toml::Value::String(s)
+                    if !s.is_empty() && format!("x = {s}").parse::<toml::Table>().is_err() =>
+                {
+                    s
+                }
+                other => other.to_string(),
+            };
+            let arg = format!("{k}={value}");
+            let plain = arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-=:/,".contains(c));
+            Some(if plain {
+                format!("--set {arg}")
+            } else {
+                format!("--set '{}'", arg.replace('\'', "'\\''"))
+            })
         })
         .collect()
 }
@@ -311,6 +372,24 @@ pub fn in_git_work_tree(dir: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answer_sets_are_shell_ready() {
+        let old: toml::Table =
+            toml::from_str("[network]\nnat = \"none\"\n[project]\nname = \"a\"\n").unwrap();
+        let new: toml::Table = toml::from_str(
+            "[network]\nnat = \"single\"\n[project]\nname = \"a\"\nregion = \"us-east-1\"\ntags = { owner = \"ml team\" }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            answer_sets(&old, &new),
+            vec![
+                "--set network.nat=single".to_string(),
+                "--set project.region=us-east-1".to_string(),
+                "--set 'project.tags.owner=ml team'".to_string(),
+            ]
+        );
+    }
 
     #[test]
     fn answer_changes_name_each_key() {

@@ -6,7 +6,6 @@
 //! | absent, never generated      | present             | `create`                                   |
 //! | absent, listed in the lock   | present             | `user-deleted`: stays deleted, recorded    |
 //! | equal to theirs              | present             | `identical`                                |
-//! | write-once file              | present             | `write-once`: never overwritten            |
 //! | equal to base                | present             | `update-clean`: takes the new render       |
 //! | edited, base = theirs        | present             | `merge-clean`: your edit kept, no write    |
 //! | edited, base ≠ theirs        | present             | 3-way merge: `merge-clean` or `conflict`   |
@@ -14,11 +13,19 @@
 //! | holds smgen's markers        | present             | `conflict`: left as it is until resolved   |
 //! | equal to base                | absent              | `remove`: smgen no longer generates it     |
 //! | edited                       | absent              | `conflict`: kept, now yours                |
+//! | a deletion, restored by you  | absent              | `kept`: left as yours                      |
 //!
-//! [`drift`] answers a different question, for `smgen diff` and `generate --check`: does the
-//! file on disk differ from the new render (write-once files and recorded deletions aside)?
+//! Every generated file is managed, `sagemaker-config.yaml` and `parameters.json` included:
+//! the values a user fills in are edits like any other, kept by the merge, and a changed
+//! render of such a file is a pending change like any other, never silently skipped. (Locks
+//! written before this rule may still say `write-once`: such a file is merged like the rest.)
+//!
+//! [`status`] answers the questions of `smgen diff` and `generate --check`, each about one
+//! side of the base: *your edits* (base → disk, what `upgrade` keeps) and *pending changes*
+//! (base → new render, what `upgrade` would bring). Only pending changes (and unresolved
+//! conflicts) are action needed; edits that the merge keeps are not.
 
-use super::lock::{Class, initial_class};
+use super::lock::Class;
 use super::merge::{self, Merged};
 
 /// A file on disk.
@@ -65,13 +72,12 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The class that applies now: a recorded deletion or write-once status sticks; a file
-    /// that the write-once rule names is write-once.
+    /// The class that applies now: a recorded deletion sticks; everything else is managed
+    /// (a `write-once` entry of an older lock included).
     pub fn class(&self) -> Class {
         match self.locked {
             Some(Class::UserDeleted) => Class::UserDeleted,
-            Some(Class::WriteOnce) => Class::WriteOnce,
-            _ => initial_class(&self.path),
+            _ => Class::Managed,
         }
     }
 }
@@ -85,7 +91,8 @@ pub enum Decision {
     MergeClean,
     Conflict,
     UserDeleted,
-    WriteOnce,
+    /// No longer generated and not smgen's any more (a deleted file the user restored).
+    Kept,
     Remove,
 }
 
@@ -98,7 +105,7 @@ impl Decision {
             Decision::MergeClean => "merge-clean",
             Decision::Conflict => "conflict",
             Decision::UserDeleted => "user-deleted",
-            Decision::WriteOnce => "write-once",
+            Decision::Kept => "kept",
             Decision::Remove => "remove",
         }
     }
@@ -169,9 +176,9 @@ pub fn decide(s: &Snapshot, labels: &Labels) -> Entry {
         // smgen no longer generates this path.
         return match (&s.ours, class) {
             (Disk::Absent, _) => entry(Decision::Remove, None, None, "no longer generated"),
-            (_, Class::WriteOnce | Class::UserDeleted) => {
+            (_, Class::UserDeleted) => {
                 let mut e = entry(
-                    Decision::WriteOnce,
+                    Decision::Kept,
                     None,
                     None,
                     "no longer generated; left as yours",
@@ -201,21 +208,22 @@ pub fn decide(s: &Snapshot, labels: &Labels) -> Entry {
             record(Class::UserDeleted),
             "deleted by you: kept deleted",
         ),
-        Disk::Absent => entry(Decision::Create, Some(theirs.clone()), record(class), ""),
-        Disk::Binary if class == Class::WriteOnce => keep_write_once(s, theirs, entry),
+        Disk::Absent => entry(
+            Decision::Create,
+            Some(theirs.clone()),
+            record(Class::Managed),
+            "",
+        ),
         Disk::Binary => keep(
             Decision::Conflict,
             "not UTF-8 text, so it cannot be merged: left as it is",
         ),
-        Disk::Text(o) if o == theirs => {
-            let c = if class == Class::UserDeleted {
-                Class::Managed
-            } else {
-                class
-            };
-            entry(Decision::Identical, Some(o.clone()), record(c), "")
-        }
-        Disk::Text(_) if class == Class::WriteOnce => keep_write_once(s, theirs, entry),
+        Disk::Text(o) if o == theirs => entry(
+            Decision::Identical,
+            Some(o.clone()),
+            record(Class::Managed),
+            "",
+        ),
         Disk::Text(o) if merge::has_markers(o) => keep(
             Decision::Conflict,
             "still holds conflict markers from an earlier run: resolve them first",
@@ -271,63 +279,115 @@ pub fn decide(s: &Snapshot, labels: &Labels) -> Entry {
     }
 }
 
-fn keep_write_once(
-    s: &Snapshot,
-    theirs: &str,
-    entry: impl Fn(Decision, Option<String>, Option<(Class, String)>, &str) -> Entry,
-) -> Entry {
-    let mut e = entry(
-        Decision::WriteOnce,
-        None,
-        Some((Class::WriteOnce, theirs.to_string())),
-        "write-once: yours, never overwritten",
-    );
-    e.after = s.ours.text().map(String::from);
-    e.write = false;
-    e
-}
-
-/// How a file on disk differs from the new render.
+/// How one side of a file differs from the merge base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum DriftKind {
-    /// On disk and rendered, with different contents.
+pub enum ChangeKind {
+    /// Present on both sides, with different contents.
     Modified,
-    /// Rendered, never generated here before.
-    New,
-    /// Listed in the lock as managed, gone from disk (the next upgrade records the deletion).
+    /// Present on this side only: a file the user added back, or one smgen now generates.
+    Added,
+    /// Gone on this side: a file the user deleted, or one smgen no longer generates.
     Deleted,
-    /// On disk and in the lock, no longer rendered.
-    Obsolete,
 }
 
-impl DriftKind {
+impl ChangeKind {
     pub fn as_str(self) -> &'static str {
         match self {
-            DriftKind::Modified => "modified",
-            DriftKind::New => "new",
-            DriftKind::Deleted => "deleted",
-            DriftKind::Obsolete => "obsolete",
+            ChangeKind::Modified => "modified",
+            ChangeKind::Added => "added",
+            ChangeKind::Deleted => "deleted",
         }
     }
 }
 
-/// Whether the file on disk differs from the new render. Write-once files that exist and
-/// recorded deletions are the user's choice, not drift.
-pub fn drift(s: &Snapshot) -> Option<DriftKind> {
-    let class = s.class();
-    match (&s.theirs, &s.ours) {
-        (None, Disk::Absent) => None,
-        (None, _) => (s.locked == Some(Class::Managed)).then_some(DriftKind::Obsolete),
-        (Some(_), Disk::Absent) => match s.locked {
-            None => Some(DriftKind::New),
-            Some(_) if class == Class::Managed => Some(DriftKind::Deleted),
-            Some(_) => None,
-        },
-        (Some(_), _) if class == Class::WriteOnce => None,
-        (Some(t), Disk::Text(o)) if o == t => None,
-        (Some(_), _) => Some(DriftKind::Modified),
+/// What `smgen diff` and `generate --check` know about one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// Your edits: the last pristine render (the base) → the file on disk. `upgrade` keeps
+    /// them; they are not action needed.
+    pub edit: Option<ChangeKind>,
+    /// Pending changes: the base → the new render, what `upgrade` would bring. Without a
+    /// usable base, the file on disk → the new render (`upgrade` would merge it without a
+    /// base: conflict markers).
+    pub pending: Option<ChangeKind>,
+    /// No usable base: the pending change is measured from the file on disk.
+    pub no_base: bool,
+    /// The file holds smgen's conflict markers from an earlier run.
+    pub unresolved: bool,
+}
+
+impl Status {
+    /// Whether `upgrade` has something to do (or a conflict waits to be resolved).
+    pub fn action_needed(&self) -> bool {
+        self.pending.is_some() || self.unresolved
     }
+
+    pub fn is_clean(&self) -> bool {
+        self.edit.is_none() && !self.action_needed()
+    }
+}
+
+fn change(from: Option<&str>, to: &Disk) -> Option<ChangeKind> {
+    match (from, to) {
+        (None, Disk::Absent) => None,
+        (None, _) => Some(ChangeKind::Added),
+        (Some(_), Disk::Absent) => Some(ChangeKind::Deleted),
+        (Some(f), Disk::Text(t)) if f == t => None,
+        (Some(_), _) => Some(ChangeKind::Modified),
+    }
+}
+
+/// Your edits and the pending changes of one file.
+pub fn status(s: &Snapshot) -> Status {
+    let theirs = match &s.theirs {
+        Some(t) => Disk::Text(t.clone()),
+        None => Disk::Absent,
+    };
+    let unresolved = s.ours.text().is_some_and(merge::has_markers);
+    let mut st = Status {
+        edit: None,
+        pending: None,
+        no_base: false,
+        unresolved,
+    };
+    match (s.locked, &s.base) {
+        // Deleted by you, and recorded so: nothing to say until you restore it.
+        (Some(Class::UserDeleted), _) if s.ours.is_absent() => {}
+        // Never generated here: a new file is pending; one that is in the way is merged
+        // without a base.
+        (None, _) => {
+            if s.theirs.is_some() && s.ours.text() != s.theirs.as_deref() {
+                st.pending = Some(if s.ours.is_absent() {
+                    ChangeKind::Added
+                } else {
+                    ChangeKind::Modified
+                });
+                st.no_base = !s.ours.is_absent();
+            }
+        }
+        (Some(_), Some(base)) => {
+            st.edit = change(Some(base), &s.ours);
+            // A deletion of yours stays: what the render does to the file no longer matters.
+            if !s.ours.is_absent() {
+                st.pending = change(Some(base), &theirs);
+            }
+        }
+        // Listed, but the base copy is gone or does not match the lock.
+        (Some(_), None) => {
+            if s.ours.is_absent() {
+                st.edit = Some(ChangeKind::Deleted);
+            } else if s.ours != theirs {
+                st.pending = Some(if s.theirs.is_none() {
+                    ChangeKind::Deleted
+                } else {
+                    ChangeKind::Modified
+                });
+                st.no_base = true;
+            }
+        }
+    }
+    st
 }
 
 #[cfg(test)]
@@ -448,24 +508,22 @@ mod tests {
     }
 
     #[test]
-    fn write_once_files_are_never_overwritten() {
+    fn a_file_an_older_lock_calls_write_once_is_merged_like_any_other() {
         let mut s = snap(
             Some(Class::WriteOnce),
             Some(BASE),
-            Some("mine\n"),
-            Some("new\n"),
+            Some("a\nMINE\nc\nd\ne\nf\ng\n"),
+            Some("a\nb\nc\nd\ne\nNEW\ng\n"),
         );
         s.path = "sagemaker-config.yaml".into();
         let e = decide(&s, &labels());
-        assert_eq!(e.decision, Decision::WriteOnce);
-        assert!(!e.write);
-        assert_eq!(drift(&s), None);
-        // Even when the lock does not know it yet (first upgrade of an older project).
-        s.locked = None;
-        assert_eq!(decide(&s, &labels()).decision, Decision::WriteOnce);
-        // Created when missing and never generated.
-        s.ours = Disk::Absent;
-        assert_eq!(decide(&s, &labels()).decision, Decision::Create);
+        assert_eq!(e.decision, Decision::MergeClean);
+        assert_eq!(e.after.as_deref(), Some("a\nMINE\nc\nd\ne\nNEW\ng\n"));
+        assert_eq!(e.record.as_ref().unwrap().0, Class::Managed);
+        let st = status(&s);
+        assert_eq!(st.edit, Some(ChangeKind::Modified));
+        assert_eq!(st.pending, Some(ChangeKind::Modified));
+        assert!(st.action_needed());
     }
 
     #[test]
@@ -474,7 +532,7 @@ mod tests {
         let e = decide(&s, &labels());
         assert_eq!(e.decision, Decision::UserDeleted);
         assert_eq!(e.record.as_ref().unwrap().0, Class::UserDeleted);
-        assert_eq!(drift(&s), None);
+        assert!(status(&s).is_clean());
         let restored = snap(
             Some(Class::UserDeleted),
             Some(BASE),
@@ -511,24 +569,46 @@ mod tests {
     }
 
     #[test]
-    fn drift_kinds() {
-        assert_eq!(drift(&snap(M, Some(BASE), Some(BASE), Some(BASE))), None);
-        assert_eq!(
-            drift(&snap(M, Some(BASE), Some("x\n"), Some(BASE))),
-            Some(DriftKind::Modified)
+    fn edits_and_pending_changes_are_told_apart() {
+        let edited = "x\n";
+        let st = |s: Snapshot| status(&s);
+        // Clean.
+        assert!(st(snap(M, Some(BASE), Some(BASE), Some(BASE))).is_clean());
+        // Your edit only: kept by upgrade, not action needed.
+        let s = st(snap(M, Some(BASE), Some(edited), Some(BASE)));
+        assert_eq!(s.edit, Some(ChangeKind::Modified));
+        assert!(!s.action_needed());
+        // A new render only: pending.
+        let s = st(snap(M, Some(BASE), Some(BASE), Some(edited)));
+        assert_eq!((s.edit, s.pending), (None, Some(ChangeKind::Modified)));
+        assert!(s.action_needed());
+        // Both.
+        let s = st(snap(M, Some(BASE), Some(edited), Some("y\n")));
+        assert_eq!(s.edit, Some(ChangeKind::Modified));
+        assert_eq!(s.pending, Some(ChangeKind::Modified));
+        // A new file; a file no longer generated.
+        let s = st(snap(None, None, None, Some(BASE)));
+        assert_eq!(s.pending, Some(ChangeKind::Added));
+        let s = st(snap(M, Some(BASE), Some(BASE), None));
+        assert_eq!(s.pending, Some(ChangeKind::Deleted));
+        // Your deletion is an edit; the render's change to it does not matter any more.
+        let s = st(snap(M, Some(BASE), None, Some(edited)));
+        assert_eq!((s.edit, s.pending), (Some(ChangeKind::Deleted), None));
+        assert!(
+            st(snap(
+                Some(Class::UserDeleted),
+                Some(BASE),
+                None,
+                Some(edited)
+            ))
+            .is_clean()
         );
-        assert_eq!(
-            drift(&snap(None, None, None, Some(BASE))),
-            Some(DriftKind::New)
-        );
-        assert_eq!(
-            drift(&snap(M, Some(BASE), None, Some(BASE))),
-            Some(DriftKind::Deleted)
-        );
-        assert_eq!(
-            drift(&snap(M, Some(BASE), Some(BASE), None)),
-            Some(DriftKind::Obsolete)
-        );
-        assert_eq!(drift(&snap(None, None, Some("mine"), None)), None);
+        // Without a base: measured from disk.
+        let s = st(snap(M, None, Some(edited), Some(BASE)));
+        assert!(s.no_base && s.pending == Some(ChangeKind::Modified));
+        assert!(st(snap(None, None, Some("mine"), None)).is_clean());
+        // Markers left: action needed, whatever the render.
+        let marked = "<<<<<<< yours\nx\n=======\ny\n>>>>>>> smgen 0.1.0\n";
+        assert!(st(snap(M, Some(BASE), Some(marked), Some(BASE))).action_needed());
     }
 }

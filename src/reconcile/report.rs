@@ -1,5 +1,6 @@
-//! Unified diffs (`similar`) for people: `--- a/PATH` (the file on disk) and `+++ b/PATH`
-//! (what smgen would make it), with ANSI colour when asked for.
+//! Unified diffs (`similar`) for people, with ANSI colour when asked for: [`unified`] with
+//! git's `--- a/PATH` (before) and `+++ b/PATH` (after), [`labelled`] with the sides named
+//! (`--- base/PATH`, `+++ yours/PATH`), `+` lines being what exists on the side named `+++`.
 
 use similar::{ChangeTag, TextDiff};
 use std::fmt::Write;
@@ -27,11 +28,22 @@ fn paint(out: &mut String, color: bool, code: &str, line: &str) {
 /// The unified diff from `old` to `new` (`None`: the file is absent on that side), with 3
 /// lines of context; empty when they are equal.
 pub fn unified(path: &str, old: Option<&str>, new: Option<&str>, color: bool) -> String {
+    labelled(path, old, new, ("a", "b"), color)
+}
+
+/// [`unified`] with the two sides named: `--- {old}/PATH`, `+++ {new}/PATH`.
+pub fn labelled(
+    path: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    (old_label, new_label): (&str, &str),
+    color: bool,
+) -> String {
     if old == new {
         return String::new();
     }
-    let a = old.map_or("/dev/null".to_string(), |_| format!("a/{path}"));
-    let b = new.map_or("/dev/null".to_string(), |_| format!("b/{path}"));
+    let a = old.map_or("/dev/null".to_string(), |_| format!("{old_label}/{path}"));
+    let b = new.map_or("/dev/null".to_string(), |_| format!("{new_label}/{path}"));
     let diff = TextDiff::from_lines(old.unwrap_or(""), new.unwrap_or(""));
     let mut out = String::new();
     for header in [format!("--- {a}"), format!("+++ {b}")] {

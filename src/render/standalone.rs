@@ -9,17 +9,23 @@ use crate::model::iam::{PolicyDocument, Value};
 use crate::model::refs::{Attr, Input, Kind, Ref};
 use serde_json::{Map, Value as Json};
 
+/// What stands for the account id in files a user may copy while `project.account_id` is
+/// unset.
+pub const ACCOUNT_PLACEHOLDER: &str = "<account-id>";
+
 struct Placeholders<'a> {
     model: &'a Model,
 }
 
 impl Placeholders<'_> {
     fn account(&self) -> String {
-        // AWS's documentation example account stands in until project.account_id is set.
+        // Until project.account_id is set, a marked placeholder like every other value that
+        // exists only after deployment: never a plausible-looking account (AWS's documentation
+        // example 111122223333 is one) that a copied SCP would silently target.
         self.model
             .account_id
             .clone()
-            .unwrap_or_else(|| "111122223333".into())
+            .unwrap_or_else(|| ACCOUNT_PLACEHOLDER.into())
     }
 
     fn text(&self, r: &Ref) -> String {
@@ -304,4 +310,38 @@ fn sdk_config(model: &Model, ph: &Placeholders) -> String {
         ));
     }
     y
+}
+
+/// Facts the generated README of every format states the same way in its "Before you deploy",
+/// "Sign in" and "Monthly cost" sections (each renderer passes this object to its README
+/// template as `deploy`): the account id when known, how people sign in, and the monthly
+/// baseline from `smgen explain`. Conditions read the plain fields; what is printed is
+/// Markdown prose under a `text` key (`{{ deploy.cost.text }}`), already joined, since template
+/// interpolations print only escaped fragments or prose (tests/properties.rs).
+pub fn readme_facts(model: &Model) -> Json {
+    use crate::spec::AuthMode;
+    let domain = model.domain.as_ref();
+    let profiles: Vec<String> = domain
+        .map(|d| d.profiles.iter().map(|p| p.profile_name.clone()).collect())
+        .unwrap_or_default();
+    let notebooks: Vec<String> = model
+        .notebooks
+        .iter()
+        .map(|n| n.instance_name.clone())
+        .collect();
+    let text = |t: String| serde_json::json!({ "text": t });
+    serde_json::json!({
+        "account_id": model.account_id.is_some(),
+        "account": text(model.account_id.clone().unwrap_or_else(|| ACCOUNT_PLACEHOLDER.into())),
+        "region": text(model.region.clone()),
+        "domain": domain.is_some(),
+        "iam_auth": domain.is_some_and(|d| d.auth_mode == AuthMode::Iam),
+        "profiles": text(profiles.join(", ")),
+        "first_profile": text(profiles.first().cloned().unwrap_or_default()),
+        "notebooks": !notebooks.is_empty(),
+        "notebook_names": text(notebooks.join(", ")),
+        "has_access_policy": !model.access_policies.is_empty(),
+        "access_policy": text(model.access_policies.first().map(|p| p.policy_name.clone()).unwrap_or_default()),
+        "cost": text(crate::explain::cost::estimate(model, None).summary()),
+    })
 }

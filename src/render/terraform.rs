@@ -312,6 +312,7 @@ fn context(model: &Model) -> Json {
         "region_raw": model.region,
         "partition": model.partition.arn(),
         "account_default": model.account_id.as_deref().map(s),
+        "deploy": super::standalone::readme_facts(model),
         "test_account": s(model.account_id.as_deref().unwrap_or(TEST_ACCOUNT)),
         "test_account_raw": model.account_id.as_deref().unwrap_or(TEST_ACCOUNT),
         "tags": tags,

@@ -21,6 +21,8 @@ pub enum Kind {
     List,
     /// The VPC endpoint multi-select, pre-filled by the solver.
     Endpoints,
+    /// Free text that may be left empty: empty leaves the answer unset.
+    Optional,
 }
 
 pub struct Question {
@@ -390,6 +392,36 @@ pub static QUESTIONS: &[Question] = &[
                calls boto3 inside the container, Debugger built-in actions and containers \
                that download at start.",
         kind: Kind::Bool,
+        when: always,
+    },
+    // Asked last: none of them changes the design. The account id pins the files a user
+    // copies (SCPs, sagemaker-config.yaml) and the Terraform provider's allowed_account_ids
+    // to one account; the tags go on every taggable resource (AWS Tagging Best Practices
+    // whitepaper: cost allocation and ownership tags, cost centre and owner among them).
+    Question {
+        path: "project.account_id",
+        prompt: "AWS account id (optional)",
+        help: "The 12-digit id of the account the environment is deployed into. With it, \
+               the SCPs in policies/ and sagemaker-config.yaml name this account, and \
+               Terraform refuses credentials of any other account. Leave it empty to fill \
+               in the <account-id> placeholders later.",
+        kind: Kind::Optional,
+        when: always,
+    },
+    Question {
+        path: "project.tags.CostCenter",
+        prompt: "Cost centre tag (optional)",
+        help: "A CostCenter tag on every resource, for cost allocation reports (activate it \
+               as a cost allocation tag in the Billing console). Leave it empty for none.",
+        kind: Kind::Optional,
+        when: always,
+    },
+    Question {
+        path: "project.tags.Owner",
+        prompt: "Owner tag (optional)",
+        help: "An Owner tag on every resource: the team or person to ask about it. Leave it \
+               empty for none.",
+        kind: Kind::Optional,
         when: always,
     },
 ];

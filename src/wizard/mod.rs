@@ -57,6 +57,16 @@ impl Answers {
         spec::load(&self.source(), &self.sets)
     }
 
+    /// The sets without an answer for `path` (an optional answer left empty).
+    fn without(&self, path: &str) -> Vec<String> {
+        let prefix = format!("{path}=");
+        self.sets
+            .iter()
+            .filter(|s| !s.starts_with(&prefix))
+            .cloned()
+            .collect()
+    }
+
     /// The sets with `path`'s answer replaced by `arg`.
     fn with(&self, path: &str, arg: String) -> Vec<String> {
         let prefix = format!("{path}=");
@@ -91,19 +101,26 @@ pub fn run(p: &mut dyn Prompter, start: &Start) -> Result<Outcome> {
         sets: vec![],
     };
     let mut ask_all = start.ask_all;
+    // The question an error points at: "Change answers" goes straight to it.
+    let mut jump: Option<&'static Question> = None;
     loop {
-        ask_questions(p, &mut answers, start.preset.as_ref(), ask_all)?;
+        match jump.take() {
+            Some(q) => ask_one(p, &mut answers, q)?,
+            None => ask_questions(p, &mut answers, start.preset.as_ref(), ask_all)?,
+        }
         ask_all = true;
         let choice = match answers.load() {
             Err(e) => {
                 p.say(&wrap(&format!("error: {e}"), p.width(), ""));
+                jump = error_question(&e);
                 let items = ["Change answers", "Quit without writing"].map(String::from);
                 p.select("confirm", "The answers do not load", &items, 0)? + 1
             }
             Ok(spec) => {
                 let model = model::resolve(&spec);
                 p.say(&summary(&spec, &model, format, p.width()));
-                if model.errors().next().is_some() {
+                if let Some(f) = model.errors().next() {
+                    jump = question_for(&f.choice);
                     p.say("Errors block writing: change the answers or quit.");
                     let items = ["Change answers", "Quit without writing"].map(String::from);
                     p.select("confirm", "What now?", &items, 0)? + 1
@@ -142,36 +159,101 @@ fn ask_questions(
 ) -> Result<()> {
     for q in QUESTIONS {
         let partial = answers.partial()?;
-        if !(q.when)(&partial) || (!ask_all && preset.is_some_and(|t| settles(t, q.path))) {
+        // The project's name and Region are asked even with a preset (its values as the
+        // defaults): a preset's name and Region are examples, not the user's.
+        let settled = !ask_all
+            && preset.is_some_and(|t| settles(t, q.path))
+            && !matches!(q.path, "project.name" | "project.region");
+        if !(q.when)(&partial) || settled {
             continue;
         }
-        if q.kind != Kind::Endpoints {
-            say_help(p, q.help);
-        }
-        loop {
-            let value = match q.kind {
-                Kind::Endpoints => endpoints::ask(p, q, answers, &partial)?,
-                _ => ask_value(p, q, &partial)?,
-            };
-            let candidate = answers.with(q.path, format!("{}={value}", q.path));
-            let result = spec::load(&answers.source(), &candidate);
-            match result {
-                Err(e) if concerns(&e, q.path) => {
-                    p.say(&wrap(
-                        &format!("error: {}", prompt_message(&e)),
-                        p.width(),
-                        "",
-                    ));
-                }
-                // Ok, or an error about an answer still to come (the subnets of a VPC
-                // whose id was just given): keep the answer.
-                _ => {
-                    answers.sets = candidate;
-                    break;
-                }
+        ask(p, answers, q, &partial)?;
+    }
+    tidy(answers)
+}
+
+/// Asks the one question `q` (when it still applies), then drops what no longer applies.
+fn ask_one(p: &mut dyn Prompter, answers: &mut Answers, q: &'static Question) -> Result<()> {
+    let partial = answers.partial()?;
+    if (q.when)(&partial) {
+        ask(p, answers, q, &partial)?;
+    }
+    tidy(answers)
+}
+
+/// Asks `q` until its answer loads. A rejected answer is taken back (no success mark stays
+/// on screen), its error shown, and the question asked again with it prefilled.
+fn ask(p: &mut dyn Prompter, answers: &mut Answers, q: &Question, partial: &Spec) -> Result<()> {
+    if q.kind != Kind::Endpoints {
+        say_help(p, q.help);
+    }
+    let mut rejected: Option<String> = None;
+    loop {
+        let (value, shown) = match q.kind {
+            Kind::Endpoints => {
+                let v = endpoints::ask(p, q, answers, partial)?;
+                (Some(v.clone()), v)
+            }
+            _ => ask_value(p, q, partial, rejected.as_deref())?,
+        };
+        let candidate = match &value {
+            Some(v) => answers.with(q.path, format!("{}={v}", q.path)),
+            None => answers.without(q.path),
+        };
+        let result = spec::load(&answers.source(), &candidate);
+        match result {
+            Err(e) if concerns(&e, q.path) => {
+                let message = wrap(&format!("error: {}", prompt_message(&e)), p.width(), "");
+                p.reject(
+                    q.path,
+                    &format!("{} ({})", q.prompt, q.path),
+                    &shown,
+                    &message,
+                );
+                rejected = Some(shown);
+            }
+            // Ok, or an error about an answer still to come (the subnets of a VPC
+            // whose id was just given): keep the answer.
+            _ => {
+                answers.sets = candidate;
+                return Ok(());
             }
         }
     }
+}
+
+/// The question an error of the answers points at, if any.
+fn error_question(err: &Error) -> Option<&'static Question> {
+    match err {
+        Error::Invalid { field, .. } => question_for(field),
+        Error::BadOverride { arg, .. } => question_for(arg.split_once('=').map_or(arg, |(p, _)| p)),
+        _ => None,
+    }
+}
+
+/// The question whose answer `path` is, or holds (`network.vpc.subnet_ids[1]`), or the first
+/// one under it (`project.tags` → a tag question).
+fn question_for(path: &str) -> Option<&'static Question> {
+    questions::find(path)
+        .or_else(|| {
+            QUESTIONS
+                .iter()
+                .filter(|q| {
+                    path.strip_prefix(q.path)
+                        .is_some_and(|rest| rest.starts_with(['.', '[']))
+                })
+                .max_by_key(|q| q.path.len())
+        })
+        .or_else(|| {
+            QUESTIONS
+                .iter()
+                .find(|q| q.path.starts_with(&format!("{path}.")))
+        })
+}
+
+/// Drops answers whose condition no longer holds (a NAT answer after switching to Public
+/// only), and starting answers that no longer apply and fail validation.
+fn tidy(answers: &mut Answers) -> Result<()> {
     let partial = answers.partial()?;
     answers.sets.retain(|set| {
         let path = set.split_once('=').map_or("", |(p, _)| p);
@@ -266,30 +348,52 @@ fn as_text(value: Option<&toml::Value>) -> String {
     }
 }
 
-/// Asks one question and returns the answer as a TOML value literal for `--set`.
-fn ask_value(p: &mut dyn Prompter, q: &Question, spec: &Spec) -> Result<String> {
+/// Asks one question; returns the answer as a TOML value literal for `--set` (`None`: an
+/// optional answer left empty) and the answer as the user gave it. `rejected` is the
+/// previous, rejected answer: the default this time (prefilled text for text prompts).
+fn ask_value(
+    p: &mut dyn Prompter,
+    q: &Question,
+    spec: &Spec,
+    rejected: Option<&str>,
+) -> Result<(Option<String>, String)> {
     let value = current(spec, q.path);
     let prompt = format!("{} ({})", q.prompt, q.path);
     Ok(match q.kind {
         Kind::Bool => {
-            let default = value.as_ref().and_then(|v| v.as_bool()).unwrap_or(false);
-            p.confirm(q.path, &prompt, default)?.to_string()
+            let default = match rejected {
+                Some(r) => r == "true",
+                None => value.as_ref().and_then(|v| v.as_bool()).unwrap_or(false),
+            };
+            let b = p.confirm(q.path, &prompt, default)?.to_string();
+            (Some(b.clone()), b)
         }
         Kind::Choice(options) => {
-            let now = as_text(value.as_ref());
+            let now = rejected.map_or_else(|| as_text(value.as_ref()), String::from);
             let default = options.iter().position(|(v, _)| *v == now).unwrap_or(0);
             let items: Vec<String> = options.iter().map(|(_, label)| label.to_string()).collect();
             let i = p.select(q.path, &prompt, &items, default)?;
-            toml::Value::String(options[i].0.into()).to_string()
+            (
+                Some(toml::Value::String(options[i].0.into()).to_string()),
+                options[i].0.to_string(),
+            )
         }
-        Kind::Text | Kind::Number | Kind::List => loop {
-            let answer = p.input(q.path, &prompt, &as_text(value.as_ref()))?;
-            let answer = answer.trim();
+        Kind::Text | Kind::Number | Kind::List | Kind::Optional => loop {
+            let default = as_text(value.as_ref());
+            let raw = match rejected {
+                Some(r) => p.input_again(q.path, &prompt, &default, r)?,
+                None => p.input(q.path, &prompt, &default)?,
+            };
+            let answer = raw.trim();
             if answer == "?" {
                 say_help(p, q.help);
                 continue;
             }
-            break match q.kind {
+            if q.kind == Kind::Optional && answer.is_empty() {
+                break (None, String::new());
+            }
+            let shown = answer.to_string();
+            let literal = match q.kind {
                 Kind::Number => answer.to_string(),
                 Kind::List => toml::Value::Array(
                     answer
@@ -302,6 +406,7 @@ fn ask_value(p: &mut dyn Prompter, q: &Question, spec: &Spec) -> Result<String> 
                 .to_string(),
                 _ => toml::Value::String(answer.into()).to_string(),
             };
+            break (Some(literal), shown);
         },
         Kind::Endpoints => unreachable!("asked by endpoints::ask"),
     })

@@ -31,6 +31,21 @@ pub trait Prompter {
     fn width(&self) -> usize {
         80
     }
+    /// An answer was rejected: take back what the prompt echoed for it (a success mark
+    /// beside a value that is not kept would mislead) and show `message`.
+    fn reject(&mut self, _key: &str, _prompt: &str, _answer: &str, message: &str) {
+        self.say(message);
+    }
+    /// Asks a text question again, prefilled with the rejected answer.
+    fn input_again(
+        &mut self,
+        key: &str,
+        prompt: &str,
+        _default: &str,
+        rejected: &str,
+    ) -> Result<String> {
+        self.input(key, prompt, rejected)
+    }
 }
 
 /// Prompts on stderr with dialoguer, as every other smgen message.
@@ -148,6 +163,42 @@ impl Prompter for TermPrompter {
 
     fn width(&self) -> usize {
         usize::from(self.term.size().1).clamp(40, 80)
+    }
+
+    fn reject(&mut self, _key: &str, prompt: &str, answer: &str, message: &str) {
+        // dialoguer echoed `✔ PROMPT · ANSWER` (or `PROMPT: ANSWER`) on as many rows as it
+        // takes; replace it with a cross.
+        let cols = usize::from(self.term.size().1).max(1);
+        let echoed = prompt.chars().count() + answer.chars().count() + 4;
+        let _ = self.term.clear_last_lines(echoed.div_ceil(cols).max(1));
+        let cross = if console::colors_enabled_stderr() {
+            console::style("✘").red().to_string()
+        } else {
+            "✘".to_string()
+        };
+        let _ = self
+            .term
+            .write_line(&format!("{cross} {prompt} · {answer}"));
+        let _ = self.term.write_line(message);
+    }
+
+    fn input_again(
+        &mut self,
+        _key: &str,
+        prompt: &str,
+        default: &str,
+        rejected: &str,
+    ) -> Result<String> {
+        let mut input = Input::<String>::with_theme(self.theme.as_ref())
+            .with_prompt(prompt)
+            .with_initial_text(rejected)
+            .allow_empty(true);
+        if !default.is_empty() {
+            input = input.default(default.to_string());
+        }
+        input
+            .interact_text_on(&self.term)
+            .map_err(|e| map(e, &self.term))
     }
 }
 

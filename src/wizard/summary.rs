@@ -59,7 +59,8 @@ pub fn summary(spec: &Spec, model: &Model, format: Format, width: usize) -> Stri
 fn resources(spec: &Spec, model: &Model) -> Vec<(&'static str, String)> {
     let mut rows = vec![];
     if let Some(vpc) = &model.network.created {
-        let nat = vpc.zones.iter().filter(|z| z.nat_gateway.is_some()).count();
+        // Gateways, not the zones routed to one: `single` is one gateway for every zone.
+        let nat = crate::reconcile::environment::nat_gateways(model);
         let mut text = format!("1, {} private subnets", vpc.zones.len());
         if vpc.public_subnets {
             text.push_str(&format!(", {} public", vpc.zones.len()));

@@ -138,6 +138,7 @@ fn context(model: &Model) -> Result<Json> {
     let mut ctx = json!({
         "name": name,
         "stack_name": name,
+        "deploy": crate::render::standalone::readme_facts(model),
         "region": s(&model.region),
         "region_raw": model.region,
         "region_assert": s(&format!(
