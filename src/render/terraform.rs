@@ -364,6 +364,7 @@ fn context(model: &Model) -> Json {
             }))
             .collect::<Vec<_>>(),
         "exec_policies": format!("[{}]", exec.iter().map(|p| format!("aws_iam_policy.{}", p.name)).collect::<Vec<_>>().join(", ")),
+        "flow_log_attachments": format!("[{}]", model.roles.iter().filter(|r| r.name == "flow_logs").flat_map(|r| &r.policies).map(|p| format!("aws_iam_role_policy_attachment.{}", p.name)).collect::<Vec<_>>().join(", ")),
         "exec_attachments": format!("[{}]", exec.iter().map(|p| format!("aws_iam_role_policy_attachment.{}", p.name)).collect::<Vec<_>>().join(", ")),
     })
 }
