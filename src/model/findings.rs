@@ -277,6 +277,16 @@ pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
             );
         }
     }
+    if spec.teardown.mode == crate::spec::TeardownMode::Delete {
+        add(
+            Severity::Warning,
+            "teardown.mode",
+            "destroying the environment deletes the buckets with every object version and the \
+             Studio home EFS volume with everyone's files; use it for non-production environments"
+                .into(),
+            "DeleteDomain API (RetentionPolicy HomeEfsFileSystem); AWS provider aws_s3_bucket force_destroy",
+        );
+    }
     out.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.choice.cmp(&b.choice)));
     out
 }

@@ -50,6 +50,9 @@ pub struct Model {
     /// Customer managed policies created for people to attach (not attached by the stack).
     pub access_policies: Vec<ManagedPolicy>,
     pub findings: Vec<Finding>,
+    /// `teardown.mode = "delete"`: buckets are force-destroyable and the domain deletes its
+    /// home EFS volume (non-production environments).
+    pub teardown_delete: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -251,6 +254,7 @@ pub fn resolve(spec: &Spec) -> Model {
         documents: vec![],
         access_policies: vec![],
         findings: vec![],
+        teardown_delete: spec.teardown.mode == crate::spec::TeardownMode::Delete,
     };
     model.jobs.subnets = model.network.private_subnets.clone();
     model.jobs.kms_key = model.kms.key_arn.clone();

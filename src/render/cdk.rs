@@ -191,6 +191,7 @@ fn context(model: &Model) -> Json {
         "resource_policies": resource_policies(&root),
         "test": test(&root),
         "readme": readme(model),
+        "teardown_delete": model.teardown_delete,
     })
 }
 

@@ -348,6 +348,7 @@ fn context(model: &Model) -> Json {
             "key": model.jobs.kms_key.as_ref().map(|k| c.e(k)),
         },
         "findings": findings,
+        "teardown_delete": model.teardown_delete,
         "access_policies": model.access_policies.iter().map(|p| json!({
             "name": p.name,
             "policy_name": s(&p.policy_name),

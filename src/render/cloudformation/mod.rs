@@ -183,6 +183,7 @@ fn context(model: &Model) -> Result<Json> {
         "notebooks": workloads::notebooks(model, &tags),
         "jobs": workloads::jobs(model),
         "findings": findings,
+        "teardown_delete": model.teardown_delete,
         "params": parameters.list,
         "param_groups": parameters.groups,
         "parameters_json": parameters.json,
