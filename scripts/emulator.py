@@ -137,7 +137,8 @@ def cmd_copy(src, dst, gaps_file, account, region, endpoint):
         "  skip_metadata_api_check     = true",
         "  skip_requesting_account_id  = true",
         "  skip_region_validation      = true",
-        "  max_retries                 = 1",
+        "  # A few retries for transient connection errors; moto's HTTP 500s are in the gaps table.",
+        "  max_retries                 = 4",
         "",
         "  endpoints {",
     ]
