@@ -616,6 +616,13 @@ fn the_literal_reader_rejects_malformed_literals() {
 /// (partition, region, endpoint keys). A key in no list fails the scan: escape the value in the
 /// renderer, then list the key.
 const FRAGMENT_KEYS: &[&str] = &[
+    // Creation-order references: typescript::string keys and HCL/TypeScript lists of
+    // resource addresses built from logical names.
+    "target",
+    "flow_log_attachments",
+    "flow_log_policies",
+    "flow_log_policies_in_stack",
+    "log_policy",
     "sdk_bucket",
     "sdk_prefix",
     "access",

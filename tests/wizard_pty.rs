@@ -148,6 +148,7 @@ fn vpc_only_with_nat_and_a_custom_endpoint_selection() {
     answer(&mut s, "project.account_id", &[&type_text("123456789012")]);
     answer(&mut s, "project.tags.CostCenter", &[&type_text("ML-42")]);
     answer(&mut s, "project.tags.Owner", &[ENTER]); // none
+    answer(&mut s, "teardown.mode", &[ENTER]); // retain
     s.expect("Summary: wizard-nat in eu-west-1 (cloudformation)")
         .unwrap();
     // One gateway for the three zones (network.nat = single), not one per zone.
@@ -225,6 +226,7 @@ fn notebook_private_from_its_preset_with_every_question() {
     answer(&mut s, "project.account_id", &[ENTER]);
     answer(&mut s, "project.tags.CostCenter", &[ENTER]);
     answer(&mut s, "project.tags.Owner", &[ENTER]);
+    answer(&mut s, "teardown.mode", &[ENTER]); // retain
     s.expect("Notebook instances").unwrap();
     s.expect("notebook: private access").unwrap();
     s.expect("Write the project?").unwrap();

@@ -281,6 +281,16 @@ pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
             );
         }
     }
+    if spec.teardown.mode == crate::spec::TeardownMode::Delete {
+        add(
+            Severity::Warning,
+            "teardown.mode",
+            "destroying the environment deletes the buckets with every object version and the \
+             Studio home EFS volume with everyone's files; use it for non-production environments"
+                .into(),
+            "DeleteDomain API (RetentionPolicy HomeEfsFileSystem); AWS provider aws_s3_bucket force_destroy",
+        );
+    }
     resilience(spec, model, &mut out);
     controls_off(spec, &mut out);
     nat_without_endpoints(spec, &mut out);

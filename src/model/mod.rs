@@ -55,6 +55,9 @@ pub struct Model {
     /// does not grant: (activity, actions, why), from data/needs.toml.
     pub left_out: Vec<(String, Vec<String>, String)>,
     pub findings: Vec<Finding>,
+    /// `teardown.mode = "delete"`: buckets are force-destroyable and the domain deletes its
+    /// home EFS volume (non-production environments).
+    pub teardown_delete: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -307,6 +310,7 @@ pub fn resolve(spec: &Spec) -> Model {
         access_policies: vec![],
         left_out: vec![],
         findings: vec![],
+        teardown_delete: spec.teardown.mode == crate::spec::TeardownMode::Delete,
     };
     model.jobs.subnets = model.network.private_subnets.clone();
     model.jobs.kms_key = model.kms.key_arn.clone();

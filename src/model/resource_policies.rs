@@ -103,7 +103,24 @@ pub fn add_buckets(model: &mut Model, spec: &Spec) {
         });
     }
     if logging {
-        let sources: Vec<Ref> = model.buckets.iter().map(|b| bucket_arn(&b.name)).collect();
+        // The source buckets' ARNs are spelled from their names, not read from the buckets
+        // (`GetAtt`): S3 checks the target's policy when logging is enabled on a source bucket
+        // (PutBucketLogging fails with InvalidTargetBucketForLogging otherwise; S3 User Guide,
+        // `enable-server-access-logging`, "Permissions for log delivery"), so the sources are
+        // created after this policy and the policy must not wait for them: with an attribute
+        // reference CloudFormation could only order the two the wrong way round.
+        let sources: Vec<Ref> = model
+            .buckets
+            .iter()
+            .map(|b| {
+                Ref::join([
+                    Ref::lit("arn:"),
+                    Ref::Partition,
+                    Ref::lit(":s3:::"),
+                    b.bucket_name.clone(),
+                ])
+            })
+            .collect();
         let log_delivery = Statement::allow(
             "AllowServerAccessLogDelivery",
             &["s3:PutObject"],

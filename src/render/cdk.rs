@@ -192,6 +192,7 @@ fn context(model: &Model) -> Json {
         "test": test(&root),
         "readme": readme(model),
         "deploy": super::standalone::readme_facts(model),
+        "teardown_delete": model.teardown_delete,
     })
 }
 
@@ -208,7 +209,32 @@ fn resource_policies(c: &Ctx) -> Json {
         .iter()
         .map(|b| json!({"key": s(&b.name), "what": comment(&format!("{} bucket", b.name)), "policy": c.policy(&b.policy)}))
         .collect();
-    json!({"endpoints": endpoints, "buckets": buckets})
+    // Buckets whose server access logging waits for the target's policy.
+    let logging: Vec<Json> = m
+        .buckets
+        .iter()
+        .filter_map(|b| {
+            b.access_log_bucket
+                .as_ref()
+                .map(|t| json!({"key": s(&b.name), "target": s(t)}))
+        })
+        .collect();
+    // The flow log waits for its role's permissions.
+    let flow_log_policies: Vec<String> = m
+        .roles
+        .iter()
+        .filter(|r| r.name == "flow_logs")
+        .flat_map(|r| &r.policies)
+        .map(|p| format!("stack.iam.policies[{}]", s(&p.name)))
+        .collect();
+    json!({
+        "endpoints": endpoints,
+        "buckets": buckets,
+        "logging": logging,
+        "flow_log_policies": format!("[{}]", flow_log_policies.join(", ")),
+        // The same list as the app stack spells it (`this.` instead of `stack.`).
+        "flow_log_policies_in_stack": format!("[{}]", flow_log_policies.join(", ")).replace("stack.", "this."),
+    })
 }
 
 fn encryption(c: &Ctx) -> Json {

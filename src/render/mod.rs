@@ -8,6 +8,7 @@ mod cloudformation;
 pub mod hcl;
 mod literals;
 mod standalone;
+mod teardown;
 mod terraform;
 mod yaml;
 
@@ -170,6 +171,7 @@ pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
         Format::CloudFormation => cloudformation::render(model)?,
     };
     standalone::add(&mut set, model);
+    set.insert("teardown.sh", teardown::script(model));
     set.insert("ARCHITECTURE.md", architecture(model));
     set.insert("smgen.toml", answers(spec, format));
     set.insert(SCHEMA_FILE, json_schema());

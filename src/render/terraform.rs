@@ -351,6 +351,7 @@ fn context(model: &Model) -> Json {
             "sdk_prefix": model.jobs.sdk_prefix.as_ref().map(|p| c.e(&Ref::lit(p))),
         },
         "findings": findings,
+        "teardown_delete": model.teardown_delete,
         "access_policies": model.access_policies.iter().map(|p| json!({
             "name": p.name,
             "policy_name": s(&p.policy_name),
@@ -367,6 +368,7 @@ fn context(model: &Model) -> Json {
             }))
             .collect::<Vec<_>>(),
         "exec_policies": format!("[{}]", exec.iter().map(|p| format!("aws_iam_policy.{}", p.name)).collect::<Vec<_>>().join(", ")),
+        "flow_log_attachments": format!("[{}]", model.roles.iter().filter(|r| r.name == "flow_logs").flat_map(|r| &r.policies).map(|p| format!("aws_iam_role_policy_attachment.{}", p.name)).collect::<Vec<_>>().join(", ")),
         "exec_attachments": format!("[{}]", exec.iter().map(|p| format!("aws_iam_role_policy_attachment.{}", p.name)).collect::<Vec<_>>().join(", ")),
     })
 }

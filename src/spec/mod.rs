@@ -33,6 +33,8 @@ pub struct Spec {
     pub jobs: Jobs,
     #[serde(default)]
     pub data: Data,
+    #[serde(default)]
+    pub teardown: Teardown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -451,4 +453,24 @@ fn default_buckets() -> Vec<Bucket> {
         prefixes: vec![],
         access: Access::ReadWrite,
     }]
+}
+
+/// What `terraform destroy` / stack deletion does with the data: keep it (production) or delete
+/// it with the environment (non-production environments that are created and torn down often).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Teardown {
+    #[serde(default)]
+    pub mode: TeardownMode,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TeardownMode {
+    /// Buckets and the Studio home EFS volume outlive the environment (the default).
+    #[default]
+    Retain,
+    /// Buckets are deleted with their objects (Terraform `force_destroy`, CloudFormation
+    /// `DeletionPolicy: Delete`) and the domain deletes its home EFS volume.
+    Delete,
 }

@@ -424,6 +424,25 @@ pub static QUESTIONS: &[Question] = &[
         kind: Kind::Optional,
         when: always,
     },
+    // Teardown: Terraform `force_destroy` (aws_s3_bucket), the domain's RetentionPolicy
+    // (DeleteDomain API: HomeEfsFileSystem Retain | Delete); domain facts 2.12 (EFS, mount
+    // targets and SageMaker's security groups block VPC deletion).
+    Question {
+        path: "teardown.mode",
+        prompt: "On destroy, keep or delete data?",
+        help: "Retain (production): destroy keeps the buckets and the Studio home EFS volume \
+               with everyone's files; teardown.sh removes what is left when you are sure. \
+               Delete (test and sandbox environments): destroy deletes the buckets with every \
+               object version and the home EFS volume. Nothing can be recovered afterwards.",
+        kind: Kind::Choice(&[
+            ("retain", "Keep buckets and home directories (production)"),
+            (
+                "delete",
+                "Delete them with the environment (non-production)",
+            ),
+        ]),
+        when: always,
+    },
 ];
 
 pub fn find(path: &str) -> Option<&'static Question> {

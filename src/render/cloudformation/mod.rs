@@ -97,6 +97,9 @@ fn context(model: &Model) -> Result<Json> {
                 "sse_kms": b.sse_kms,
                 "key": b.kms_key.as_ref().map(intrinsics::value),
                 "log_bucket": b.access_log_bucket.as_deref().map(|l| intrinsics::logical(Kind::Bucket, l)),
+                // S3 checks the target's permissions when logging is enabled (S3 User Guide,
+                // enable-server-access-logging): the bucket waits for the target's policy.
+                "log_policy": b.access_log_bucket.as_deref().map(|l| format!("{}BucketPolicy", pascal(l))),
                 "log_prefix": s(&format!("{}/", b.name)),
                 "policy": intrinsics::policy(&b.policy),
                 "policy_logical": format!("{}BucketPolicy", pascal(&b.name)),
@@ -127,6 +130,8 @@ fn context(model: &Model) -> Result<Json> {
         json!({
             "destination": intrinsics::value(&Ref::attr(Kind::LogGroup, "flow_logs", Attr::Arn)),
             "role": intrinsics::value(&Ref::attr(Kind::Role, "flow_logs", Attr::Arn)),
+            // The role needs its permissions before the first delivery.
+            "depends": workloads::role_policies(model, &Ref::attr(Kind::Role, "flow_logs", Attr::Arn)),
             "tags": tags.named(&format!("{name}-flow-logs")),
         })
     });
@@ -179,6 +184,7 @@ fn context(model: &Model) -> Result<Json> {
         "notebooks": workloads::notebooks(model, &tags),
         "jobs": workloads::jobs(model),
         "findings": findings,
+        "teardown_delete": model.teardown_delete,
         "params": parameters.list,
         "param_groups": parameters.groups,
         "parameters_json": parameters.json,

@@ -53,7 +53,7 @@ pub fn access_policies(model: &Model) -> Vec<Json> {
 
 /// The managed policies of the role a workload runs as: the workload waits for them, or its
 /// first apps and jobs start without permissions (Terraform: `depends_on` the attachments).
-fn role_policies(model: &Model, role: &Ref) -> Vec<String> {
+pub(super) fn role_policies(model: &Model, role: &Ref) -> Vec<String> {
     model
         .roles
         .iter()
