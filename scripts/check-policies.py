@@ -156,7 +156,10 @@ def check_document(path, table):
             if scoped:
                 problems.append(f"{sid}: Resource \"*\" for actions with resource-level permissions: {brief(scoped)}")
     if identity:
-        policy = analyze_policy_string(open(path).read(), filepath=path)
+        # Without project.account_id the documents carry the marked placeholder <account-id>
+        # (generated READMEs say to fill it in); parliament judges them as filled in.
+        text = open(path).read().replace("<account-id>", "111122223333")
+        policy = analyze_policy_string(text, filepath=path)
         for f in policy.findings:
             f = enhance_finding(f)
             if f.issue == "UNKNOWN_ACTION" and str(f.location.get("string", "")).lower() in NEWER_THAN_PARLIAMENT:
