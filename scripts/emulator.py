@@ -135,7 +135,9 @@ def cmd_copy(src, dst, gaps_file, account, region, endpoint):
         "  s3_use_path_style           = true",
         "  skip_credentials_validation = true",
         "  skip_metadata_api_check     = true",
-        "  skip_requesting_account_id  = true",
+        # The account is read from the emulator's STS (GetCallerIdentity): the generated provider
+        # pins allowed_account_ids to project.account_id, which needs the caller's account.
+        "  skip_requesting_account_id  = false",
         "  skip_region_validation      = true",
         "  # A few retries for transient connection errors; moto's HTTP 500s are in the gaps table.",
         "  max_retries                 = 4",
