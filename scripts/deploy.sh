@@ -82,6 +82,8 @@ worker() {
   : >"$logf"
   region=$(sed -n 's/^region = "\([a-z0-9-]*\)"$/\1/p' "$SCRIPTS/../presets/$preset.toml")
   local -a args=(--preset "$preset" --set teardown.mode=delete --set "project.account_id=\"$account\"")
+  # The role this harness deploys with (emulator.py assume): exempt from deny_outside_vpc_endpoint.
+  args+=(--set "data.deployer_role_arns=[\"arn:aws:iam::$account:role/smgen-deploy\"]")
   local s notes=() vpc=""
   for s in $sets; do args+=(--set "$s"); done
   # Credentials of this case's account (an assumed role; moto maps them to the account).
