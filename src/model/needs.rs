@@ -130,6 +130,14 @@ pub fn grants_for(spec: &Spec, p: Principal) -> Vec<&'static Grant> {
         .collect()
 }
 
+/// The identity-policy statements of one principal's grants that apply to the spec.
+pub fn identity_statements(spec: &Spec, p: Principal, model: &Model) -> Vec<Statement> {
+    grants_for(spec, p)
+        .into_iter()
+        .filter_map(|g| statement(g, model))
+        .collect()
+}
+
 /// The Role Manager actions the table leaves out for this spec, with the reason.
 pub fn left_out(spec: &Spec) -> Vec<&'static LeftOut> {
     let d = declared(spec);

@@ -212,11 +212,11 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
     ));
 
     // Everything else the declared needs call, from the needs table (data/needs.toml).
-    st.extend(
-        super::needs::grants_for(spec, super::needs::Principal::Execution)
-            .into_iter()
-            .filter_map(|g| super::needs::statement(g, model)),
-    );
+    st.extend(super::needs::identity_statements(
+        spec,
+        super::needs::Principal::Execution,
+        model,
+    ));
 
     model.roles.push(Role {
         name: "execution".into(),
@@ -481,18 +481,18 @@ fn add_invoker(model: &mut Model, spec: &Spec) {
     let runtime = model
         .endpoint("sagemaker.runtime")
         .map(|e| Ref::attr(Kind::VpcEndpoint, &e.name, Attr::Id));
-    let st: Vec<Statement> = super::needs::grants_for(spec, super::needs::Principal::Invoker)
-        .into_iter()
-        .filter_map(|g| super::needs::statement(g, model))
-        .map(|s| match &runtime {
-            Some(id) => s.when(Condition::new(
-                "StringEquals",
-                "aws:SourceVpce",
-                [id.clone()],
-            )),
-            None => s,
-        })
-        .collect();
+    let st: Vec<Statement> =
+        super::needs::identity_statements(spec, super::needs::Principal::Invoker, model)
+            .into_iter()
+            .map(|s| match &runtime {
+                Some(id) => s.when(Condition::new(
+                    "StringEquals",
+                    "aws:SourceVpce",
+                    [id.clone()],
+                )),
+                None => s,
+            })
+            .collect();
     model.roles.push(Role {
         name: "invoker".into(),
         role_name: format!("{name}-sagemaker-invoker"),
