@@ -17,9 +17,13 @@
   drop-existing-vpc ENDPOINT ACCOUNT REGION VPC_ID
                                        delete that VPC again
   leftovers ENDPOINT ACCOUNT REGION    what is left in ACCOUNT after a destroy, one resource a line
-  cfn ENDPOINT ACCOUNT REGION TEMPLATE STACK
-                                       create the stack through the emulator's CloudFormation, wait,
-                                       print its resources' states, delete it, wait
+  cfn ENDPOINT ACCOUNT REGION TEMPLATE STACK COPY [EXISTING_VPC]
+                                       a generated CloudFormation template through the emulator's
+                                       CloudFormation (scripts/emulator_cfn.py): the emulator's copy
+                                       (written to COPY), create, describe, delete, nothing left;
+                                       EXISTING_VPC is deleted after the stack
+  cdk ENDPOINT ACCOUNT REGION CDK_OUT STACK COPY [EXISTING_VPC]
+                                       the same for the template `cdk synth` wrote to CDK_OUT
 """
 import json
 import os
@@ -189,6 +193,12 @@ def cmd_changes(plan_json, gaps_file, owned=""):
 
 
 def cmd_leftovers(endpoint, account, region):
+    for f in leftovers(endpoint, account, region):
+        print(f)
+
+
+def leftovers(endpoint, account, region):
+    """What is left in ACCOUNT, one resource a string."""
     c = assume(endpoint, account, region)
     ec2 = client("ec2", endpoint, region, c)
     found = []
@@ -200,6 +210,11 @@ def cmd_leftovers(endpoint, account, region):
     for g in ec2.describe_security_groups()["SecurityGroups"]:
         if g["VpcId"] in vpcs and g["GroupName"] != "default":
             found.append("ec2 security-group " + g["GroupId"])
+    for t in ec2.describe_route_tables()["RouteTables"]:
+        if t["VpcId"] in vpcs and not any(a.get("Main") for a in t.get("Associations", [])):
+            found.append("ec2 route-table " + t["RouteTableId"])
+    for g in ec2.describe_internet_gateways()["InternetGateways"]:
+        found.append("ec2 internet-gateway " + g["InternetGatewayId"])
     for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]:
         if e["State"].lower() not in ("deleted", "deleting"):
             found.append("ec2 vpc-endpoint " + e["VpcEndpointId"])
@@ -227,13 +242,14 @@ def cmd_leftovers(endpoint, account, region):
             found.append("kms alias " + a["AliasName"])
     logs = client("logs", endpoint, region, c)
     found += ["logs log-group " + g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+    lam = client("lambda", endpoint, region, c)
+    found += ["lambda function " + f["FunctionName"] for f in lam.list_functions()["Functions"]]
     sm = client("sagemaker", endpoint, region, c)
     for n in sm.list_notebook_instances()["NotebookInstances"]:
         if n["NotebookInstanceStatus"] != "Deleting":
             found.append("sagemaker notebook-instance " + n["NotebookInstanceName"])
     found += ["sagemaker domain " + d["DomainId"] for d in sm.list_domains()["Domains"]]
-    for f in found:
-        print(f)
+    return found
 
 
 def cmd_existing_vpc(endpoint, account, region):
@@ -272,30 +288,38 @@ def cmd_drop_existing_vpc(endpoint, account, region, vpc):
 GAPS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "emulator-gaps.tsv")
 
 
-def cmd_cfn(endpoint, account, region, template, stack):
+def prefix_list(endpoint, region, c):
+    ec2 = client("ec2", endpoint, region, c)
+    return ec2.describe_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": ["com.amazonaws.%s.s3" % region]}]
+    )["PrefixLists"][0]["PrefixListId"]
+
+
+def stack_run(endpoint, account, region, template, stack, copy_path, existing_vpc, params, stand_ins=None, cleanup=None):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.dont_write_bytecode = True  # no __pycache__ in scripts/
+    import emulator_cfn
+
     c = assume(endpoint, account, region)
-    cfn = client("cloudformation", endpoint, region, c)
-    # "cfn" rows of the gaps table: a resource type (AWS::…) moto cannot create a stack with skips
-    # the stack; a logical id is left out of the copy sent.
-    text = open(template).read()
-    rows = gaps(GAPS_FILE, "cfn")
-    types = set(re.findall(r"^    Type: (AWS::[A-Za-z0-9:]+)$", text, re.M))
-    blocked = sorted(t for t in types if any(p.pattern.startswith("^AWS::") and p.search(t) for p in rows))
-    if blocked:
-        print("skipped: the template has %s (emulator gap)" % ", ".join(blocked))
-        return
-    drop = [p for p in rows if not p.pattern.startswith("^AWS::")]
-    kept, skipping, left_out = [], False, []
-    for line in text.split("\n"):
-        header = re.match(r"^  ([A-Za-z0-9]+):$", line)
-        if header or not line.startswith(" "):
-            skipping = bool(header) and any(p.search(header.group(1)) for p in drop)
-            if skipping:
-                left_out.append(header.group(1))
-        if not skipping:
-            kept.append(line)
-    body = "\n".join(kept)
-    print("left out: %s" % (", ".join(left_out) or "nothing"))
+
+    def after_delete():
+        if cleanup:
+            cleanup(c)
+        if existing_vpc:
+            cmd_drop_existing_vpc(endpoint, account, region, existing_vpc)
+
+    sys.exit(emulator_cfn.run(
+        account, region, template, stack, GAPS_FILE, params, copy_path,
+        leftovers=lambda: leftovers(endpoint, account, region),
+        session=lambda s: client(s, endpoint, region, c),
+        stand_ins=stand_ins, cleanup=after_delete,
+    ))
+
+
+def cmd_cfn(endpoint, account, region, template, stack, copy_path, existing_vpc=""):
+    """A generated CloudFormation template through the emulator's CloudFormation
+    (scripts/emulator_cfn.py): the emulator's copy (written to COPY_PATH), create, describe, delete,
+    nothing left. EXISTING_VPC (existing-vpc preset) is deleted after the stack."""
     # parameters.json beside the template; the S3 prefix list is looked up as its README says.
     params = []
     pfile = os.path.join(os.path.dirname(template), "parameters.json")
@@ -303,39 +327,22 @@ def cmd_cfn(endpoint, account, region, template, stack):
         params = json.load(open(pfile))
     for p in params:
         if p["ParameterKey"] == "S3PrefixListId":
-            ec2 = client("ec2", endpoint, region, c)
-            lists = ec2.describe_prefix_lists(
-                Filters=[{"Name": "prefix-list-name", "Values": ["com.amazonaws.%s.s3" % region]}]
-            )["PrefixLists"]
-            p["ParameterValue"] = lists[0]["PrefixListId"]
-    cfn.create_stack(
-        StackName=stack, TemplateBody=body, Parameters=params, Capabilities=["CAPABILITY_NAMED_IAM"]
-    )
-    status = wait(cfn, stack, "CREATE_IN_PROGRESS")
-    resources = cfn.describe_stack_resources(StackName=stack)["StackResources"]
-    done = sum(r["ResourceStatus"] == "CREATE_COMPLETE" for r in resources)
-    print("create %s: %d of %d resources CREATE_COMPLETE" % (status, done, len(resources)))
-    for r in resources:
-        if r["ResourceStatus"] != "CREATE_COMPLETE":
-            print("  %s %s %s" % (r["LogicalResourceId"], r["ResourceType"], r["ResourceStatus"]))
-    if status != "CREATE_COMPLETE":
-        sys.exit(1)
-    cfn.delete_stack(StackName=stack)
-    status = wait(cfn, stack, "DELETE_IN_PROGRESS")
-    print("delete %s" % status)
-    if status != "DELETE_COMPLETE":
-        sys.exit(1)
+            p["ParameterValue"] = prefix_list(endpoint, region, assume(endpoint, account, region))
+    stack_run(endpoint, account, region, template, stack, copy_path, existing_vpc, params)
 
 
-def wait(cfn, stack, busy):
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        stacks = cfn.describe_stacks(StackName=stack)["Stacks"]
-        status = stacks[0]["StackStatus"] if stacks else "DELETE_COMPLETE"
-        if status != busy:
-            return status
-        time.sleep(1)
-    return "TIMEOUT"
+def cmd_cdk(endpoint, account, region, cdk_out, stack, copy_path, existing_vpc=""):
+    """The template `cdk synth` wrote to CDK_OUT, as cmd_cfn. Its custom resources and their
+    provider functions (whose code is a file asset in the CDK bootstrap bucket) are gaps; references
+    to the one that looks up the S3 prefix list read the emulator's prefix-list id."""
+    import glob
+
+    templates = glob.glob(os.path.join(cdk_out, "*.template.json"))
+    if len(templates) != 1:
+        sys.exit("want one *.template.json in %s, found %d" % (cdk_out, len(templates)))
+    c = assume(endpoint, account, region)
+    stand_ins = {"PrefixLists.0.PrefixListId": prefix_list(endpoint, region, c)}
+    stack_run(endpoint, account, region, templates[0], stack, copy_path, existing_vpc, [], stand_ins)
 
 
 def main():
@@ -346,6 +353,7 @@ def main():
         "changes": cmd_changes,
         "leftovers": cmd_leftovers,
         "cfn": cmd_cfn,
+        "cdk": cmd_cdk,
         "existing-vpc": cmd_existing_vpc,
         "drop-existing-vpc": cmd_drop_existing_vpc,
     }[cmd](*args)
