@@ -10,19 +10,24 @@
 #             the resources that answer owns
 #   teardown  the generated teardown.sh --dry-run (AWS CLI) against the emulator
 #   destroy   terraform destroy, then list calls proving nothing of the case is left
-#   cfn       the CloudFormation template created and deleted through moto's CloudFormation
+# and, in accounts of their own, every preset's CloudFormation template (cases cfn-*) and the template
+# `cdk synth` writes for its CDK app (cases cdk-*), through moto's CloudFormation (scripts/emulator_cfn.py):
+#   create    create-stack of a harness-made copy of the template, until CREATE_COMPLETE
+#   describe  every resource of the stack found with describe/list calls
+#   delete    delete-stack, then list calls proving nothing of the case is left
 # Resources moto cannot emulate are listed in ONE table, scripts/emulator-gaps.tsv; they are left out
 # of the harness's copy of each root only (with the provider override zz_emulator_override.tf that
 # points the AWS provider at the emulator), never of a generated project.
 #
-# Prints one line per case, then `deploy: N applied+re-planned+destroyed, M emulator gaps (table),
-# K failed` and the duration. Exits 1 when K > 0.
+# Prints one line per case, then `deploy: N applied+re-planned+destroyed (Terraform T, CloudFormation C,
+# CDK K), M emulator gaps (table), F failed` and the duration. Exits 1 when F > 0.
 #
 # Environment:
 #   SMGEN_EMULATOR_VENV  virtual environment for moto (default ${XDG_CACHE_HOME:-~/.cache}/smgen/emulator-venv);
 #                        created with the pin below when missing
 #   SMGEN_TF_MIRROR      provider mirror directory (default /opt/tf-plugins)
 #   SMGEN_JOBS           cases deployed in parallel (default 2)
+#   SMGEN_CDK_CACHE      shared node_modules of the CDK cases (scripts/validate-cdk.sh --modules)
 #   CI=true              a missing terraform is an error (otherwise the stage is skipped)
 set -euo pipefail
 
@@ -44,6 +49,18 @@ preset-vpc-only-isolated|vpc-only-isolated|
 preset-vpc-only-nat|vpc-only-nat|
 m-public-single-awsmanaged-notebooks|vpc-only-isolated|network.mode=public-only network.nat=single encryption.kms=aws-managed needs.studio=false needs.notebook_instances=true
 m-vpc-single-noiso-vpceonly|vpc-only-isolated|network.nat=single jobs.network_isolation=false jobs.inter_container_encryption=false data.deny_outside_vpc_endpoint=true
+cdk-existing-vpc|existing-vpc|
+cdk-notebook-private|notebook-private|
+cdk-public-only|public-only|
+cdk-regulated|regulated|
+cdk-vpc-only-isolated|vpc-only-isolated|
+cdk-vpc-only-nat|vpc-only-nat|
+cfn-existing-vpc|existing-vpc|
+cfn-notebook-private|notebook-private|
+cfn-public-only|public-only|
+cfn-regulated|regulated|
+cfn-vpc-only-isolated|vpc-only-isolated|
+cfn-vpc-only-nat|vpc-only-nat|
 '
 
 usage() {
@@ -104,6 +121,10 @@ worker() {
       tf "$run" "$logf" 300 destroy -auto-approve -var "account_id=$account" || true
     fi
   }
+  if [[ $name == cfn-* || $name == cdk-* ]]; then
+    stack "${name%%-*}"
+    return 0
+  fi
   copy() {
     timeout 60 "$PY" "$SCRIPTS/emulator.py" copy "$proj" "$run" "$GAPS" "$account" "$region" "$ENDPOINT" >"$case_dir/left-out"
   }
@@ -168,24 +189,42 @@ worker() {
   fi
   notes+=("destroy, nothing left")
 
-  # CloudFormation: create and delete through moto's CloudFormation (presets without parameters
-  # that name existing resources).
-  if [[ -z $vpc && $name == preset-* ]]; then
-    local cfn=$case_dir/cfn
-    if timeout 120 "$SMGEN" generate "${args[@]}" --format cloudformation --out "$cfn" >>"$logf" 2>&1 </dev/null &&
-      timeout 600 "$PY" "$SCRIPTS/emulator.py" cfn "$ENDPOINT" "$account" "$region" "$cfn/template.yaml" "$name" >"$case_dir/cfn.log" 2>&1; then
-      if grep -q '^skipped: ' "$case_dir/cfn.log"; then
-        notes+=("cfn skipped ($(sed -n 's/^skipped: the template has \(.*\) (emulator gap)$/\1/p' "$case_dir/cfn.log"): emulator gap)")
-      else
-        notes+=("cfn $(sed -n 's/^create CREATE_COMPLETE: \([0-9]* of [0-9]*\).*/\1/p' "$case_dir/cfn.log") created, deleted")
-      fi
-    else
-      cat "$case_dir/cfn.log" >>"$logf"
-      fail "cloudformation: $(tail -n 1 "$case_dir/cfn.log")"
+  printf 'ok    %-38s %s (%ss)\n' "$name" "$(printf '%s; ' "${notes[@]}" | sed 's/; $//')" "$((SECONDS - t0))"
+  echo "$name" >>"$WORK/passed"
+}
+
+# stack cfn|cdk: the case's CloudFormation template, or its CDK app's synthesized template, through
+# moto's CloudFormation (emulator.py cfn|cdk; runs in worker, whose variables it reads).
+stack() {
+  local fmt=$1 out=$proj
+  if ! timeout 120 "$SMGEN" generate "${args[@]}" --format "$([[ $fmt == cfn ]] && echo cloudformation || echo cdk)" --out "$proj" >>"$logf" 2>&1 </dev/null; then
+    fail "generate"
+    return 0
+  fi
+  if [[ $fmt == cdk ]]; then
+    ln -sfn "$CDK_MODULES" "$proj/node_modules"
+    local apps=("$proj"/bin/*.ts)
+    # cdk synth offline (no lookups, version check, notices or telemetry), as scripts/validate-cdk.sh.
+    if ! (cd "$proj" && CDK_DISABLE_VERSION_CHECK=true CDK_DISABLE_CLI_TELEMETRY=true npm_config_offline=true \
+      timeout -k 15 600 node_modules/.bin/cdk synth --no-notices --no-version-reporting --no-lookups --quiet \
+      --app "node_modules/.bin/tsx bin/${apps[0]##*/}" --output cdk.out) >>"$logf" 2>&1 </dev/null; then
+      fail "cdk synth"
       return 0
     fi
+    out=$proj/cdk.out
+  else
+    out=$proj/template.yaml
   fi
-  printf 'ok    %-38s %s (%ss)\n' "$name" "$(printf '%s; ' "${notes[@]}" | sed 's/; $//')" "$((SECONDS - t0))"
+  if ! timeout 600 "$PY" "$SCRIPTS/emulator.py" "$fmt" "$ENDPOINT" "$account" "$region" "$out" "$name" "$case_dir/emulator-template.json" "$vpc" >"$case_dir/stack.log" 2>&1; then
+    cat "$case_dir/stack.log" >>"$logf"
+    fail "$(grep -m1 '^error: ' "$case_dir/stack.log" || tail -n 1 "$case_dir/stack.log")"
+    return 0
+  fi
+  cat "$case_dir/stack.log" >>"$logf"
+  printf 'ok    %-38s %s; %s; %s left out (gaps table); delete-stack, nothing left (%ss)\n' "$name" \
+    "$(sed -n 's/^create: CREATE_COMPLETE, \([0-9]* of [0-9]*\).*/create-stack \1 resources/p' "$case_dir/stack.log")" \
+    "$(sed -n 's/^describe: \([0-9]* of [0-9]*\) .*/\1 found by describe calls/p' "$case_dir/stack.log")" \
+    "$(grep -c '^copy: left out' "$case_dir/stack.log")" "$((SECONDS - t0))"
   echo "$name" >>"$WORK/passed"
 }
 
@@ -273,6 +312,21 @@ main() {
     printf '%012d %s\n' "$((100000000000 + i))" "${line%%|*}"
   done >"$WORK/accounts"
 
+  if printf '%s\n' "${selected[@]}" | grep -q '^cdk-'; then
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+      [[ ${CI:-} == true || ${CI:-} == 1 ]] && die "node and npm are required for the CDK cases (CI=true)"
+      log "node/npm not found: the CDK cases are skipped"
+      local -a kept=()
+      for line in "${selected[@]}"; do [[ $line == cdk-* ]] || kept+=("$line"); done
+      selected=("${kept[@]}")
+    else
+      # The node_modules scripts/validate-cdk.sh installs (once, into a shared cache) for the pins
+      # of the generated package.json.
+      CDK_MODULES=$(bash "$SCRIPTS/validate-cdk.sh" --modules --smgen "$SMGEN") || die "no node_modules for the CDK cases (scripts/validate-cdk.sh --modules)"
+      export CDK_MODULES
+    fi
+  fi
+
   setup_venv
   start_emulator
 
@@ -290,13 +344,17 @@ main() {
   log "${#selected[@]} cases, $jobs at a time; work directory $WORK"
   printf '%s\n' "${selected[@]}" | xargs -P "$jobs" -I{} bash "$SCRIPTS/deploy.sh" --worker {} || true
 
-  local passed failed gap_rows
+  local passed failed gap_rows tf_ok cfn_ok cdk_ok
   passed=$(grep -c '' "$WORK/passed" || true)
   failed=$(( ${#selected[@]} - passed ))
+  cfn_ok=$(grep -c '^cfn-' "$WORK/passed" || true)
+  cdk_ok=$(grep -c '^cdk-' "$WORK/passed" || true)
+  tf_ok=$((passed - cfn_ok - cdk_ok))
   gap_rows=$(grep -vc '^#' "$GAPS" || true)
   printf 'deploy: emulator gaps (%s):\n' "${GAPS#"$SCRIPTS/../"}"
   awk -F'\t' '!/^#/ { printf "  %-7s %-58s %s\n", $1, $2, ($3 == "*" ? "" : $3) }' "$GAPS"
-  printf 'deploy: %s applied+re-planned+destroyed, %s emulator gaps (table), %s failed\n' "$passed" "$gap_rows" "$failed"
+  printf 'deploy: %s applied+re-planned+destroyed (Terraform %s, CloudFormation %s, CDK %s), %s emulator gaps (table), %s failed\n' \
+    "$passed" "$tf_ok" "$cfn_ok" "$cdk_ok" "$gap_rows" "$failed"
   printf 'deploy: %ss\n' "$((SECONDS - t0))"
   ((failed == 0))
 }
