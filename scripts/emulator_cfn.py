@@ -36,10 +36,6 @@ STAND_IN = {
     ("AWS::SageMaker::Domain", "SecurityGroupIdForDomainBoundary"): "sg-0emulatorgap0",
     ("AWS::SageMaker::UserProfile", "Ref"): "arn:aws:sagemaker:{region}:{account}:user-profile/d-emulatorgap0/{logical}",
     ("AWS::SageMaker::UserProfile", "UserProfileArn"): "arn:aws:sagemaker:{region}:{account}:user-profile/d-emulatorgap0/{logical}",
-    ("AWS::EC2::SecurityGroupIngress", "Ref"): "sgr-0emulatorgap0",
-    ("AWS::EC2::SecurityGroupEgress", "Ref"): "sgr-0emulatorgap0",
-    ("AWS::EC2::SecurityGroupIngress", "Id"): "sgr-0emulatorgap0",
-    ("AWS::EC2::SecurityGroupEgress", "Id"): "sgr-0emulatorgap0",
 }
 BOOTSTRAP_STAND_IN = "21"  # a CDK bootstrap version new enough for any CheckBootstrapVersion rule
 
@@ -86,30 +82,6 @@ def load_template(path):
 # ------------------------------------------------------------------------- the emulator's copy --
 
 SUB_VAR = re.compile(r"\$\{([A-Za-z0-9:]+)(?:\.([A-Za-z0-9.]+))?\}")
-
-
-def references(node, found=None):
-    """Logical ids (and pseudo parameters) a node references through Ref, Fn::GetAtt and Fn::Sub."""
-    found = set() if found is None else found
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k == "Ref" and isinstance(v, str):
-                found.add(v)
-            elif k == "Fn::GetAtt":
-                target = v[0] if isinstance(v, list) else str(v).split(".", 1)[0]
-                found.add(target)
-            elif k == "Fn::Sub":
-                text, local = (v[0], v[1]) if isinstance(v, list) else (v, {})
-                for m in SUB_VAR.finditer(text):
-                    if m.group(1) not in local:
-                        found.add(m.group(1))
-                references(local, found)
-            else:
-                references(v, found)
-    elif isinstance(node, list):
-        for v in node:
-            references(v, found)
-    return found
 
 
 def replace_refs(node, stand_in):
