@@ -26,7 +26,7 @@
 #   SMGEN_EMULATOR_VENV  virtual environment for moto (default ${XDG_CACHE_HOME:-~/.cache}/smgen/emulator-venv);
 #                        created with the pin below when missing
 #   SMGEN_TF_MIRROR      provider mirror directory (default /opt/tf-plugins)
-#   SMGEN_JOBS           cases deployed in parallel (default 2)
+#   SMGEN_JOBS           Terraform cases deployed in parallel, and as many stack cases beside them (default 2)
 #   SMGEN_CDK_CACHE      shared node_modules of the CDK cases (scripts/validate-cdk.sh --modules)
 #   CI=true              a missing terraform is an error (otherwise the stage is skipped)
 set -euo pipefail
@@ -70,7 +70,8 @@ usage: scripts/deploy.sh [--smgen PATH] [--only REGEX] [--keep DIR] [--jobs N] [
   --smgen PATH   smgen binary to test (default: target/debug/smgen)
   --only REGEX   only the cases whose name matches REGEX (bash ERE)
   --keep DIR     work in DIR and keep the projects and logs there (default: a temporary directory)
-  --jobs N       cases deployed in parallel (default: $SMGEN_JOBS or 2)
+  --jobs N       Terraform cases deployed in parallel, and as many CloudFormation/CDK cases beside
+                 them (default: $SMGEN_JOBS or 2)
   --list         print the case names and exit
 EOF
 }
@@ -341,8 +342,12 @@ main() {
   export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
   export WORK PY SMGEN ENDPOINT
 
-  log "${#selected[@]} cases, $jobs at a time; work directory $WORK"
-  printf '%s\n' "${selected[@]}" | xargs -P "$jobs" -I{} bash "$SCRIPTS/deploy.sh" --worker {} || true
+  log "${#selected[@]} cases, $jobs Terraform and $jobs stack cases at a time; work directory $WORK"
+  # Two pools side by side: the Terraform cases mostly wait (on the provider's waiters), the stack
+  # cases mostly compute (cdk synth).
+  printf '%s\n' "${selected[@]}" | grep -v '^c\(fn\|dk\)-' | xargs -r -P "$jobs" -I{} bash "$SCRIPTS/deploy.sh" --worker {} &
+  printf '%s\n' "${selected[@]}" | grep '^c\(fn\|dk\)-' | xargs -r -P "$jobs" -I{} bash "$SCRIPTS/deploy.sh" --worker {} || true
+  wait || true
 
   local passed failed gap_rows tf_ok cfn_ok cdk_ok
   passed=$(grep -c '' "$WORK/passed" || true)
