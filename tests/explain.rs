@@ -202,7 +202,7 @@ fn vpce_only_bucket_blocks_paths_outside_the_gateway_endpoint() {
 }
 
 /// The S3 gateway endpoint takes every same-Region S3 request; its policy admits only the
-/// environment's buckets (facts 2.5), JumpStart objects excepted when JumpStart is on.
+/// environment's buckets (facts 2.5) and, with JumpStart, its AWS-owned model buckets by name.
 #[test]
 fn other_buckets_are_blocked_by_the_gateway_endpoint_policy() {
     let m = matrix("", &[]);
