@@ -345,9 +345,11 @@ main() {
   log "${#selected[@]} cases, $jobs Terraform and $jobs stack cases at a time; work directory $WORK"
   # Two pools side by side: the Terraform cases mostly wait (on the provider's waiters), the stack
   # cases mostly compute (cdk synth).
+  local pool
   printf '%s\n' "${selected[@]}" | grep -v '^c\(fn\|dk\)-' | xargs -r -P "$jobs" -I{} bash "$SCRIPTS/deploy.sh" --worker {} &
+  pool=$!
   printf '%s\n' "${selected[@]}" | grep '^c\(fn\|dk\)-' | xargs -r -P "$jobs" -I{} bash "$SCRIPTS/deploy.sh" --worker {} || true
-  wait || true
+  wait "$pool" || true # not the emulator, which is a background job as well
 
   local passed failed gap_rows tf_ok cfn_ok cdk_ok
   passed=$(grep -c '' "$WORK/passed" || true)
