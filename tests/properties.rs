@@ -619,6 +619,9 @@ const FRAGMENT_KEYS: &[&str] = &[
     // Creation-order references: typescript::string keys and HCL/TypeScript lists of
     // resource addresses built from logical names.
     "target",
+    // A reused endpoint's id (hcl::string / typescript::string) and its HCL address.
+    "existing_id",
+    "address",
     "flow_log_attachments",
     "flow_log_policies",
     "flow_log_policies_in_stack",
