@@ -621,6 +621,9 @@ const FRAGMENT_KEYS: &[&str] = &[
     "target",
     // A reused endpoint's id (hcl::string / typescript::string) and its HCL address.
     "existing_id",
+    // The CloudFormation account rule: the account id and its message, yaml-escaped.
+    "account_rule_id",
+    "account_rule_message",
     "address",
     "flow_log_attachments",
     "flow_log_policies",
