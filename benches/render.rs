@@ -24,7 +24,7 @@ use std::time::Duration;
 fn preset_names() -> Vec<&'static str> {
     smgen::presets::all().iter().map(|p| p.name).collect()
 }
-const FORMATS: &[Format] = &[Format::Terraform, Format::CloudFormation, Format::Cdk];
+const FORMATS: &[Format] = &Format::ALL;
 
 fn preset(name: &str) -> Spec {
     spec::load(&SpecSource::Preset(name.into()), &[]).expect("presets load")

@@ -366,11 +366,8 @@ fn read_all(text: &str) -> BTreeMap<&'static str, Strings> {
     .unwrap_or_else(|e| panic!("validation refused a value AWS accepts: {e}\n{text}"));
     let model = smgen::model::resolve(&spec);
     let mut out = BTreeMap::new();
-    for (name, format) in [
-        ("terraform", Format::Terraform),
-        ("cloudformation", Format::CloudFormation),
-        ("cdk", Format::Cdk),
-    ] {
+    for format in Format::ALL {
+        let name = format.name();
         let set = render::render(&model, &spec, format).expect("renders");
         let mut strings = Strings::default();
         let mut json = Strings::default();

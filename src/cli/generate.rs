@@ -26,8 +26,8 @@ pub(crate) struct GenerateArgs {
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = super::ecosystem::set_keys(), hide_possible_values = true)]
     sets: Vec<String>,
     /// Output format.
-    #[arg(long, default_value = "terraform", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
-    format: String,
+    #[arg(long, value_enum, default_value_t = Format::Terraform)]
+    format: Format,
     /// Directory to write the project into (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -58,7 +58,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
         (None, Some(path)) => SpecSource::config_file(path)?,
         (None, None) => unreachable!("clap requires --preset or --config"),
     };
-    let format = Format::parse(&args.format).expect("clap checked the value");
+    let format = args.format;
     let spec = spec::load(&source, &args.sets)?;
     let (model, set) = build(&spec, format)?;
     let target = output::check_target(&args.out, args.force)?;

@@ -112,7 +112,7 @@ pub(crate) fn diff(args: DiffArgs) -> Result<i32> {
     if args.json {
         let mut report = status::json_files(&found);
         report["dir"] = args.dir.display().to_string().into();
-        report["format"] = lock.format.clone().into();
+        report["format"] = lock.format.name().into();
         report["smgen"] = reconcile::VERSION.into();
         report["strict"] = args.strict.into();
         out(&format!(

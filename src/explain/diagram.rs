@@ -8,22 +8,10 @@ use crate::model::Model;
 use crate::model::endpoints::EndpointKind;
 use crate::spec::{KmsMode, Nat, NetworkMode};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiagramFormat {
     Mermaid,
     Dot,
-}
-
-impl DiagramFormat {
-    pub const NAMES: &'static [&'static str] = &["mermaid", "dot"];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "mermaid" => Some(DiagramFormat::Mermaid),
-            "dot" => Some(DiagramFormat::Dot),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::policies::sagemaker_arn;
 use super::refs::{Attr, Kind, Ref};
 use crate::spec::{Pip, Spec};
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 const TEXT: &str = include_str!("../../data/needs.toml");
@@ -256,19 +256,11 @@ pub fn routed(spec: &Spec) -> BTreeMap<&'static str, Vec<&'static Grant>> {
     out
 }
 
-/// Need names the table uses, for tests and the explain section.
-pub fn need_names() -> BTreeSet<&'static str> {
-    table()
-        .grant
-        .iter()
-        .flat_map(|g| g.needs.iter().map(String::as_str))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::endpoints::CATALOG;
+    use std::collections::BTreeSet;
 
     fn spec() -> Spec {
         crate::spec::load(&crate::spec::SpecSource::Preset("regulated".into()), &[]).unwrap()
@@ -321,6 +313,15 @@ mod tests {
                 assert!(known.contains_key(n.as_str()), "activity need {n}");
             }
         }
+    }
+
+    /// Need names the table uses.
+    fn need_names() -> BTreeSet<&'static str> {
+        table()
+            .grant
+            .iter()
+            .flat_map(|g| g.needs.iter().map(String::as_str))
+            .collect()
     }
 
     #[test]

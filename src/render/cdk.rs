@@ -25,7 +25,7 @@ use typescript::{Owner, Refs, Scope, comment, pascal, string as s};
 pub fn render(model: &Model) -> Result<FileSet> {
     check_order(model)?;
     let ctx = tera::Context::from_serialize(context(model)).expect("context is a JSON object");
-    let set = render_dir("cdk", &ctx, |path, text| {
+    let set = render_dir(super::Format::Cdk, &ctx, |path, text| {
         if path.ends_with(".ts") {
             typescript::layout(&text)
         } else {

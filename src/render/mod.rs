@@ -21,23 +21,27 @@ use std::sync::OnceLock;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An output format. [`Format::ALL`] lists them in the order the CLI, the wizard and the tests
+/// show them; the value names (`terraform`, `cloudformation`, `cdk`) are the `--format` values,
+/// the template folders under `templates/` and what `smgen.toml` and the lock record.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Terraform,
+    #[value(name = "cloudformation")]
     CloudFormation,
     Cdk,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["terraform", "cloudformation", "cdk"];
+    /// Every format, in the order shown to users; the template sets are indexed by it.
+    pub const ALL: [Format; 3] = [Format::Terraform, Format::CloudFormation, Format::Cdk];
 
+    /// The format a value name (`terraform`, `cloudformation`, `cdk`) stands for.
     pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "terraform" => Some(Format::Terraform),
-            "cloudformation" => Some(Format::CloudFormation),
-            "cdk" => Some(Format::Cdk),
-            _ => None,
-        }
+        Format::ALL.into_iter().find(|f| f.name() == s)
     }
 
     pub fn name(self) -> &'static str {
@@ -46,6 +50,17 @@ impl Format {
             Format::CloudFormation => "cloudformation",
             Format::Cdk => "cdk",
         }
+    }
+
+    /// The value names of [`Format::ALL`], for messages.
+    pub fn names() -> Vec<&'static str> {
+        Format::ALL.iter().map(|f| f.name()).collect()
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -67,21 +82,19 @@ impl FileSet {
 /// parses the template text character by character), and a run renders one format, so
 /// parsing the other formats' templates was wasted. A process that renders every format
 /// (tests, benches) still parses each format once.
-fn tera(format: &str) -> Result<&'static tera::Tera> {
-    static TERA: [OnceLock<tera::Tera>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    let index = Format::NAMES
+fn tera(format: Format) -> &'static tera::Tera {
+    static TERA: [OnceLock<tera::Tera>; Format::ALL.len()] =
+        [const { OnceLock::new() }; Format::ALL.len()];
+    let index = Format::ALL
         .iter()
-        .position(|n| *n == format)
-        .ok_or_else(|| Error::Render {
-            template: format.into(),
-            message: "no templates embedded for this format".into(),
-        })?;
-    Ok(TERA[index].get_or_init(|| {
+        .position(|f| *f == format)
+        .expect("every format is in Format::ALL");
+    TERA[index].get_or_init(|| {
         let mut t = tera::Tera::default();
         // Autoescaping is for HTML; every value is escaped for its target format in Rust.
         t.autoescape_on(vec![]);
         let mut sources = vec![];
-        if let Some(dir) = TEMPLATES.get_dir(format) {
+        if let Some(dir) = TEMPLATES.get_dir(format.name()) {
             collect(dir, &mut sources);
         }
         // What `add_raw_templates` does, with the faster parse of `literals`.
@@ -94,7 +107,7 @@ fn tera(format: &str) -> Result<&'static tera::Tera> {
             .and_then(|()| t.check_macro_files())
             .unwrap_or_else(|e| panic!("embedded templates must link: {e:?}"));
         t
-    }))
+    })
 }
 
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
@@ -112,22 +125,24 @@ fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
 /// Renders every template of `format` with `ctx`. A template at
 /// `templates/<format>/a/b.tf.tera` becomes `a/b.tf`; other files are copied as they are.
 fn render_dir(
-    format: &str,
+    format: Format,
     ctx: &tera::Context,
     post: fn(&str, String) -> String,
 ) -> Result<FileSet> {
     let mut set = FileSet::default();
-    let root = TEMPLATES.get_dir(format).ok_or_else(|| Error::Render {
-        template: format.into(),
-        message: "no templates embedded for this format".into(),
-    })?;
-    let tera = tera(format)?;
+    let root = TEMPLATES
+        .get_dir(format.name())
+        .ok_or_else(|| Error::Render {
+            template: format.name().into(),
+            message: "no templates embedded for this format".into(),
+        })?;
+    let tera = tera(format);
     let mut files = vec![];
     walk(root, &mut files);
     for f in files {
         let path = f.path().to_string_lossy().replace('\\', "/");
         let rel = path
-            .strip_prefix(&format!("{format}/"))
+            .strip_prefix(&format!("{}/", format.name()))
             .unwrap_or(&path)
             .to_string();
         if let Some(out) = rel.strip_suffix(".tera") {

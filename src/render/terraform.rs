@@ -18,7 +18,7 @@ const TEST_ACCOUNT: &str = "111122223333";
 
 pub fn render(model: &Model) -> Result<FileSet> {
     let ctx = tera::Context::from_serialize(context(model)).expect("context is a JSON object");
-    render_dir("terraform", &ctx, |path, text| {
+    render_dir(super::Format::Terraform, &ctx, |path, text| {
         if path.ends_with(".tf") || path.ends_with(".tftest.hcl") {
             hcl::layout(&text)
         } else {

@@ -86,14 +86,14 @@ pub fn run(p: &mut dyn Prompter, start: &Start) -> Result<Outcome> {
     let format = match start.format {
         Some(f) => f,
         None => {
-            let items: Vec<String> = Format::NAMES.iter().map(|s| s.to_string()).collect();
+            let items: Vec<String> = Format::ALL.iter().map(|f| f.name().to_string()).collect();
             say_help(
                 p,
                 "Terraform, CloudFormation or AWS CDK (TypeScript): the same resources and \
                  policies in each. smgen.toml records the choice.",
             );
             let i = p.select("format", "Output format", &items, 0)?;
-            Format::parse(Format::NAMES[i]).expect("listed names parse")
+            Format::ALL[i]
         }
     };
     let mut answers = Answers {

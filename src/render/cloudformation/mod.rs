@@ -25,12 +25,12 @@ const TEMPLATE_BODY_MAX: usize = 51_200;
 
 pub fn render(model: &Model) -> Result<FileSet> {
     let mut ctx = context(model)?;
-    let mut set = render_dir("cloudformation", &tera_ctx(&ctx), |_, t| t)?;
+    let mut set = render_dir(super::Format::CloudFormation, &tera_ctx(&ctx), |_, t| t)?;
     // The README's deploy command depends on the rendered template's size.
     let size = set.files.get("template.yaml").map_or(0, String::len);
     if size > TEMPLATE_BODY_MAX {
         ctx["needs_s3_upload"] = json!(true);
-        set = render_dir("cloudformation", &tera_ctx(&ctx), |_, t| t)?;
+        set = render_dir(super::Format::CloudFormation, &tera_ctx(&ctx), |_, t| t)?;
     }
     Ok(set)
 }
