@@ -124,7 +124,7 @@ fn scaling(c: &mut Criterion) {
     }
     group.finish();
 
-    let keys = model::endpoints::keys();
+    let keys = smgen::aws::endpoints::keys();
     let mut group = c.benchmark_group("scaling/endpoints");
     let mut counts = vec![0, keys.len() / 4, keys.len() / 2, keys.len()];
     counts.dedup();

@@ -11,6 +11,7 @@
 //! exceed). [`reconcile`] re-renders a generated project from its recorded answers (`smgen
 //! diff`, `smgen upgrade`) with a three-way merge that keeps the user's own edits.
 
+pub mod aws;
 pub mod cli;
 pub mod error;
 pub mod explain;

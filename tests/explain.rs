@@ -635,7 +635,7 @@ fn endpoints_are_billed_per_az() {
     let interface = m
         .endpoints
         .iter()
-        .filter(|e| e.kind == smgen::model::endpoints::EndpointKind::Interface)
+        .filter(|e| e.kind == smgen::aws::endpoints::EndpointKind::Interface)
         .count();
     assert!(interface > 0);
     let e = cost::estimate(&m, None);
@@ -660,12 +660,12 @@ fn endpoints_are_billed_per_az() {
 fn regions_without_figures_say_so() {
     let region = "sa-east-1";
     assert!(
-        cost::prices_for(region, smgen::model::region::Partition::Aws)
+        cost::prices_for(region, smgen::aws::region::Partition::Aws)
             .nat_gateway_hour
             .is_none(),
         "pick a region the table has no NAT figure for"
     );
-    let entries = cost::entries_for(region, smgen::model::region::Partition::Aws);
+    let entries = cost::entries_for(region, smgen::aws::region::Partition::Aws);
     assert!(
         matches!(entries.get("nat_gateway_hour"), Some(cost::Entry::None(_))),
         "the gap is an explicit entry"

@@ -1,7 +1,7 @@
 //! The IAM engine against the defects of public SageMaker templates (domain facts 1c) and the
 //! semantics of IAM condition operators (2.10), over every preset and option combination.
 
-use smgen::model::condition_keys;
+use smgen::aws::condition_keys;
 use smgen::model::iam::{Effect, PolicyDocument, Statement};
 use smgen::model::refs::{Attr, Kind, Ref};
 use smgen::model::{self, Model};

@@ -3,11 +3,12 @@
 //! happens to do.
 
 use ipnet::Ipv4Net;
-use smgen::model::endpoints::EndpointKind;
+use smgen::aws::endpoints::EndpointKind;
+use smgen::aws::region;
 use smgen::model::iam::{Effect, PolicyDocument, Principal, Statement};
 use smgen::model::refs::{Attr, Kind, Ref};
 use smgen::model::security::{Direction, Peer, Rule, SecurityGroup};
-use smgen::model::{self, Model, Severity, region};
+use smgen::model::{self, Model, Severity};
 use smgen::spec::{self, Spec, SpecSource};
 
 // ---------------------------------------------------------------------------------------------

@@ -454,9 +454,10 @@ fn quotas_hold(
     notebooks: bool,
     keep_endpoints: bool,
 ) -> Result<(), TestCaseError> {
+    use smgen::aws::endpoints::EndpointKind;
+    use smgen::model;
     use smgen::model::quotas::{self, QUOTAS};
     use smgen::model::security::Direction;
-    use smgen::model::{self, endpoints::EndpointKind};
 
     let names: Vec<String> = (0..users).map(|i| format!("\"u{i}\"")).collect();
     let mut sets = vec![

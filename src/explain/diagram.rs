@@ -4,8 +4,8 @@
 //! Mermaid (renders on GitHub) or Graphviz dot. Labels are escaped for each syntax.
 
 use super::reach::{Hop, Matrix, Source};
+use crate::aws::endpoints::EndpointKind;
 use crate::model::Model;
-use crate::model::endpoints::EndpointKind;
 use crate::spec::{KmsMode, Nat, NetworkMode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -349,7 +349,7 @@ fn resilience(spec: &Spec, model: &Model, out: &mut Vec<Finding>) {
     if model
         .endpoints
         .iter()
-        .any(|e| e.kind == super::endpoints::EndpointKind::Interface)
+        .any(|e| e.kind == crate::aws::endpoints::EndpointKind::Interface)
     {
         affected.push("the interface endpoints");
     }

@@ -2,7 +2,6 @@
 //! single source of truth for every renderer, for findings and for tests.
 
 mod access;
-pub mod condition_keys;
 pub mod endpoints;
 mod findings;
 pub mod guardrails;
@@ -12,18 +11,17 @@ pub mod network;
 mod policies;
 pub mod quotas;
 pub mod refs;
-pub mod region;
 mod resource_policies;
 pub mod security;
 
 pub use findings::{Finding, Severity};
 
+use crate::aws::endpoints::EndpointKind;
+use crate::aws::region::{self, Partition};
 use crate::spec::{AuthMode, KmsMode, Nat, NetworkMode, Spec};
-use endpoints::EndpointKind;
 use iam::PolicyDocument;
 use network::Network;
 use refs::{Attr, Input, Kind, Ref};
-use region::Partition;
 use security::{Egress, SecurityGroup};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -223,8 +221,7 @@ pub fn sdk_default_bucket_arn(region: &str) -> Ref {
     )
 }
 
-/// Name of the created log bucket's short name (reserved for bucket `name`s).
-pub const LOG_BUCKET: &str = "s3logs";
+pub use crate::spec::{LOG_BUCKET, snake};
 
 /// Resolves a validated spec into the model.
 pub fn resolve(spec: &Spec) -> Model {
@@ -448,14 +445,6 @@ fn tags(spec: &Spec) -> BTreeMap<String, String> {
     t.insert("ManagedBy".to_string(), "smgen".to_string());
     t.extend(spec.project.tags.clone());
     t
-}
-
-/// snake_case logical name for any user-given or catalog name. Callers prefix it where the
-/// name may start with a digit (Terraform identifiers may not); validation rejects names whose
-/// logical forms collide.
-pub fn snake(s: &str) -> String {
-    use heck::ToSnakeCase;
-    s.replace(['.', '-'], "_").to_snake_case()
 }
 
 impl Model {

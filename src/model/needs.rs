@@ -259,7 +259,7 @@ pub fn routed(spec: &Spec) -> BTreeMap<&'static str, Vec<&'static Grant>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::endpoints::CATALOG;
+    use crate::aws::endpoints::CATALOG;
     use std::collections::BTreeSet;
 
     fn spec() -> Spec {

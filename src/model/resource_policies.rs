@@ -570,7 +570,7 @@ pub fn endpoint_policy(model: &Model, spec: &Spec, key: &str) -> PolicyDocument 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::endpoints::CATALOG;
+    use crate::aws::endpoints::CATALOG;
 
     #[test]
     fn every_endpoint_has_a_least_privilege_policy() {

@@ -10,8 +10,8 @@ mod nag;
 pub mod typescript;
 
 use super::{FileSet, render_dir};
+use crate::aws::endpoints::EndpointKind;
 use crate::error::Result;
-use crate::model::endpoints::EndpointKind;
 use crate::model::iam::{Effect, PolicyDocument};
 use crate::model::refs::Ref;
 use crate::model::refs::{Attr, Kind};

@@ -4,9 +4,9 @@
 
 use super::hcl::{self, Refs};
 use super::{FileSet, render_dir};
+use crate::aws::endpoints::EndpointKind;
 use crate::error::Result;
 use crate::model::Model;
-use crate::model::endpoints::EndpointKind;
 use crate::model::iam::PolicyDocument;
 use crate::model::refs::Ref;
 use crate::model::security::{Direction, Peer};

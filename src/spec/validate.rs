@@ -4,8 +4,8 @@
 
 use super::rules::{self, is_bucket_name, is_dns_label, is_sagemaker_name};
 use super::{EndpointChoice, KmsMode, Nat, PresignedRestrict, Spec};
+use crate::aws::{endpoints, region};
 use crate::error::{Error, Result};
-use crate::model::{endpoints, region};
 use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
 
@@ -497,7 +497,7 @@ impl Spec {
             let field = format!("data.buckets[{i}]");
             match (&b.name, &b.existing) {
                 (Some(name), None) => {
-                    if name == crate::model::LOG_BUCKET {
+                    if name == super::LOG_BUCKET {
                         return Err(Error::invalid(
                             format!("{field}.name"),
                             name,
@@ -617,7 +617,7 @@ fn unique_names(
             return Err(Error::invalid(field, n, "not a valid name", allowed));
         }
         // Names become resource names in snake_case: `user-a` and `userA` would collide.
-        if !seen.insert(crate::model::snake(n)) {
+        if !seen.insert(super::snake(n)) {
             return Err(Error::invalid(
                 field,
                 n,

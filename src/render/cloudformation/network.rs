@@ -11,7 +11,8 @@
 
 use super::Tags;
 use super::intrinsics::{self as cfn, logical, pascal};
-use crate::model::endpoints::{self, EndpointKind};
+use crate::aws::endpoints::{self, EndpointKind};
+use crate::model::endpoints::service_name_ref;
 use crate::model::refs::Kind;
 use crate::model::security::{Direction, Peer, Rule};
 use crate::model::{Endpoint, Model};
@@ -64,7 +65,7 @@ pub fn vpc(model: &Model, tags: &Tags) -> Option<Json> {
 /// The service name with `${AWS::Region}`, from the same catalog entry as the model's.
 fn service_name(model: &Model, e: &Endpoint) -> String {
     match endpoints::find(e.key) {
-        Some(entry) => cfn::value(&entry.service_name_ref(model.partition)),
+        Some(entry) => cfn::value(&service_name_ref(entry, model.partition)),
         None => s(&e.service_name),
     }
 }
