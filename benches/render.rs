@@ -81,7 +81,8 @@ fn unchanged(c: &mut Criterion) {
         b.iter(|| {
             let root = Root::open(&dir).unwrap();
             let lock = reconcile::read_lock(&root).unwrap().expect("a lock");
-            let text = String::from_utf8(root.read(reconcile::ANSWERS).unwrap().unwrap()).unwrap();
+            let text =
+                String::from_utf8(root.read(smgen::project::ANSWERS).unwrap().unwrap()).unwrap();
             let source = SpecSource::Config {
                 origin: "smgen.toml".into(),
                 text,

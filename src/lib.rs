@@ -18,6 +18,7 @@ pub mod explain;
 pub mod model;
 pub mod output;
 pub mod presets;
+pub mod project;
 pub mod reconcile;
 pub mod render;
 pub mod spec;

@@ -15,7 +15,7 @@ use smgen::{model, presets};
 /// Files every format writes from the same code: snapshotted once, with Terraform.
 fn shared(path: &str) -> bool {
     path == "smgen.toml"
-        || path == render::SCHEMA_FILE
+        || path == smgen::project::SCHEMA_FILE
         || path == "sagemaker-config.yaml"
         || path.starts_with("policies/")
 }
@@ -27,7 +27,7 @@ const ARCHITECTURE: &str = "ARCHITECTURE.md";
 /// Which files the snapshot of `format` holds (the snapshot is named `{format}_{preset}`).
 fn kept(format: Format, path: &str) -> bool {
     match format {
-        Format::Terraform => path != ARCHITECTURE && path != render::SCHEMA_FILE,
+        Format::Terraform => path != ARCHITECTURE && path != smgen::project::SCHEMA_FILE,
         Format::CloudFormation | Format::Cdk => !shared(path) && path != ARCHITECTURE,
     }
 }

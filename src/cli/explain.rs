@@ -9,7 +9,6 @@ use crate::explain::cost::{Charge, unit_usd, usd};
 use crate::explain::reach::{self, Cell, Destination, Hop, Source};
 use crate::explain::{self, DiagramFormat, Explanation, report};
 use crate::model;
-use crate::reconcile;
 use crate::spec::{self, SpecSource};
 use clap::Args;
 use std::path::PathBuf;
@@ -67,7 +66,7 @@ pub(crate) fn explain(args: ExplainArgs) -> Result<i32> {
         (Some(p), _, _) => SpecSource::Preset(p.clone()),
         (None, Some(path), _) => SpecSource::config_file(path)?,
         (None, None, Some(dir)) => {
-            let path = dir.join(reconcile::ANSWERS);
+            let path = dir.join(crate::project::ANSWERS);
             if !path.is_file() {
                 return Err(Error::Output {
                     path,

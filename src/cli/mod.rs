@@ -260,7 +260,7 @@ pub(crate) fn applied_model(lock: &reconcile::Lock) -> Option<Model> {
     let spec = reconcile::applied_spec(lock)?;
     let text = toml::to_string(&spec).ok()?;
     let source = crate::spec::SpecSource::Config {
-        origin: reconcile::LOCK_PATH.into(),
+        origin: crate::project::LOCK_PATH.into(),
         text,
     };
     let spec = crate::spec::load(&source, &[]).ok()?;

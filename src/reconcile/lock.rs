@@ -126,7 +126,9 @@ impl Lock {
                     f.path
                 ))
             })?;
-            if f.path == super::ANSWERS || f.path.split('/').next() == Some(super::STATE_DIR) {
+            if f.path == crate::project::ANSWERS
+                || f.path.split('/').next() == Some(crate::project::STATE_DIR)
+            {
                 return Err(bad(format!(
                     "file path '{}' is not a generated file",
                     f.path

@@ -14,6 +14,7 @@ mod yaml;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::project::{ANSWERS, SCHEMA_FILE};
 use crate::spec::Spec;
 use include_dir::{Dir, include_dir};
 use std::collections::BTreeMap;
@@ -188,7 +189,7 @@ pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
     standalone::add(&mut set, model);
     set.insert("teardown.sh", teardown::script(model));
     set.insert("ARCHITECTURE.md", architecture(model));
-    set.insert("smgen.toml", answers(spec, format));
+    set.insert(ANSWERS, answers(spec, format));
     set.insert(SCHEMA_FILE, json_schema());
     Ok(set)
 }
@@ -201,17 +202,7 @@ fn architecture(model: &Model) -> String {
     explain::report::markdown(&e, &format!("{}: architecture", model.name))
 }
 
-/// The JSON Schema of `smgen.toml`, written beside it in every project.
-///
-/// Where editors find it: the answers file starts with `#:schema ./smgen.schema.json`, the
-/// directive taplo (and so Even Better TOML) reads, resolved relative to the TOML file. A copy
-/// in the project, not a URL: it works offline, and it is the schema of the smgen that
-/// rendered the project. It is an ordinary generated file, so the lock tracks it, `generate
-/// --check` catches a stale copy and `smgen upgrade` replaces it with the new smgen's schema.
-/// (`.smgen/` holds only reconcile state, which the lock refuses to track as a file.)
-pub const SCHEMA_FILE: &str = "smgen.schema.json";
-
-/// The schema, derived from the [`Spec`] types (`smgen schema` prints the same text).
+/// The schema of [`ANSWERS`] ([`SCHEMA_FILE`] in every project), derived from the [`Spec`] types (`smgen schema` prints the same text).
 pub fn json_schema() -> String {
     static SCHEMA: OnceLock<String> = OnceLock::new();
     SCHEMA
@@ -229,7 +220,7 @@ pub fn json_schema() -> String {
 pub fn answers(spec: &Spec, format: Format) -> String {
     let body = toml::to_string_pretty(spec).expect("a spec always serializes");
     format!(
-        "#:schema ./{SCHEMA_FILE}\n# smgen answers for this project (format: {}). Change one with `smgen upgrade --set key=value`,\n# or edit this file and run `smgen upgrade`: your edits to generated files are merged, not lost.\n# From scratch: `smgen generate --config smgen.toml --format {} --out DIR`\n\n{body}",
+        "#:schema ./{SCHEMA_FILE}\n# smgen answers for this project (format: {}). Change one with `smgen upgrade --set key=value`,\n# or edit this file and run `smgen upgrade`: your edits to generated files are merged, not lost.\n# From scratch: `smgen generate --config {ANSWERS} --format {} --out DIR`\n\n{body}",
         format.name(),
         format.name()
     )

@@ -1,0 +1,42 @@
+//! The layout of a generated project: the paths smgen owns in it. `output` checks a target
+//! directory with them, `render` writes the answers and the schema, `reconcile` keeps its state
+//! under [`STATE_DIR`], and the commands read them; none of those name a path by itself.
+//!
+//! - [`ANSWERS`] (`smgen.toml`): the answers; the user's file (only `upgrade --set` edits it,
+//!   minimally), and the CI input.
+//! - [`SCHEMA_FILE`] (`smgen.schema.json`): the JSON Schema of the answers, beside them.
+//! - [`LOCK_PATH`] (`.smgen/lock.toml`): smgen and template-set versions, the applied answers,
+//!   and per file its path, hash and ownership class.
+//! - [`BASE_DIR`] (`.smgen/base/`): the last pristine render of each file, the merge base.
+
+/// The answers file at the root of every project.
+pub const ANSWERS: &str = "smgen.toml";
+
+/// The JSON Schema of `smgen.toml`, written beside it in every project.
+///
+/// Where editors find it: the answers file starts with `#:schema ./smgen.schema.json`, the
+/// directive taplo (and so Even Better TOML) reads, resolved relative to the TOML file. A copy
+/// in the project, not a URL: it works offline, and it is the schema of the smgen that
+/// rendered the project. It is an ordinary generated file, so the lock tracks it, `generate
+/// --check` catches a stale copy and `smgen upgrade` replaces it with the new smgen's schema.
+/// ([`STATE_DIR`] holds only reconcile state, which the lock refuses to track as a file.)
+pub const SCHEMA_FILE: &str = "smgen.schema.json";
+
+/// smgen's state directory in a project.
+pub const STATE_DIR: &str = ".smgen";
+/// The lock: what the last render wrote, and from which answers.
+pub const LOCK_PATH: &str = ".smgen/lock.toml";
+/// The merge bases: the last pristine render of each generated file.
+pub const BASE_DIR: &str = ".smgen/base";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_paths_are_under_the_state_dir() {
+        for path in [LOCK_PATH, BASE_DIR] {
+            assert_eq!(path.split('/').next(), Some(STATE_DIR), "{path}");
+        }
+    }
+}
