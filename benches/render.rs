@@ -16,7 +16,7 @@ use smgen::model;
 use smgen::output::{self, Root};
 use smgen::reconcile;
 use smgen::render::{self, Format};
-use smgen::spec::{self, EndpointChoice, Spec, SpecSource};
+use smgen::spec::{self, EndpointChoice, Spec, SpecSource, Valid};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -26,11 +26,16 @@ fn preset_names() -> Vec<&'static str> {
 }
 const FORMATS: &[Format] = &Format::ALL;
 
-fn preset(name: &str) -> Spec {
+fn preset(name: &str) -> Valid {
     spec::load(&SpecSource::Preset(name.into()), &[]).expect("presets load")
 }
 
-fn resolve_render(spec: &Spec, format: Format) -> usize {
+/// A changed spec, validated again.
+fn valid(spec: Spec) -> Valid {
+    spec.validate().expect("the scaled spec is valid")
+}
+
+fn resolve_render(spec: &Valid, format: Format) -> usize {
     let model = model::resolve(spec);
     let set = render::render(&model, spec, format).expect("renders");
     set.files.values().map(String::len).sum()
@@ -48,7 +53,7 @@ fn presets(c: &mut Criterion) {
     }
     group.finish();
 
-    let specs: Vec<Spec> = preset_names().iter().map(|p| preset(p)).collect();
+    let specs: Vec<Valid> = preset_names().iter().map(|p| preset(p)).collect();
     c.bench_function("all", |b| {
         b.iter(|| {
             let mut bytes = 0;
@@ -97,7 +102,7 @@ fn unchanged(c: &mut Criterion) {
 
 fn scaling(c: &mut Criterion) {
     let base = {
-        let mut s = preset("regulated");
+        let mut s = preset("regulated").into_spec();
         // A region with six Availability Zones, so that `azs` can go to 6.
         s.project.region = "us-east-1".into();
         s
@@ -107,6 +112,7 @@ fn scaling(c: &mut Criterion) {
     for n in [1usize, 10, 100, 1000] {
         let mut spec = base.clone();
         spec.studio.user_profiles = (0..n).map(|i| format!("user-{i}")).collect();
+        let spec = valid(spec);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &spec, |b, spec| {
             b.iter(|| resolve_render(spec, Format::Terraform))
@@ -118,6 +124,7 @@ fn scaling(c: &mut Criterion) {
     for n in 1u8..=6 {
         let mut spec = base.clone();
         spec.network.vpc.azs = n;
+        let spec = valid(spec);
         group.throughput(Throughput::Elements(u64::from(n)));
         group.bench_with_input(BenchmarkId::from_parameter(n), &spec, |b, spec| {
             b.iter(|| resolve_render(spec, Format::Terraform))
@@ -133,6 +140,7 @@ fn scaling(c: &mut Criterion) {
         let mut spec = base.clone();
         spec.network.endpoints =
             EndpointChoice::List(keys[..n].iter().map(|k| k.to_string()).collect());
+        let spec = valid(spec);
         group.throughput(Throughput::Elements(n.max(1) as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &spec, |b, spec| {
             b.iter(|| resolve_render(spec, Format::Terraform))

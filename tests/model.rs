@@ -9,7 +9,7 @@ use smgen::model::iam::{Effect, PolicyDocument, Principal, Statement};
 use smgen::model::refs::{Attr, Kind, Ref};
 use smgen::model::security::{Direction, Peer, Rule, SecurityGroup};
 use smgen::model::{self, Model, Severity};
-use smgen::spec::{self, Spec, SpecSource};
+use smgen::spec::{self, SpecSource, Valid};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -17,7 +17,7 @@ use smgen::spec::{self, Spec, SpecSource};
 
 const BASE: &str = "[project]\nname = \"demo\"\nregion = \"eu-west-1\"\n";
 
-fn load(text: &str, sets: &[&str]) -> Spec {
+fn load(text: &str, sets: &[&str]) -> Valid {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     spec::load(
         &SpecSource::Config {

@@ -229,7 +229,7 @@ fn refuse_other_answers(args: &GenerateArgs, format: Format, spec: &Spec) -> Res
         &[],
     );
     let recorded = match recorded {
-        Ok(r) if r == *spec => return Ok(()),
+        Ok(r) if *r == *spec => return Ok(()),
         Ok(r) => r,
         Err(e) => {
             return Err(refuse(format!(
@@ -311,7 +311,7 @@ fn check(
             )
             .ok()
         });
-        let file = (recorded.as_ref() != Some(spec))
+        let file = (recorded.as_deref() != Some(spec))
             .then(|| (answers, set.files[crate::project::ANSWERS].clone()));
         Found {
             files: reconcile::drift(&root, lock.as_ref(), set)?,

@@ -19,7 +19,7 @@ use crate::model::{self, Model, Severity};
 use crate::presets;
 use crate::reconcile::{self, Decision, Plan};
 use crate::render::{self, FileSet, Format};
-use crate::spec::Spec;
+use crate::spec::Valid;
 use clap::{Parser, Subcommand};
 use explain::ExplainArgs;
 use generate::GenerateArgs;
@@ -151,7 +151,7 @@ fn run(cli: Cli) -> Result<i32> {
 }
 
 /// Resolves and renders; blocking findings are one error.
-pub(crate) fn build(spec: &Spec, format: Format) -> Result<(Model, FileSet)> {
+pub(crate) fn build(spec: &Valid, format: Format) -> Result<(Model, FileSet)> {
     let start = std::time::Instant::now();
     let model = model::resolve(spec);
     detail!("resolved the model in {:.2?}", start.elapsed());

@@ -17,8 +17,8 @@ pub mod security;
 pub use findings::{Finding, Severity};
 
 use crate::aws::endpoints::EndpointKind;
-use crate::aws::region::{self, Partition};
-use crate::spec::{AuthMode, KmsMode, Nat, NetworkMode, Spec};
+use crate::aws::region::Partition;
+use crate::spec::{AuthMode, KmsMode, Nat, NetworkMode, Spec, Valid};
 use iam::PolicyDocument;
 use network::Network;
 use refs::{Attr, Input, Kind, Ref};
@@ -224,8 +224,8 @@ pub fn sdk_default_bucket_arn(region: &str) -> Ref {
 pub use crate::spec::{LOG_BUCKET, snake};
 
 /// Resolves a validated spec into the model.
-pub fn resolve(spec: &Spec) -> Model {
-    let info = region::lookup(&spec.project.region).expect("validated region");
+pub fn resolve(spec: &Valid) -> Model {
+    let info = spec.region();
     let az_ids: Vec<String> = if spec.network.vpc.az_ids.is_empty() {
         info.az_ids
             .iter()

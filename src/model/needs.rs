@@ -263,7 +263,9 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn spec() -> Spec {
-        crate::spec::load(&crate::spec::SpecSource::Preset("regulated".into()), &[]).unwrap()
+        crate::spec::load(&crate::spec::SpecSource::Preset("regulated".into()), &[])
+            .unwrap()
+            .into_spec()
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod validate;
 
 pub(crate) use load::partial;
 pub use load::{SpecSource, load};
+pub use validate::Valid;
 
 /// Name of the created log bucket's short name (reserved for bucket `name`s).
 pub const LOG_BUCKET: &str = "s3logs";

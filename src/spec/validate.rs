@@ -4,21 +4,91 @@
 
 use super::rules::{self, is_bucket_name, is_dns_label, is_sagemaker_name};
 use super::{EndpointChoice, KmsMode, Nat, PresignedRestrict, Spec};
+use crate::aws::region::RegionInfo;
 use crate::aws::{endpoints, region};
 use crate::error::{Error, Result};
 use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
 
-impl Spec {
-    pub fn validate(&self) -> Result<()> {
-        self.validate_project()?;
-        self.validate_network()?;
-        self.validate_encryption()?;
-        self.validate_workloads()?;
-        self.validate_data()
+/// A spec that passed validation, with what validation resolved: the Region's facts and the
+/// VPC block. Only [`Spec::validate`] makes one, so what reads it (the model) needs no second
+/// lookup that could fail. It reads as the [`Spec`] it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valid {
+    spec: Spec,
+    region: &'static RegionInfo,
+    cidr: Option<Ipv4Net>,
+}
+
+impl Valid {
+    /// The facts of `project.region`.
+    pub fn region(&self) -> &'static RegionInfo {
+        self.region
     }
 
-    fn validate_project(&self) -> Result<()> {
+    /// The VPC block (`network.vpc.cidr`) when smgen creates the VPC; `None` for an existing
+    /// VPC.
+    pub fn cidr(&self) -> Option<Ipv4Net> {
+        self.cidr
+    }
+
+    /// The spec with its Region and VPC block resolved but no other answer checked, `None`
+    /// when those two do not resolve. For the tests that feed the renderers values validation
+    /// refuses (escaping is defence in depth); everything else goes through [`Spec::validate`].
+    #[doc(hidden)]
+    pub fn unchecked(spec: Spec) -> Option<Valid> {
+        let region = region::lookup(&spec.project.region)?;
+        let v = &spec.network.vpc;
+        let cidr = if v.create {
+            Some(v.cidr.parse().ok()?)
+        } else {
+            None
+        };
+        Some(Valid { spec, region, cidr })
+    }
+
+    /// The answers, to change and validate again.
+    pub fn into_spec(self) -> Spec {
+        self.spec
+    }
+}
+
+/// Serializes as the answers it holds.
+impl serde::Serialize for Valid {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        self.spec.serialize(serializer)
+    }
+}
+
+impl std::ops::Deref for Valid {
+    type Target = Spec;
+
+    fn deref(&self) -> &Spec {
+        &self.spec
+    }
+}
+
+impl Spec {
+    /// Checks every value, the project's first (the rest depend on its Region).
+    pub fn validate(self) -> Result<Valid> {
+        let region = self.validate_project()?;
+        let cidr = self.validate_network(region)?;
+        let partition = region.partition.arn();
+        self.validate_encryption(partition)?;
+        self.validate_workloads(partition)?;
+        self.validate_data(partition)?;
+        Ok(Valid {
+            spec: self,
+            region,
+            cidr,
+        })
+    }
+
+    /// The project answers; the facts of its Region.
+    fn validate_project(&self) -> Result<&'static RegionInfo> {
         let p = &self.project;
         // Bucket names are built as <name>-<bucket>-<account>-<region> and must stay within
         // S3's 63 characters, hence the short limit.
@@ -30,7 +100,7 @@ impl Spec {
                 "2-24 lower-case letters, digits and single hyphens, starting with a letter",
             ));
         }
-        if region::lookup(&p.region).is_none() {
+        let Some(info) = region::lookup(&p.region) else {
             let hint = match region::suggest(&p.region) {
                 Some(s) => format!("did you mean '{s}'?"),
                 None => "expected a region name such as 'eu-west-1'".to_string(),
@@ -41,7 +111,7 @@ impl Spec {
                 "unknown region",
                 hint,
             ));
-        }
+        };
         if let Some(acct) = &p.account_id
             && !rules::is_account_id(acct)
         {
@@ -53,7 +123,7 @@ impl Spec {
             ));
         }
         self.validate_tags()?;
-        Ok(())
+        Ok(info)
     }
 
     fn validate_tags(&self) -> Result<()> {
@@ -81,9 +151,11 @@ impl Spec {
         Ok(())
     }
 
-    fn validate_network(&self) -> Result<()> {
+    /// The network answers; the VPC block when smgen creates the VPC.
+    fn validate_network(&self, info: &RegionInfo) -> Result<Option<Ipv4Net>> {
         let n = &self.network;
         let v = &n.vpc;
+        let mut cidr = None;
         if v.create {
             let net: Ipv4Net = v.cidr.parse().map_err(|_| {
                 Error::invalid(
@@ -127,8 +199,9 @@ impl Spec {
                     "1 to 6",
                 ));
             }
-            self.validate_az_ids()?;
+            self.validate_az_ids(info)?;
             self.validate_subnet_size(&net)?;
+            cidr = Some(net);
             for (field, set) in [
                 ("network.vpc.subnet_ids", !v.subnet_ids.is_empty()),
                 ("network.vpc.route_table_ids", !v.route_table_ids.is_empty()),
@@ -230,7 +303,7 @@ impl Spec {
                 }
             }
         }
-        Ok(())
+        Ok(cidr)
     }
 
     /// The private subnets must hold the minimum Studio needs: 2 addresses per user profile
@@ -260,9 +333,8 @@ impl Spec {
         Ok(())
     }
 
-    fn validate_az_ids(&self) -> Result<()> {
+    fn validate_az_ids(&self, info: &RegionInfo) -> Result<()> {
         let v = &self.network.vpc;
-        let info = region::lookup(&self.project.region).expect("region validated first");
         if v.az_ids.is_empty() {
             if usize::from(v.azs) > info.az_ids.len() {
                 return Err(Error::invalid(
@@ -303,7 +375,7 @@ impl Spec {
         Ok(())
     }
 
-    fn validate_encryption(&self) -> Result<()> {
+    fn validate_encryption(&self, partition: &str) -> Result<()> {
         let e = &self.encryption;
         match (e.kms, &e.key_arn) {
             (KmsMode::Existing, None) => Err(Error::invalid(
@@ -313,10 +385,6 @@ impl Spec {
                 "an ARN such as 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'",
             )),
             (KmsMode::Existing, Some(arn)) => {
-                let partition = region::lookup(&self.project.region)
-                    .expect("region validated first")
-                    .partition
-                    .arn();
                 if !rules::is_kms_key_arn(arn, partition) {
                     return Err(Error::invalid(
                         "encryption.key_arn",
@@ -354,11 +422,7 @@ impl Spec {
         }
     }
 
-    fn validate_workloads(&self) -> Result<()> {
-        let partition = region::lookup(&self.project.region)
-            .expect("region validated first")
-            .partition
-            .arn();
+    fn validate_workloads(&self, partition: &str) -> Result<()> {
         for arn in &self.jobs.isolation_exceptions {
             let ok = rules::is_role_arn(arn, partition);
             if !ok {
@@ -463,11 +527,7 @@ impl Spec {
         Ok(())
     }
 
-    fn validate_data(&self) -> Result<()> {
-        let partition = region::lookup(&self.project.region)
-            .expect("region validated first")
-            .partition
-            .arn();
+    fn validate_data(&self, partition: &str) -> Result<()> {
         for arn in &self.data.deployer_role_arns {
             if !rules::is_role_arn(arn, partition) {
                 return Err(Error::invalid(

@@ -30,7 +30,10 @@ pub struct Start {
 /// What the user decided.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Write { spec: Box<Spec>, format: Format },
+    Write {
+        spec: Box<spec::Valid>,
+        format: Format,
+    },
     Quit,
 }
 
@@ -53,7 +56,7 @@ impl Answers {
         spec::partial(&self.base, &self.sets)
     }
 
-    fn load(&self) -> Result<Spec> {
+    fn load(&self) -> Result<spec::Valid> {
         spec::load(&self.source(), &self.sets)
     }
 
