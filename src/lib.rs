@@ -22,4 +22,5 @@ pub mod project;
 pub mod reconcile;
 pub mod render;
 pub mod spec;
+pub mod view;
 pub mod wizard;

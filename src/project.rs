@@ -8,6 +8,51 @@
 //! - [`LOCK_PATH`] (`.smgen/lock.toml`): smgen and template-set versions, the applied answers,
 //!   and per file its path, hash and ownership class.
 //! - [`BASE_DIR`] (`.smgen/base/`): the last pristine render of each file, the merge base.
+//!
+//! And the [`Format`] a project is written in, which `smgen.toml` and the lock record.
+
+/// An output format. [`Format::ALL`] lists them in the order the CLI, the wizard and the tests
+/// show them; the value names (`terraform`, `cloudformation`, `cdk`) are the `--format` values,
+/// the template folders under `templates/` and what `smgen.toml` and the lock record.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Terraform,
+    #[value(name = "cloudformation")]
+    CloudFormation,
+    Cdk,
+}
+
+impl Format {
+    /// Every format, in the order shown to users; the template sets are indexed by it.
+    pub const ALL: [Format; 3] = [Format::Terraform, Format::CloudFormation, Format::Cdk];
+
+    /// The format a value name (`terraform`, `cloudformation`, `cdk`) stands for.
+    pub fn parse(s: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == s)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Terraform => "terraform",
+            Format::CloudFormation => "cloudformation",
+            Format::Cdk => "cdk",
+        }
+    }
+
+    /// The value names of [`Format::ALL`], for messages.
+    pub fn names() -> Vec<&'static str> {
+        Format::ALL.iter().map(|f| f.name()).collect()
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// The answers file at the root of every project.
 pub const ANSWERS: &str = "smgen.toml";

@@ -223,6 +223,15 @@ pub fn sdk_default_bucket_arn(region: &str) -> Ref {
 
 pub use crate::spec::{LOG_BUCKET, snake};
 
+/// The logical name of the SageMaker execution role: the role Studio, notebook instances and
+/// jobs run as, which every format names and the SDK defaults pass.
+pub const EXECUTION_ROLE: &str = "execution";
+
+/// The execution role's ARN.
+pub fn execution_role_arn() -> Ref {
+    Ref::attr(Kind::Role, EXECUTION_ROLE, Attr::Arn)
+}
+
 /// Resolves a validated spec into the model.
 pub fn resolve(spec: &Valid) -> Model {
     let info = spec.region();
@@ -345,7 +354,7 @@ pub fn resolve(spec: &Valid) -> Model {
         })
         .collect();
 
-    let exec_role = Ref::attr(Kind::Role, "execution", Attr::Arn);
+    let exec_role = execution_role_arn();
     if studio {
         let profiles = spec
             .studio

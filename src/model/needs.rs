@@ -162,7 +162,7 @@ pub fn left_out(spec: &Spec) -> Vec<&'static LeftOut> {
 pub fn resolve(pattern: &str, model: &Model) -> Vec<Ref> {
     match pattern {
         "*" => vec![Ref::lit("*")],
-        "{execution_role}" => vec![Ref::attr(Kind::Role, "execution", Attr::Arn)],
+        "{execution_role}" => vec![crate::model::execution_role_arn()],
         "{key}" => model.kms.key_arn.clone().into_iter().collect(),
         "{notebooks}" => model
             .notebooks

@@ -164,7 +164,7 @@ pub fn key_policy(model: &Model) -> PolicyDocument {
             ])
         })
         .collect();
-    let role = Ref::attr(Kind::Role, "execution", Attr::Arn);
+    let role = crate::model::execution_role_arn();
     let mut st = vec![
         Statement::allow("EnableIamPolicies", &["kms:*"], vec![Ref::lit("*")])
             .principal(Principal::Aws(vec![account_root()])),

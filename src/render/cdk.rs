@@ -17,14 +17,18 @@ use crate::model::refs::Ref;
 use crate::model::refs::{Attr, Kind};
 use crate::model::security::{Direction, Peer, Rule};
 use crate::model::{ManagedPolicy, Model};
+use crate::project::Format;
 use crate::spec::{AuthMode, KmsMode, NetworkMode};
+use crate::view::waivers::{self, Waiver};
+use crate::view::{Names, View};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeSet;
 use typescript::{Owner, Refs, Scope, comment, pascal, string as s};
 
-pub fn render(model: &Model) -> Result<FileSet> {
+pub fn render(view: &View) -> Result<FileSet> {
+    let model = view.model;
     check_order(model)?;
-    let ctx = tera::Context::from_serialize(context(model)).expect("context is a JSON object");
+    let ctx = tera::Context::from_serialize(context(view)).expect("context is a JSON object");
     let set = render_dir(super::Format::Cdk, &ctx, |path, text| {
         if path.ends_with(".ts") {
             typescript::layout(&text)
@@ -106,6 +110,7 @@ fn check_order(m: &Model) -> Result<()> {
 struct Ctx<'a> {
     refs: Refs<'a>,
     model: &'a Model,
+    names: &'a Names,
 }
 
 impl<'a> Ctx<'a> {
@@ -113,6 +118,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             refs: self.refs.with(scope),
             model: self.model,
+            names: self.names,
         }
     }
     fn e(&self, r: &Ref) -> String {
@@ -152,13 +158,16 @@ impl Ids {
     }
 }
 
-fn nag_list(acks: Vec<(String, String)>) -> Vec<Json> {
-    acks.into_iter()
-        .map(|(id, reason)| json!({"id": s(&id), "reason": s(&reason)}))
+/// The view's waivers under their cdk-nag ids, as `{id, reason}` literals.
+fn nag_list(waived: &[Waiver]) -> Vec<Json> {
+    waivers::ids(waived, Format::Cdk)
+        .into_iter()
+        .map(|(id, reason)| json!({"id": s(id), "reason": s(reason)}))
         .collect()
 }
 
-fn context(model: &Model) -> Json {
+fn context(view: &View) -> Json {
+    let model = view.model;
     let root = Ctx {
         refs: Refs {
             scope: Scope::Test,
@@ -166,6 +175,7 @@ fn context(model: &Model) -> Json {
             region: &model.region,
         },
         model,
+        names: &view.names,
     };
     let name = &model.name;
     let stack_class = format!("{}Stack", pascal(name));
@@ -239,26 +249,25 @@ fn resource_policies(c: &Ctx) -> Json {
 
 fn encryption(c: &Ctx) -> Json {
     let m = c.model;
-    let name = &m.name;
     json!({
         "create": m.kms.mode == KmsMode::Create,
         "existing": m.kms.mode == KmsMode::Existing,
         "has_key": m.kms.key_arn.is_some(),
         "existing_arn": m.kms.existing_arn.as_deref().map(s),
-        "alias": s(&format!("alias/{name}")),
-        "description": s(&format!("{name}: SageMaker environment data, volumes and logs")),
+        "alias": s(&c.names.kms_alias),
+        "description": s(&c.names.kms_description),
     })
 }
 
 fn network(c: &Ctx) -> Json {
     let m = c.model;
-    let name = &m.name;
     let net = &m.network;
     let vpc = net.created.as_ref().map(|v| {
         let zones: Vec<Json> = v
             .zones
             .iter()
-            .map(|z| {
+            .zip(&c.names.zones)
+            .map(|(z, n)| {
                 let up = z.suffix.to_uppercase();
                 json!({
                     "key": s(&format!("private_{}", z.suffix)),
@@ -271,9 +280,9 @@ fn network(c: &Ctx) -> Json {
                     "has_nat": z.nat_gateway.is_some(),
                     "is_nat": z.nat_gateway.as_deref() == Some(z.suffix.as_str()),
                     "nat_key": s(&z.suffix),
-                    "private_name": s(&format!("{name}-private-{}", z.az_id)),
-                    "public_name": s(&format!("{name}-public-{}", z.az_id)),
-                    "nat_name": s(&format!("{name}-nat-{}", z.az_id)),
+                    "private_name": s(&n.private_subnet),
+                    "public_name": s(&n.public_subnet),
+                    "nat_name": s(&n.nat_gateway),
                 })
             })
             .collect();
@@ -281,9 +290,9 @@ fn network(c: &Ctx) -> Json {
             "cidr": s(&v.cidr),
             "zones": zones,
             "public": v.public_subnets,
-            "name": s(&format!("{name}-vpc")),
-            "igw_name": s(&format!("{name}-igw")),
-            "public_rt_name": s(&format!("{name}-public")),
+            "name": s(&c.names.vpc),
+            "igw_name": s(&c.names.internet_gateway),
+            "public_rt_name": s(&c.names.public_route_table),
             "route_tables": c.list(&net.private_route_tables),
         })
     });
@@ -309,7 +318,7 @@ fn network(c: &Ctx) -> Json {
             json!({
                 "key": s(&g.name),
                 "id": ids.id(&g.name, "SecurityGroup"),
-                "group_name": s(&format!("{name}-{}", g.name.replace('_', "-"))),
+                "group_name": s(&c.names.security_group(&g.name)),
                 "description": s(&g.description),
             })
         })
@@ -346,7 +355,7 @@ fn network(c: &Ctx) -> Json {
                 "lookup_id": ids.id(&e.name, "PrefixList"),
                 "service_name": s(&e.service_name),
                 "gateway": e.kind == EndpointKind::Gateway,
-                "tag_name": s(&format!("{name}-{}", e.key)),
+                "tag_name": s(&c.names.endpoint(e.key)),
                 "what": comment(&format!("{}: {}.", e.key, e.purpose)),
                 "why": comment(&format!("Why: {} ({}).", e.reason, e.source)),
             })
@@ -361,7 +370,7 @@ fn network(c: &Ctx) -> Json {
         "endpoints": endpoints,
         "has_gateway": m.endpoints.iter().any(|e| e.kind == EndpointKind::Gateway),
         "flow_logs": net.flow_logs,
-        "nag": nag_list(nag::network(m)),
+        "nag": nag_list(&waivers::network(m)),
     })
 }
 
@@ -412,7 +421,7 @@ fn storage(c: &Ctx) -> Json {
                 "log_bucket": b.access_log_bucket.as_deref().map(s),
                 "log_prefix": s(&format!("{}/", b.name)),
                 "log_target": b.is_log_target,
-                "nag": nag_list(nag::bucket(b)),
+                "nag": nag_list(&waivers::bucket(b)),
             })
         })
         .collect();
@@ -505,7 +514,7 @@ fn exec_policies(c: &Ctx) -> String {
         .model
         .roles
         .iter()
-        .filter(|r| r.name == "execution")
+        .filter(|r| r.name == crate::model::EXECUTION_ROLE)
         .flat_map(|r| &r.policies)
         .map(|p| format!("{base}.policies[{}]", s(&p.name)))
         .collect();
@@ -560,7 +569,7 @@ fn sagemaker(c: &Ctx) -> Json {
                 "direct_internet": s(if n.direct_internet_access { "Enabled" } else { "Disabled" }),
                 "root_access": s(if n.root_access { "Enabled" } else { "Disabled" }),
                 "role": c.e(&n.role),
-                "nag": nag_list(nag::notebook(n)),
+                "nag": nag_list(&waivers::notebook(n)),
             })
         })
         .collect();
@@ -640,12 +649,12 @@ fn test(c: &Ctx) -> Json {
         "created_vpc": m.network.created.is_some(),
         "tags": m.tags.iter().map(|(k, v)| json!({"key": s(k), "value": s(v)})).collect::<Vec<_>>(),
         "private_subnets": subnets,
-        "execution_role": c.e(&Ref::attr(Kind::Role, "execution", Attr::Arn)),
+        "execution_role": c.e(&crate::model::execution_role_arn()),
         "exec_policies": exec_policies(c),
         "guardrails": m
             .roles
             .iter()
-            .filter(|r| r.name == "execution")
+            .filter(|r| r.name == crate::model::EXECUTION_ROLE)
             .flat_map(|r| &r.policies)
             .flat_map(|p| &p.document.statements)
             .filter(|st| st.effect == Effect::Deny)
@@ -654,7 +663,7 @@ fn test(c: &Ctx) -> Json {
         "boundary": m
             .roles
             .iter()
-            .find(|r| r.name == "execution")
+            .find(|r| r.name == crate::model::EXECUTION_ROLE)
             .and_then(|r| r.boundary.as_ref())
             .map(|b| format!("stack.iam.policies[{}]", s(&b.name))),
     })
@@ -729,7 +738,7 @@ fn outputs(c: &Ctx) -> Vec<Json> {
             body.join("\n")
         )
     };
-    let exec_role = c.e(&Ref::attr(Kind::Role, "execution", Attr::Arn));
+    let exec_role = c.e(&crate::model::execution_role_arn());
     let jobs = &m.jobs;
     let sg = c.e(&jobs.security_group);
     let subnets = c.list(&jobs.subnets);

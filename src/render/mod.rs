@@ -14,56 +14,15 @@ mod yaml;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
+pub use crate::project::Format;
 use crate::project::{ANSWERS, SCHEMA_FILE};
 use crate::spec::Spec;
+use crate::view::View;
 use include_dir::{Dir, include_dir};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
-
-/// An output format. [`Format::ALL`] lists them in the order the CLI, the wizard and the tests
-/// show them; the value names (`terraform`, `cloudformation`, `cdk`) are the `--format` values,
-/// the template folders under `templates/` and what `smgen.toml` and the lock record.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Terraform,
-    #[value(name = "cloudformation")]
-    CloudFormation,
-    Cdk,
-}
-
-impl Format {
-    /// Every format, in the order shown to users; the template sets are indexed by it.
-    pub const ALL: [Format; 3] = [Format::Terraform, Format::CloudFormation, Format::Cdk];
-
-    /// The format a value name (`terraform`, `cloudformation`, `cdk`) stands for.
-    pub fn parse(s: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.name() == s)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Terraform => "terraform",
-            Format::CloudFormation => "cloudformation",
-            Format::Cdk => "cdk",
-        }
-    }
-
-    /// The value names of [`Format::ALL`], for messages.
-    pub fn names() -> Vec<&'static str> {
-        Format::ALL.iter().map(|f| f.name()).collect()
-    }
-}
-
-impl std::fmt::Display for Format {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// The rendered project: relative paths (with `/`) to contents, sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -181,10 +140,11 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Renders the model in one format, plus the `smgen.toml` holding the answers.
 pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
+    let view = View::of(model);
     let mut set = match format {
-        Format::Terraform => terraform::render(model)?,
-        Format::Cdk => cdk::render(model)?,
-        Format::CloudFormation => cloudformation::render(model)?,
+        Format::Terraform => terraform::render(&view)?,
+        Format::Cdk => cdk::render(&view)?,
+        Format::CloudFormation => cloudformation::render(&view)?,
     };
     standalone::add(&mut set, model);
     set.insert("teardown.sh", teardown::script(model));

@@ -10,14 +10,17 @@ use crate::model::Model;
 use crate::model::iam::PolicyDocument;
 use crate::model::refs::Ref;
 use crate::model::security::{Direction, Peer};
+use crate::project::Format;
 use crate::spec::{AuthMode, KmsMode, NetworkMode};
+use crate::view::View;
+use crate::view::waivers::{self, Waiver};
 use serde_json::{Value as Json, json};
 
 /// The account id the generated tests plan with (AWS's documentation example account).
 const TEST_ACCOUNT: &str = "111122223333";
 
-pub fn render(model: &Model) -> Result<FileSet> {
-    let ctx = tera::Context::from_serialize(context(model)).expect("context is a JSON object");
+pub fn render(view: &View) -> Result<FileSet> {
+    let ctx = tera::Context::from_serialize(context(view)).expect("context is a JSON object");
     render_dir(super::Format::Terraform, &ctx, |path, text| {
         if path.ends_with(".tf") || path.ends_with(".tftest.hcl") {
             hcl::layout(&text)
@@ -51,7 +54,9 @@ fn s(v: &str) -> String {
     hcl::string(v)
 }
 
-fn context(model: &Model) -> Json {
+fn context(view: &View) -> Json {
+    let model = view.model;
+    let names = &view.names;
     let c = Ctx {
         refs: Refs {
             partition: model.partition.arn(),
@@ -71,17 +76,18 @@ fn context(model: &Model) -> Json {
         let zones: Vec<Json> = v
             .zones
             .iter()
-            .map(|z| {
+            .zip(&names.zones)
+            .map(|(z, n)| {
                 json!({
                     "suffix": z.suffix,
                     "az_id": s(&z.az_id),
                     "private_cidr": s(&z.private_cidr),
                     "public_cidr": z.public_cidr.as_deref().map(s),
                     "nat": z.nat_gateway,
-                    "private_name": s(&format!("{name}-private-{}", z.az_id)),
-                    "public_name": s(&format!("{name}-public-{}", z.az_id)),
-                    "nat_name": s(&format!("{name}-nat-{}", z.az_id)),
-                    "rt_name": s(&format!("{name}-private-{}", z.az_id)),
+                    "private_name": s(&n.private_subnet),
+                    "public_name": s(&n.public_subnet),
+                    "nat_name": s(&n.nat_gateway),
+                    "rt_name": s(&n.private_route_table),
                 })
             })
             .collect();
@@ -94,9 +100,9 @@ fn context(model: &Model) -> Json {
             "zones": zones,
             "nats": nats,
             "public": v.public_subnets,
-            "name": s(&format!("{name}-vpc")),
-            "igw_name": s(&format!("{name}-igw")),
-            "public_rt_name": s(&format!("{name}-public")),
+            "name": s(&names.vpc),
+            "igw_name": s(&names.internet_gateway),
+            "public_rt_name": s(&names.public_route_table),
         })
     });
 
@@ -113,7 +119,7 @@ fn context(model: &Model) -> Json {
                 "purpose": e.purpose,
                 "source": e.source,
                 "policy": c.policy(&e.policy),
-                "tag_name": s(&format!("{name}-{}", e.key)),
+                "tag_name": s(&names.endpoint(e.key)),
             })
         })
         .collect();
@@ -138,7 +144,7 @@ fn context(model: &Model) -> Json {
                     Peer::PrefixList(p) => ("prefix_list_id", c.e(p)),
                 };
                 let rule = json!({
-                    "skips": rule_skips(r),
+                    "skips": skips(&waivers::rule(r)),
                     "name": format!("{}_{}", g.name, r.id),
                     "group": g.name,
                     "protocol": s(r.protocol),
@@ -164,11 +170,11 @@ fn context(model: &Model) -> Json {
                     .collect()
             };
             json!({
-                "skips": group_skips(&g.name),
+                "skips": skips(&waivers::group(&g.name)),
                 "name": g.name,
                 "ingress_texts": texts(Direction::Ingress),
                 "egress_texts": texts(Direction::Egress),
-                "group_name": s(&format!("{name}-{}", g.name.replace('_', "-"))),
+                "group_name": s(&names.security_group(&g.name)),
                 "description": s(&g.description),
             })
         })
@@ -180,8 +186,8 @@ fn context(model: &Model) -> Json {
         "aws_managed": model.kms.mode == KmsMode::AwsManaged,
         "key": c.key(),
         "policy": model.kms.policy.as_ref().map(|p| c.policy(p)),
-        "alias": s(&format!("alias/{name}")),
-        "description": s(&format!("{name}: SageMaker environment data, volumes and logs")),
+        "alias": s(&names.kms_alias),
+        "description": s(&names.kms_description),
     });
 
     let buckets: Vec<Json> = model
@@ -198,6 +204,7 @@ fn context(model: &Model) -> Json {
                 "log_prefix": s(&format!("{}/", b.name)),
                 "policy": c.policy(&b.policy),
                 "log_target": b.is_log_target,
+                "skips": skips(&waivers::bucket(b)),
             })
         })
         .collect();
@@ -211,6 +218,7 @@ fn context(model: &Model) -> Json {
                 "log_group_name": s(&g.log_group_name),
                 "retention": g.retention_days,
                 "key": g.kms_key.as_ref().map(|k| c.e(k)),
+                "skips": skips(&waivers::log_group(g)),
             })
         })
         .collect();
@@ -272,6 +280,7 @@ fn context(model: &Model) -> Json {
             "default_sgs": c.list(&d.default_security_groups),
             "space_sgs": c.list(&d.space_security_groups),
             "profiles": profiles,
+            "skips": skips(&waivers::domain(d)),
         })
     });
 
@@ -288,9 +297,8 @@ fn context(model: &Model) -> Json {
                 "sgs": c.list(&n.security_groups),
                 "key": n.kms_key.as_ref().map(|k| c.e(k)),
                 "direct_internet": s(if n.direct_internet_access { "Enabled" } else { "Disabled" }),
-                "direct_internet_on": n.direct_internet_access,
                 "root_access": s(if n.root_access { "Enabled" } else { "Disabled" }),
-                "root_on": n.root_access,
+                "skips": skips(&waivers::notebook(n)),
                 "role": c.e(&n.role),
             })
         })
@@ -299,7 +307,7 @@ fn context(model: &Model) -> Json {
     let exec: Vec<&crate::model::ManagedPolicy> = model
         .roles
         .iter()
-        .filter(|r| r.name == "execution")
+        .filter(|r| r.name == crate::model::EXECUTION_ROLE)
         .flat_map(|r| &r.policies)
         .collect();
     // Finding serializes as {severity, choice, message, source}, severity in lower case.
@@ -373,38 +381,10 @@ fn context(model: &Model) -> Json {
     })
 }
 
-/// checkov reads a self-referencing ingress rule over a port range as if it were open to
-/// 0.0.0.0/0 (CKV_AWS_24/25/260 look only at ports); the source here is always a group.
-fn rule_skips(r: &crate::model::security::Rule) -> Vec<String> {
-    let covers = |port: u16| match (r.from_port, r.to_port) {
-        (Some(a), Some(b)) => a <= port && port <= b,
-        _ => r.protocol == "-1",
-    };
-    let from_group = matches!(r.peer, Peer::Itself | Peer::Group(_));
-    if r.direction != Direction::Ingress || !from_group {
-        return vec![];
-    }
-    let why = "the source is a security group of this environment, not 0.0.0.0/0; distributed \
-               training (MPI over SSH, NCCL) needs every TCP port between a job's instances (dg train-vpc)";
-    [
-        (22, "CKV_AWS_24"),
-        (3389, "CKV_AWS_25"),
-        (80, "CKV_AWS_260"),
-    ]
-    .iter()
-    .filter(|(port, _)| covers(*port))
-    .map(|(_, id)| format!("{id}:{why}"))
-    .collect()
-}
-
-/// Groups that SageMaker attaches at run time, which checkov's graph cannot see.
-fn group_skips(name: &str) -> Vec<String> {
-    let why = if name == "jobs" {
-        "attached at run time to training, processing and hosting jobs (see the job_defaults output)"
-    } else if name.starts_with("studio_") || name.starts_with("user_") {
-        "attached by SageMaker to Studio apps through the domain and user profile settings, which checkov's graph does not follow"
-    } else {
-        return vec![];
-    };
-    vec![format!("CKV2_AWS_5:{why}")]
+/// The `#checkov:skip=` texts (`ID:REASON`) of the view's waivers, under checkov's Terraform ids.
+fn skips(waived: &[Waiver]) -> Vec<String> {
+    waivers::ids(waived, Format::Terraform)
+        .into_iter()
+        .map(|(id, why)| format!("{id}:{why}"))
+        .collect()
 }

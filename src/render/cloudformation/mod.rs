@@ -12,9 +12,10 @@ mod workloads;
 use super::yaml::{self, Node};
 use super::{FileSet, render_dir};
 use crate::error::{Error, Result};
-use crate::model::Model;
 use crate::model::refs::{Attr, Kind, Ref};
+use crate::project::ANSWERS;
 use crate::spec::KmsMode;
+use crate::view::{View, waivers};
 use intrinsics::pascal;
 use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,8 +24,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// CloudFormation User Guide, "CloudFormation quotas" (template body size in a request).
 const TEMPLATE_BODY_MAX: usize = 51_200;
 
-pub fn render(model: &Model) -> Result<FileSet> {
-    let mut ctx = context(model)?;
+pub fn render(view: &View) -> Result<FileSet> {
+    let mut ctx = context(view)?;
     let mut set = render_dir(super::Format::CloudFormation, &tera_ctx(&ctx), |_, t| t)?;
     // The README's deploy command depends on the rendered template's size.
     let size = set.files.get("template.yaml").map_or(0, String::len);
@@ -78,12 +79,14 @@ fn s(v: &str) -> String {
     yaml::scalar(v)
 }
 
-fn context(model: &Model) -> Result<Json> {
+fn context(view: &View) -> Result<Json> {
+    let model = view.model;
+    let names = &view.names;
     let name = &model.name;
     let tags = Tags(&model.tags);
     let net = &model.network;
     let key = model.kms.key_arn.as_ref().map(intrinsics::value);
-    let (security_groups, sg_rules) = network::security_groups(model, &tags);
+    let (security_groups, sg_rules) = network::security_groups(model, names, &tags);
 
     let buckets: Vec<Json> = model
         .buckets
@@ -104,7 +107,7 @@ fn context(model: &Model) -> Result<Json> {
                 "policy": intrinsics::policy(&b.policy),
                 "policy_logical": format!("{}BucketPolicy", pascal(&b.name)),
                 "log_target": b.is_log_target,
-                "skips": skips::node(&skips::bucket(b.is_log_target, b.access_log_bucket.is_some())),
+                "skips": skips::node(&waivers::bucket(b)),
                 "tags": tags.plain(),
                 "output": format!("{}BucketName", pascal(&b.name)),
             })
@@ -120,7 +123,7 @@ fn context(model: &Model) -> Result<Json> {
                 "log_group_name": s(&g.log_group_name),
                 "retention": g.retention_days,
                 "key": g.kms_key.as_ref().map(intrinsics::value),
-                "skips": skips::node(&skips::log_group(g.kms_key.is_some())),
+                "skips": skips::node(&waivers::log_group(g)),
                 "tags": tags.plain(),
             })
         })
@@ -132,7 +135,7 @@ fn context(model: &Model) -> Result<Json> {
             "role": intrinsics::value(&Ref::attr(Kind::Role, "flow_logs", Attr::Arn)),
             // The role needs its permissions before the first delivery.
             "depends": workloads::role_policies(model, &Ref::attr(Kind::Role, "flow_logs", Attr::Arn)),
-            "tags": tags.named(&format!("{name}-flow-logs")),
+            "tags": tags.named(&names.flow_logs),
         })
     });
 
@@ -152,18 +155,18 @@ fn context(model: &Model) -> Result<Json> {
         )),
         "partition": model.partition.arn(),
         "description": s(&format!(
-            "smgen: secure Amazon SageMaker environment {name} ({}); generated from smgen.toml, regenerate rather than edit",
+            "smgen: secure Amazon SageMaker environment {name} ({}); generated from {ANSWERS}, regenerate rather than edit",
             model.region
         )),
         "tags": tags.plain(),
-        "vpc": network::vpc(model, &tags),
+        "vpc": network::vpc(model, names, &tags),
         "vpc_id": intrinsics::value(&net.vpc_id),
         "private_subnets": intrinsics::list(&net.private_subnets).block(),
         "private_subnets_joined": joined(&net.private_subnets),
         "private_route_tables": intrinsics::list(&net.private_route_tables).block(),
         "existing": net.created.is_none(),
         "flow_log": flow_log,
-        "endpoints": network::endpoints(model, &tags),
+        "endpoints": network::endpoints(model, names, &tags),
         "security_groups": security_groups,
         "sg_rules": sg_rules,
         "kms": {
@@ -172,8 +175,8 @@ fn context(model: &Model) -> Result<Json> {
             "aws_managed": model.kms.mode == KmsMode::AwsManaged,
             "key": key,
             "policy": model.kms.policy.as_ref().map(intrinsics::policy),
-            "alias": s(&format!("alias/{name}")),
-            "description": s(&format!("{name}: SageMaker environment data, volumes and logs")),
+            "alias": s(&names.kms_alias),
+            "description": s(&names.kms_description),
             "tags": tags.plain(),
         },
         "buckets": buckets,

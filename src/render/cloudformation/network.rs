@@ -17,19 +17,20 @@ use crate::model::refs::Kind;
 use crate::model::security::{Direction, Peer, Rule};
 use crate::model::{Endpoint, Model};
 use crate::render::yaml::{self, Node};
+use crate::view::Names;
 use serde_json::{Value as Json, json};
 
 fn s(v: &str) -> String {
     yaml::scalar(v)
 }
 
-pub fn vpc(model: &Model, tags: &Tags) -> Option<Json> {
-    let name = &model.name;
+pub fn vpc(model: &Model, names: &Names, tags: &Tags) -> Option<Json> {
     let v = model.network.created.as_ref()?;
     let zones: Vec<Json> = v
         .zones
         .iter()
-        .map(|z| {
+        .zip(&names.zones)
+        .map(|(z, n)| {
             let sx = &z.suffix;
             json!({
                 "subnet": logical(Kind::Subnet, &format!("private_{sx}")),
@@ -45,10 +46,10 @@ pub fn vpc(model: &Model, tags: &Tags) -> Option<Json> {
                 "is_nat": z.nat_gateway.as_deref() == Some(sx.as_str()),
                 "nat_name": format!("NatGateway{}", pascal(sx)),
                 "eip": format!("NatEip{}", pascal(sx)),
-                "private_tags": tags.named(&format!("{name}-private-{}", z.az_id)),
-                "rt_tags": tags.named(&format!("{name}-private-{}", z.az_id)),
-                "public_tags": tags.named(&format!("{name}-public-{}", z.az_id)),
-                "nat_tags": tags.named(&format!("{name}-nat-{}", z.az_id)),
+                "private_tags": tags.named(&n.private_subnet),
+                "rt_tags": tags.named(&n.private_route_table),
+                "public_tags": tags.named(&n.public_subnet),
+                "nat_tags": tags.named(&n.nat_gateway),
             })
         })
         .collect();
@@ -56,9 +57,9 @@ pub fn vpc(model: &Model, tags: &Tags) -> Option<Json> {
         "cidr": s(&v.cidr),
         "zones": zones,
         "public": v.public_subnets,
-        "tags": tags.named(&format!("{name}-vpc")),
-        "igw_tags": tags.named(&format!("{name}-igw")),
-        "public_rt_tags": tags.named(&format!("{name}-public")),
+        "tags": tags.named(&names.vpc),
+        "igw_tags": tags.named(&names.internet_gateway),
+        "public_rt_tags": tags.named(&names.public_route_table),
     }))
 }
 
@@ -70,7 +71,7 @@ fn service_name(model: &Model, e: &Endpoint) -> String {
     }
 }
 
-pub fn endpoints(model: &Model, tags: &Tags) -> Vec<Json> {
+pub fn endpoints(model: &Model, names: &Names, tags: &Tags) -> Vec<Json> {
     model
         .endpoints
         .iter()
@@ -85,7 +86,7 @@ pub fn endpoints(model: &Model, tags: &Tags) -> Vec<Json> {
                 "purpose": e.purpose,
                 "source": e.source,
                 "policy": cfn::policy(&e.policy),
-                "tags": tags.named(&format!("{}-{}", model.name, e.key)),
+                "tags": tags.named(&names.endpoint(e.key)),
                 "output": format!("{}EndpointId", pascal(&e.name)),
             })
         })
@@ -152,7 +153,7 @@ fn no_egress() -> Node {
 }
 
 /// (security groups, standalone rules) for the template.
-pub fn security_groups(model: &Model, tags: &Tags) -> (Vec<Json>, Vec<Json>) {
+pub fn security_groups(model: &Model, names: &Names, tags: &Tags) -> (Vec<Json>, Vec<Json>) {
     let mut standalone = vec![];
     let groups = model
         .security_groups
@@ -185,7 +186,7 @@ pub fn security_groups(model: &Model, tags: &Tags) -> (Vec<Json>, Vec<Json>) {
             if egress.is_empty() {
                 egress.push(no_egress());
             }
-            let group_name = format!("{}-{}", model.name, g.name.replace('_', "-"));
+            let group_name = names.security_group(&g.name);
             json!({
                 "name": g.name,
                 "logical": logical(Kind::SecurityGroup, &g.name),

@@ -8,6 +8,7 @@ use crate::model::refs::{Attr, Kind, Ref};
 use crate::model::{ManagedPolicy, Model, Role};
 use crate::render::yaml;
 use crate::spec::AuthMode;
+use crate::view::waivers;
 use serde_json::{Value as Json, json};
 
 fn s(v: &str) -> String {
@@ -89,7 +90,7 @@ pub fn domain(model: &Model, tags: &Tags) -> Option<Json> {
         "default_sgs": cfn::list(&d.default_security_groups).block(),
         "space_sgs": cfn::list(&d.space_security_groups).block(),
         "depends": role_policies(model, &d.execution_role),
-        "skips": skips::node(&skips::domain(d.kms_key.is_some())),
+        "skips": skips::node(&waivers::domain(d)),
         "tags": tags.plain(),
         "profiles": profiles,
     }))
@@ -113,7 +114,7 @@ pub fn notebooks(model: &Model, tags: &Tags) -> Vec<Json> {
                 "root_access": on_off(n.root_access),
                 "role": cfn::value(&n.role),
                 "depends": role_policies(model, &n.role),
-                "skips": skips::node(&skips::notebook(n.kms_key.is_some())),
+                "skips": skips::node(&waivers::notebook(n)),
                 "tags": tags.plain(),
             })
         })
@@ -185,11 +186,15 @@ pub fn outputs(model: &Model, ctx: &Json) -> Vec<Json> {
             cfn::value(&g.id_ref()),
         );
     }
-    if model.roles.iter().any(|r| r.name == "execution") {
+    if model
+        .roles
+        .iter()
+        .any(|r| r.name == crate::model::EXECUTION_ROLE)
+    {
         add(
             "ExecutionRoleArn",
             "The SageMaker execution role; pass it explicitly to the SageMaker Python SDK (no get_execution_role() lookups).",
-            cfn::value(&Ref::attr(Kind::Role, "execution", Attr::Arn)),
+            cfn::value(&crate::model::execution_role_arn()),
         );
     }
     for p in &model.access_policies {
