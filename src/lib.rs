@@ -4,7 +4,9 @@
 //! render the same model, so they create the same resources, names, tags and policies.
 //!
 //! Data flows one way: answers (the `smgen init` wizard, a preset, `--set`, `smgen.toml`) →
-//! [`spec::Spec`] → [`model::Model`] → [`render::FileSet`] → [`reconcile`] → disk. The model
+//! [`spec::Valid`] → [`model::Model`] → [`view::View`] → [`render::FileSet`] → [`reconcile`] →
+//! disk, with the AWS facts ([`aws`]) below them all and the project's layout in [`project`]
+//! (`docs/architecture.md`; `cargo test --test architecture` checks that imports go that way). The model
 //! is the single source of truth: besides the renderers it feeds [`explain`] (what can reach
 //! what, the monthly cost from the price table in `data/prices/`, a diagram) and the findings
 //! (errors that block generation, warnings and notes, including the AWS quotas a design would

@@ -1,5 +1,5 @@
 //! The command-line contract: what `smgen presets` and `smgen generate` print, write and exit
-//! with (DESIGN.md §3: 0 clean, 2 usage/input error; errors are one `error:` line naming the
+//! with (docs/architecture.md § Exit codes: 0 clean, 2 usage/input error; errors are one `error:` line naming the
 //! field and the value; nothing is written when anything is wrong).
 
 mod common;
@@ -465,7 +465,7 @@ fn an_existing_empty_dir_is_filled_and_a_project_dir_is_updated() {
 }
 
 /// Values that look like HCL, Terraform interpolation or TOML syntax survive the round trip
-/// answers → project → smgen.toml → project unchanged (DESIGN.md §5).
+/// answers → project → smgen.toml → project unchanged (docs/architecture.md § Why each rule: deterministic output).
 #[test]
 fn tricky_values_round_trip_through_smgen_toml() {
     // The trickiest values AWS's rules admit (quotes and `${` are validation errors, see

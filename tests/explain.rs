@@ -1,4 +1,4 @@
-//! `smgen explain`: reachability cells the AWS documentation states (domain facts 2.2, 2.8,
+//! `smgen explain`: reachability cells the AWS documentation states (docs/sagemaker-facts.md § 2.2, 2.8,
 //! 2.12), every finding rule, the cost arithmetic against the price table, the diagram, and
 //! the command line.
 
@@ -60,7 +60,7 @@ fn reaches(m: &Matrix, s: S, d: D, hop: Hop) {
     assert_eq!(h, Some(hop), "{s:?} -> {d:?}: {via}");
 }
 
-// ---------------------------------------------------------------- reachability (facts 2.2, 2.8, 2.12)
+// ---------------------------------------------------------------- reachability (docs/sagemaker-facts.md § 2.2, 2.8, 2.12)
 
 /// dg mkt-algo-model-internet-free: an isolated container makes no outbound call, "even to
 /// other AWS services such as Amazon S3", in every preset (NAT or not).
@@ -202,7 +202,7 @@ fn vpce_only_bucket_blocks_paths_outside_the_gateway_endpoint() {
 }
 
 /// The S3 gateway endpoint takes every same-Region S3 request; its policy admits only the
-/// environment's buckets (facts 2.5), JumpStart objects excepted when JumpStart is on.
+/// environment's buckets (docs/sagemaker-facts.md § 2.5), JumpStart objects excepted when JumpStart is on.
 #[test]
 fn other_buckets_are_blocked_by_the_gateway_endpoint_policy() {
     let m = matrix("", &[]);
@@ -244,7 +244,7 @@ fn codeartifact_through_its_endpoints() {
     );
 }
 
-/// KMS is reached from the VPC only with the kms endpoint or NAT (facts 2.1: only needed when
+/// KMS is reached from the VPC only with the kms endpoint or NAT (docs/sagemaker-facts.md § 2.1: only needed when
 /// code calls KMS directly).
 #[test]
 fn kms_needs_its_endpoint_without_nat() {

@@ -2,7 +2,7 @@
 //! a [`Format`] before anything else runs; [`reconcile`] decides what happens on disk and
 //! this module prints it.
 //!
-//! Exit codes (DESIGN.md §3, one contract for every command): 0 clean; 1 action needed (a
+//! Exit codes (docs/architecture.md § Exit codes, one contract for every command): 0 clean; 1 action needed (a
 //! difference found by `diff` or `--check`, a conflict left by `upgrade` or `generate`);
 //! 2 usage, input or runtime error; 3 input required but no terminal; 130 interrupted.
 

@@ -201,7 +201,7 @@ fn build(model: &Model, matrix: &Matrix) -> Graph {
         .or(vpc.nodes.first())
         .map(|n| n.id.clone());
     g.top.clusters.push(vpc);
-    // Public only still mounts the Studio EFS through the domain's subnets (domain facts 2.2).
+    // Public only still mounts the Studio EFS through the domain's subnets (docs/sagemaker-facts.md § 2.2).
     if model.domain.is_some()
         && !in_vpc(Source::StudioApps)
         && let Some(subnet) = &first_subnet

@@ -1,5 +1,5 @@
 //! Reconcile: bring a generated project up to a new render without losing an edit
-//! (DESIGN.md §2 "Reconcile", §3 "Regeneration state").
+//! (docs/architecture.md § Reconcile).
 //!
 //! State in a project directory:
 //! - `smgen.toml`: the answers; the user's file (only `upgrade --set` edits it, minimally).

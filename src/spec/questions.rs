@@ -61,7 +61,7 @@ fn studio(s: &Spec) -> bool {
     s.needs.studio
 }
 // Presigned-URL conditions work in IAM auth mode only, not with IAM Identity Center
-// (archived dg `studio-interface-endpoint`; domain facts 2.6).
+// (archived dg `studio-interface-endpoint`; docs/sagemaker-facts.md § 2.6).
 fn studio_iam(s: &Spec) -> bool {
     s.needs.studio && s.studio.auth_mode == AuthMode::Iam
 }
@@ -425,7 +425,7 @@ pub static QUESTIONS: &[Question] = &[
         when: always,
     },
     // Teardown: Terraform `force_destroy` (aws_s3_bucket), the domain's RetentionPolicy
-    // (DeleteDomain API: HomeEfsFileSystem Retain | Delete); domain facts 2.12 (EFS, mount
+    // (DeleteDomain API: HomeEfsFileSystem Retain | Delete); docs/sagemaker-facts.md § 2.12 (EFS, mount
     // targets and SageMaker's security groups block VPC deletion).
     Question {
         path: "teardown.mode",

@@ -307,7 +307,7 @@ impl Spec {
     }
 
     /// The private subnets must hold the minimum Studio needs: 2 addresses per user profile
-    /// (2-4 per user: dg VpcOnly requirements, domain facts 2.4) spread over the zones, plus
+    /// (2-4 per user: dg VpcOnly requirements, docs/sagemaker-facts.md § 2.4) spread over the zones, plus
     /// about 4 per subnet for the SageMaker interface endpoints (Studio administration best
     /// practices whitepaper, network management). AWS keeps 5 addresses of every subnet (VPC
     /// User Guide, subnet sizing). Below that, Studio apps fail to start; the comfortable
