@@ -10,6 +10,7 @@ mod literals;
 mod standalone;
 mod teardown;
 mod terraform;
+mod typescript;
 mod yaml;
 
 use crate::error::{Error, Result};
