@@ -87,10 +87,7 @@ vpc-only        per-az       aws-managed     true       notebooks
 MATRIX_AXES='vpc-only,public-only;none,single,per-az;create,existing,aws-managed;true,false;studio,notebooks,both'
 MATRIX_MIN_ROWS=24
 # Needs switched on together in the case m-needs-all (with needs.pip = "codeartifact").
-# jumpstart is left out: the S3 endpoint's JumpStart statement conditions on
-# s3:ExistingObjectTag/SageMaker, which check-policies.py's copy of the IAM database does not list
-# for s3:GetObject (to be resolved; the simulation covers jumpstart through its own scenarios).
-ALL_NEEDS='studio notebook_instances sdk_remote_jobs custom_images projects feature_store_online experiments git pipelines model_registry monitoring hosting'
+ALL_NEEDS='studio notebook_instances sdk_remote_jobs custom_images projects feature_store_online experiments git pipelines model_registry monitoring hosting jumpstart'
 
 EXISTING_KEY_ARN='arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
 # ---------------------------------------------------------------------------------------------------
