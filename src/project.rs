@@ -42,6 +42,15 @@ impl Format {
         }
     }
 
+    /// The position of the format in [`Format::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Format::Terraform => 0,
+            Format::CloudFormation => 1,
+            Format::Cdk => 2,
+        }
+    }
+
     /// The value names of [`Format::ALL`], for messages.
     pub fn names() -> Vec<&'static str> {
         Format::ALL.iter().map(|f| f.name()).collect()
@@ -77,6 +86,14 @@ pub const BASE_DIR: &str = ".smgen/base";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_are_where_their_index_says() {
+        for (i, f) in Format::ALL.iter().enumerate() {
+            assert_eq!(f.index(), i, "{f}");
+            assert_eq!(Format::parse(f.name()), Some(*f));
+        }
+    }
 
     #[test]
     fn state_paths_are_under_the_state_dir() {

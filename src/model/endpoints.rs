@@ -11,7 +11,7 @@ use crate::aws::endpoints::{CATALOG, CatalogEntry};
 
 use super::refs::Ref;
 use crate::aws::region::Partition;
-use crate::spec::{EndpointChoice, Nat, NetworkMode, Pip, Spec};
+use crate::spec::{Nat, NetworkMode, Pip, Spec, Valid};
 use serde::Serialize;
 
 /// The same name with the region as a reference, for formats that resolve it at deploy
@@ -226,13 +226,14 @@ fn required_as(spec: &Spec, private: bool) -> Vec<Need> {
 
 /// The endpoint set to create: the solver's choice for `auto`, the user's list otherwise
 /// (findings report what a list leaves out).
-pub fn chosen(spec: &Spec, required: &[Need]) -> Vec<&'static CatalogEntry> {
-    match &spec.network.endpoints {
-        EndpointChoice::List(keys) => CATALOG
+pub fn chosen(spec: &Valid, required: &[Need]) -> Vec<&'static CatalogEntry> {
+    // In catalog order, whatever the order of the list.
+    match spec.explicit_endpoints() {
+        Some(listed) => CATALOG
             .iter()
-            .filter(|e| keys.iter().any(|k| k == e.key))
+            .filter(|e| listed.iter().any(|l| l.key == e.key))
             .collect(),
-        EndpointChoice::Keyword(_) => CATALOG
+        None => CATALOG
             .iter()
             .filter(|e| required.iter().any(|n| n.key == e.key))
             .collect(),

@@ -46,11 +46,7 @@ impl FileSet {
 fn tera(format: Format) -> &'static tera::Tera {
     static TERA: [OnceLock<tera::Tera>; Format::ALL.len()] =
         [const { OnceLock::new() }; Format::ALL.len()];
-    let index = Format::ALL
-        .iter()
-        .position(|f| *f == format)
-        .expect("every format is in Format::ALL");
-    TERA[index].get_or_init(|| {
+    TERA[format.index()].get_or_init(|| {
         let mut t = tera::Tera::default();
         // Autoescaping is for HTML; every value is escaped for its target format in Rust.
         t.autoescape_on(vec![]);

@@ -4,20 +4,22 @@
 
 use super::rules::{self, is_bucket_name, is_dns_label, is_sagemaker_name};
 use super::{EndpointChoice, KmsMode, Nat, PresignedRestrict, Spec};
+use crate::aws::endpoints::CatalogEntry;
 use crate::aws::region::RegionInfo;
 use crate::aws::{endpoints, region};
 use crate::error::{Error, Result};
 use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
 
-/// A spec that passed validation, with what validation resolved: the Region's facts and the
-/// VPC block. Only [`Spec::validate`] makes one, so what reads it (the model) needs no second
+/// A spec that passed validation, with what validation resolved: the Region's facts, the VPC
+/// block and an explicit endpoint list's catalog entries. Only [`Spec::validate`] makes one, so what reads it (the model) needs no second
 /// lookup that could fail. It reads as the [`Spec`] it holds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Valid {
     spec: Spec,
     region: &'static RegionInfo,
     cidr: Option<Ipv4Net>,
+    endpoints: Option<Vec<&'static CatalogEntry>>,
 }
 
 impl Valid {
@@ -44,12 +46,38 @@ impl Valid {
         } else {
             None
         };
-        Some(Valid { spec, region, cidr })
+        let endpoints = match &spec.network.endpoints {
+            EndpointChoice::List(keys) => Some(
+                keys.iter()
+                    .map(|k| endpoints::find(k))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            EndpointChoice::Keyword(_) => None,
+        };
+        Some(Valid {
+            spec,
+            region,
+            cidr,
+            endpoints,
+        })
+    }
+
+    /// The endpoints of an explicit `network.endpoints` list, as catalog entries; `None` when
+    /// the solver picks them (`auto`).
+    pub fn explicit_endpoints(&self) -> Option<&[&'static CatalogEntry]> {
+        self.endpoints.as_deref()
     }
 
     /// The answers, to change and validate again.
     pub fn into_spec(self) -> Spec {
         self.spec
+    }
+}
+
+/// Two are equal when their answers are: the rest is derived from them.
+impl PartialEq for Valid {
+    fn eq(&self, other: &Valid) -> bool {
+        self.spec == other.spec
     }
 }
 
@@ -76,6 +104,7 @@ impl Spec {
     pub fn validate(self) -> Result<Valid> {
         let region = self.validate_project()?;
         let cidr = self.validate_network(region)?;
+        let endpoints = self.validate_endpoints()?;
         let partition = region.partition.arn();
         self.validate_encryption(partition)?;
         self.validate_workloads(partition)?;
@@ -84,6 +113,7 @@ impl Spec {
             spec: self,
             region,
             cidr,
+            endpoints,
         })
     }
 
@@ -271,27 +301,31 @@ impl Spec {
                 ));
             }
         }
-        match &n.endpoints {
-            EndpointChoice::Keyword(k) if k == "auto" => {}
-            EndpointChoice::Keyword(k) => {
-                return Err(Error::invalid(
-                    "network.endpoints",
-                    k,
-                    "unknown keyword",
-                    "'auto' or a list of endpoint keys",
-                ));
-            }
+        Ok(cidr)
+    }
+
+    /// An explicit `network.endpoints` list, as catalog entries (`None` for `auto`).
+    fn validate_endpoints(&self) -> Result<Option<Vec<&'static CatalogEntry>>> {
+        match &self.network.endpoints {
+            EndpointChoice::Keyword(k) if k == "auto" => Ok(None),
+            EndpointChoice::Keyword(k) => Err(Error::invalid(
+                "network.endpoints",
+                k,
+                "unknown keyword",
+                "'auto' or a list of endpoint keys",
+            )),
             EndpointChoice::List(keys) => {
                 let mut seen = BTreeSet::new();
+                let mut entries = vec![];
                 for key in keys {
-                    if endpoints::find(key).is_none() {
+                    let Some(entry) = endpoints::find(key) else {
                         return Err(Error::invalid(
                             "network.endpoints",
                             key,
                             "unknown endpoint",
                             format!("one of: {}", endpoints::keys().join(", ")),
                         ));
-                    }
+                    };
                     if !seen.insert(key) {
                         return Err(Error::invalid(
                             "network.endpoints",
@@ -300,10 +334,11 @@ impl Spec {
                             "each endpoint once",
                         ));
                     }
+                    entries.push(entry);
                 }
+                Ok(Some(entries))
             }
         }
-        Ok(cidr)
     }
 
     /// The private subnets must hold the minimum Studio needs: 2 addresses per user profile
