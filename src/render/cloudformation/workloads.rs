@@ -154,16 +154,12 @@ fn job_defaults(model: &Model) -> String {
 }
 
 /// The outputs, each exported as `<stack name>-<output>`.
-pub fn outputs(model: &Model, ctx: &Json) -> Vec<Json> {
+pub fn outputs(model: &Model, vpc_id: &str) -> Vec<Json> {
     let mut out: Vec<(String, String, String)> = vec![];
     let mut add = |name: &str, description: &str, value: String| {
         out.push((name.to_string(), description.to_string(), value));
     };
-    add(
-        "VpcId",
-        "The VPC of the environment.",
-        ctx["vpc_id"].as_str().unwrap_or_default().into(),
-    );
+    add("VpcId", "The VPC of the environment.", vpc_id.into());
     if model.network.created.is_some() {
         add(
             "DefaultSecurityGroupId",
