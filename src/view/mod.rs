@@ -7,9 +7,11 @@
 //!   every format: `{name}-private-{az}`, `{name}-vpc`, the key's alias and description, ….
 //! - [`waivers`]: the scanner checks the design leaves off, each with its one reason, mapped to
 //!   checkov ids (Terraform comments, CloudFormation `Metadata`) and cdk-nag ids per format.
+//! - [`outputs`]: what each output of the environment is, in the words every format uses.
 //!
 //! Where this sits: `spec → model → view → render → reconcile` (`docs/architecture.md`).
 
+pub mod outputs;
 pub mod waivers;
 
 use crate::model::Model;

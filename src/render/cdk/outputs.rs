@@ -4,6 +4,7 @@
 use super::{Ctx, Ids};
 use crate::model::refs::{Attr, Kind, Ref};
 use crate::render::typescript::string as s;
+use crate::view::outputs::{self as text, noted};
 use serde_json::Value as Json;
 use serde_json::json;
 
@@ -28,20 +29,16 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
     let key = jobs.kms_key.as_ref().map(|k| c.e(k));
     let vpc_config = format!("{{ SecurityGroupIds: [{sg}], Subnets: {subnets} }}");
     let (iso, icte) = (jobs.network_isolation, jobs.inter_container_encryption);
-    let mut out: Vec<(&str, &str, String)> = vec![
-        (
-            "VpcId",
-            "The VPC of the environment.",
-            c.e(&m.network.vpc_id),
-        ),
+    let mut out: Vec<(&str, String, String)> = vec![
+        ("VpcId", text::VPC.into(), c.e(&m.network.vpc_id)),
         (
             "PrivateSubnetIds",
-            "Private subnets for the domain, notebooks, jobs and endpoints (comma-separated).",
+            noted(text::PRIVATE_SUBNETS, "comma-separated"),
             format!("cdk.Fn.join(',', {})", c.list(&m.network.private_subnets)),
         ),
         (
             "SecurityGroupIds",
-            "Security groups by role in the environment (JSON).",
+            noted(text::SECURITY_GROUPS, "JSON"),
             json_of(
                 m.security_groups
                     .iter()
@@ -51,20 +48,16 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
         ),
         (
             "ExecutionRoleArn",
-            "The SageMaker execution role; pass it explicitly to the SageMaker Python SDK (no get_execution_role() lookups).",
+            text::EXECUTION_ROLE.into(),
             exec_role.clone(),
         ),
     ];
     if let Some(k) = &key {
-        out.push((
-            "KmsKeyArn",
-            "The customer managed key of the environment.",
-            k.clone(),
-        ));
+        out.push(("KmsKeyArn", text::KMS_KEY.into(), k.clone()));
     }
     out.push((
         "BucketNames",
-        "Buckets created for the environment (JSON).",
+        noted(text::BUCKETS, "JSON"),
         json_of(
             m.buckets
                 .iter()
@@ -74,7 +67,7 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
     ));
     out.push((
         "VpcEndpointIds",
-        "VPC endpoints by service key (JSON).",
+        noted(text::ENDPOINTS, "JSON"),
         json_of(
             m.endpoints
                 .iter()
@@ -90,12 +83,12 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
     if m.domain.is_some() {
         out.push((
             "StudioDomainId",
-            "The SageMaker Studio domain.",
+            text::STUDIO_DOMAIN.into(),
             "this.sagemaker.domain.attrDomainId".into(),
         ));
         out.push((
             "StudioDomainUrl",
-            "The Studio domain URL.",
+            text::STUDIO_DOMAIN_URL.into(),
             "this.sagemaker.domain.attrUrl".into(),
         ));
     }
@@ -112,7 +105,7 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
             .collect();
         out.push((
             "NotebookInstanceNames",
-            "Notebook instances (comma-separated).",
+            noted(text::NOTEBOOKS, "comma-separated"),
             format!("cdk.Fn.join(',', [{}])", names.join(", ")),
         ));
     }
@@ -131,13 +124,13 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
     ));
     out.push((
         "JobDefaults",
-        "Settings every training, processing and hosting job of this environment should use (JSON).",
+        noted(text::JOB_DEFAULTS, "JSON"),
         json_of(job_defaults),
     ));
     for p in &m.access_policies {
         out.push((
             "AccessPolicyArn",
-            "Attach this policy to the people who use the environment (presigned Studio and notebook URLs of this environment only).",
+            text::ACCESS_POLICY.into(),
             format!("this.access.policies[{}].managedPolicyArn", s(&p.name)),
         ));
     }
@@ -199,7 +192,7 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
     let sdk_body: Vec<String> = sdk.into_iter().map(|(k, v)| format!("{k}: {v},")).collect();
     out.push((
         "SageMakerSdkConfig",
-        "SageMaker Python SDK defaults with this environment's values: save as ~/.config/sagemaker/config.yaml.",
+        "SageMaker Python SDK defaults with this environment's values: save as ~/.config/sagemaker/config.yaml.".into(),
         format!(
             "cdk.Stack.of(this).toJsonString({{\nSchemaVersion: '1.0',\nSageMaker: {{\n{}\n}},\n}})",
             sdk_body.join("\n")
@@ -208,7 +201,7 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
     let mut ids = Ids::default();
     out.into_iter()
         .map(|(id, description, value)| {
-            json!({"id": ids.id(id, ""), "description": s(description), "value": value})
+            json!({"id": ids.id(id, ""), "description": s(&description), "value": value})
         })
         .collect()
 }

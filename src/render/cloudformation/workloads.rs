@@ -8,6 +8,7 @@ use crate::model::refs::{Attr, Kind, Ref};
 use crate::model::{ManagedPolicy, Model, Role};
 use crate::render::yaml;
 use crate::spec::AuthMode;
+use crate::view::outputs::{self as text, noted};
 use crate::view::waivers;
 use serde_json::{Value as Json, json};
 
@@ -159,7 +160,7 @@ pub fn outputs(model: &Model, vpc_id: &str) -> Vec<Json> {
     let mut add = |name: &str, description: &str, value: String| {
         out.push((name.to_string(), description.to_string(), value));
     };
-    add("VpcId", "The VPC of the environment.", vpc_id.into());
+    add("VpcId", text::VPC, vpc_id.into());
     if model.network.created.is_some() {
         add(
             "DefaultSecurityGroupId",
@@ -172,7 +173,7 @@ pub fn outputs(model: &Model, vpc_id: &str) -> Vec<Json> {
     }
     add(
         "PrivateSubnetIds",
-        "Private subnets for the domain, notebooks, jobs and endpoints (comma-separated).",
+        &noted(text::PRIVATE_SUBNETS, "comma-separated"),
         joined(&model.network.private_subnets),
     );
     for g in &model.security_groups {
@@ -189,23 +190,19 @@ pub fn outputs(model: &Model, vpc_id: &str) -> Vec<Json> {
     {
         add(
             "ExecutionRoleArn",
-            "The SageMaker execution role; pass it explicitly to the SageMaker Python SDK (no get_execution_role() lookups).",
+            text::EXECUTION_ROLE,
             cfn::value(&crate::model::execution_role_arn()),
         );
     }
     for p in &model.access_policies {
         add(
             &format!("{}PolicyArn", pascal(&p.name)),
-            "Attach this policy to the people who use the environment (presigned Studio and notebook URLs of this environment only).",
+            text::ACCESS_POLICY,
             format!("!Ref {}", policy_logical(p)),
         );
     }
     if let Some(k) = &model.kms.key_arn {
-        add(
-            "KmsKeyArn",
-            "The customer managed key of the environment.",
-            cfn::value(k),
-        );
+        add("KmsKeyArn", text::KMS_KEY, cfn::value(k));
     }
     for b in &model.buckets {
         add(
@@ -225,12 +222,12 @@ pub fn outputs(model: &Model, vpc_id: &str) -> Vec<Json> {
         let d = logical(Kind::Domain, "main");
         add(
             "StudioDomainId",
-            "The SageMaker Studio domain.",
+            text::STUDIO_DOMAIN,
             format!("!GetAtt {d}.DomainId"),
         );
         add(
             "StudioDomainUrl",
-            "The Studio domain URL.",
+            text::STUDIO_DOMAIN_URL,
             format!("!GetAtt {d}.Url"),
         );
     }
@@ -242,13 +239,13 @@ pub fn outputs(model: &Model, vpc_id: &str) -> Vec<Json> {
             .collect();
         add(
             "NotebookInstanceNames",
-            "Notebook instances (comma-separated).",
+            &noted(text::NOTEBOOKS, "comma-separated"),
             s(&names.join(",")),
         );
     }
     add(
         "JobDefaults",
-        "Settings every training, processing and hosting job of this environment should use (JSON).",
+        &noted(text::JOB_DEFAULTS, "JSON"),
         job_defaults(model),
     );
     out.into_iter()

@@ -50,6 +50,30 @@ pub struct Context<'a> {
     pub exec_policies: String,
     pub flow_log_attachments: String,
     pub exec_attachments: String,
+    /// The descriptions of the outputs (`outputs.tf`).
+    pub outputs: Outputs,
+}
+
+/// An output's description.
+#[derive(Serialize)]
+pub struct Described {
+    pub description: String,
+}
+
+#[derive(Serialize)]
+pub struct Outputs {
+    pub vpc: Described,
+    pub private_subnets: Described,
+    pub security_groups: Described,
+    pub execution_role: Described,
+    pub kms_key: Described,
+    pub buckets: Described,
+    pub endpoints: Described,
+    pub studio_domain: Described,
+    pub studio_domain_url: Described,
+    pub notebooks: Described,
+    pub job_defaults: Described,
+    pub access_policy: Described,
 }
 
 #[derive(Serialize)]

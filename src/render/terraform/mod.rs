@@ -16,10 +16,11 @@ use crate::model::{ManagedPolicy, Model};
 use crate::project::Format;
 use crate::spec::{AuthMode, KmsMode, NetworkMode};
 use crate::view::View;
+use crate::view::outputs::{self as text, noted};
 use crate::view::waivers::{self, Waiver};
 use context::{
-    Bucket, Context, Domain, Endpoint, ExistingVpc, GuardrailCheck, Jobs, Kms, LogGroup, Notebook,
-    Policy, Profile, Role, Rule, SecurityGroup, Tag, Vpc, Zone,
+    Bucket, Context, Described, Domain, Endpoint, ExistingVpc, GuardrailCheck, Jobs, Kms, LogGroup,
+    Notebook, Outputs, Policy, Profile, Role, Rule, SecurityGroup, Tag, Vpc, Zone,
 };
 
 /// The account id the generated tests plan with (AWS's documentation example account).
@@ -387,6 +388,28 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         exec_policies: addresses("aws_iam_policy", &exec),
         flow_log_attachments: addresses("aws_iam_role_policy_attachment", &flow_log_policies),
         exec_attachments: addresses("aws_iam_role_policy_attachment", &exec),
+        outputs: outputs(),
+    }
+}
+
+/// The output descriptions, HCL strings.
+fn outputs() -> Outputs {
+    let d = |text: &str| Described {
+        description: s(text),
+    };
+    Outputs {
+        vpc: d(text::VPC),
+        private_subnets: d(text::PRIVATE_SUBNETS),
+        security_groups: d(text::SECURITY_GROUPS),
+        execution_role: d(text::EXECUTION_ROLE),
+        kms_key: d(&noted(text::KMS_KEY, "null with AWS managed keys")),
+        buckets: d(text::BUCKETS),
+        endpoints: d(text::ENDPOINTS),
+        studio_domain: d(text::STUDIO_DOMAIN),
+        studio_domain_url: d(text::STUDIO_DOMAIN_URL),
+        notebooks: d(text::NOTEBOOKS),
+        job_defaults: d(text::JOB_DEFAULTS),
+        access_policy: d(text::ACCESS_POLICY),
     }
 }
 
