@@ -606,8 +606,8 @@ fn the_literal_reader_rejects_malformed_literals() {
 // Templates: every interpolation is an escaped fragment.
 // ---------------------------------------------------------------------------------------------
 
-/// Context keys that hold finished fragments, by how the renderers (src/render/terraform.rs,
-/// cloudformation/, cdk.rs, standalone.rs) fill them: quoted literals built by `hcl::string`,
+/// Context keys that hold finished fragments, by how the renderers (src/render/terraform/,
+/// cloudformation/, cdk/, standalone.rs) fill them: quoted literals built by `hcl::string`,
 /// `yaml::scalar`, `typescript::string` or `serde_json`; expressions built by each format's
 /// `Refs` (references, policy documents, tag blocks); logical names and identifiers (`snake`,
 /// `pascal`: ASCII letters, digits, `_`); numbers and booleans; words from smgen's own tables
@@ -779,12 +779,12 @@ const ESCAPED_TEXT: &[(&str, &str, &str)] = &[
     (
         "cdk/lib",
         "reason",
-        "cdk.rs: nag acknowledgements, typescript::string",
+        "cdk/: nag acknowledgements, typescript::string",
     ),
     (
         "terraform/tests",
         "message",
-        "terraform.rs: guardrail messages, hcl::string",
+        "terraform/: guardrail messages, hcl::string",
     ),
 ];
 
