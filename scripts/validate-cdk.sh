@@ -280,6 +280,10 @@ render_matrix() {
   # a line inside a JavaScript string literal before ES2019. They must compile (tsc), reach the
   # stack unchanged (the generated tags test compares them), synthesize and pass cdk-nag/cfn-lint.
   render tricky-tags --preset public-only --set 'project.tags={ "team//x" = "a: b = c + d @ e/f \u2028 g \u2029 ünï 日本", "k.:/=+-@_" = "v" }'
+  # An existing VPC whose route tables already route S3 through a gateway endpoint: reused, not
+  # created (network.vpc.s3_gateway_endpoint_id), with the bucket admitting only that endpoint.
+  render existing-s3-gateway --preset existing-vpc --set network.vpc.s3_gateway_endpoint_id=vpce-0123456789abcdef0 \
+    --set data.deny_outside_vpc_endpoint=true --set 'data.deployer_role_arns=["arn:aws:iam::111122223333:role/smgen-deploy"]'
 }
 
 # The pins of a rendered package.json (dependencies and devDependencies), as sorted JSON.

@@ -493,6 +493,10 @@ render_matrix() {
   args=(--preset "$MATRIX_BASE")
   for need in $ALL_NEEDS; do args+=(--set "needs.$need=true"); done
   render m-needs-all "${args[@]}" --set needs.pip=codeartifact
+  # An existing VPC whose route tables already route S3 through a gateway endpoint: reused, not
+  # created (network.vpc.s3_gateway_endpoint_id), with the bucket admitting only that endpoint.
+  render existing-s3-gateway --preset existing-vpc --set network.vpc.s3_gateway_endpoint_id=vpce-0123456789abcdef0 \
+    --set data.deny_outside_vpc_endpoint=true --set 'data.deployer_role_arns=["arn:aws:iam::111122223333:role/smgen-deploy"]'
 }
 
 # step_simulate: the workload simulation over every rendered Terraform root at once (one Python

@@ -13,9 +13,11 @@ use serde_json::json;
 /// Resource policies, applied by the stack once every construct exists (`stack.…` scope).
 pub(super) fn resource_policies(c: &Ctx) -> Json {
     let m = c.model;
+    // A reused endpoint's policy is its owner's (policies/endpoint-policy-*.json).
     let endpoints: Vec<Json> = m
         .endpoints
         .iter()
+        .filter(|e| e.existing_id.is_none())
         .map(|e| json!({"key": s(&e.name), "what": comment(&format!("{} endpoint", e.key)), "policy": c.policy(&e.policy)}))
         .collect();
     let buckets: Vec<Json> = m

@@ -104,6 +104,7 @@ pub(super) fn network(c: &Ctx) -> Json {
                 "key": s(&e.name),
                 "id": ids.id(&e.name, "Endpoint"),
                 "lookup_id": ids.id(&e.name, "PrefixList"),
+                "existing_id": e.existing_id.as_deref().map(s),
                 "service_name": s(&e.service_name),
                 "gateway": e.kind == EndpointKind::Gateway,
                 "tag_name": s(&c.names.endpoint(e.key)),

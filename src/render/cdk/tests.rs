@@ -46,6 +46,7 @@ pub(super) fn test(c: &Ctx) -> Json {
     let endpoints: Vec<Json> = m
         .endpoints
         .iter()
+        .filter(|e| e.existing_id.is_none())
         .map(|e| {
             json!({
                 "key": s(&e.name),

@@ -18,6 +18,9 @@ pub struct Context<'a> {
     pub region: String,
     pub region_raw: &'a str,
     pub region_assert: String,
+    /// With `project.account_id`: the template rule that refuses any other account.
+    pub account_rule_id: Option<String>,
+    pub account_rule_message: Option<String>,
     pub partition: &'a str,
     pub description: String,
     pub tags: String,

@@ -215,7 +215,7 @@ pub fn outputs(model: &Model, vpc_id: &str) -> Vec<Json> {
         add(
             &format!("{}EndpointId", pascal(&e.name)),
             &format!("VPC endpoint {}.", e.key),
-            cfn::value(&Ref::attr(Kind::VpcEndpoint, &e.name, Attr::Id)),
+            cfn::value(&model.endpoint_id(e.key)),
         );
     }
     if model.domain.is_some() {

@@ -126,6 +126,10 @@ pub struct Endpoint<'a> {
     pub source: &'a str,
     pub policy: String,
     pub tag_name: String,
+    /// The id of a VPC's endpoint that is reused instead of created.
+    pub existing_id: Option<String>,
+    /// The endpoint's address: a resource, or a data source for a reused one.
+    pub address: String,
 }
 
 #[derive(Serialize)]

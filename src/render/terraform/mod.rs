@@ -68,6 +68,12 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         refs: Refs {
             partition: model.partition.arn(),
             region: &model.region,
+            existing_endpoints: model
+                .endpoints
+                .iter()
+                .filter(|e| e.existing_id.is_some())
+                .map(|e| e.name.as_str())
+                .collect(),
         },
         model,
     };
@@ -128,6 +134,12 @@ fn context<'a>(view: &'a View) -> Context<'a> {
             source: e.source,
             policy: c.policy(&e.policy),
             tag_name: s(&names.endpoint(e.key)),
+            existing_id: e.existing_id.as_deref().map(s),
+            address: format!(
+                "{}aws_vpc_endpoint.{}",
+                if e.existing_id.is_some() { "data." } else { "" },
+                e.name
+            ),
         })
         .collect();
 
