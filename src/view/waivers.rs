@@ -56,6 +56,25 @@ pub struct Waiver {
 }
 
 impl Control {
+    /// Every control.
+    pub const ALL: [Control; 15] = [
+        Control::AccessLogTarget,
+        Control::AccessLogTargetKey,
+        Control::AccessLogsOff,
+        Control::Replication,
+        Control::EventNotifications,
+        Control::LogGroupKey,
+        Control::DomainKey,
+        Control::NotebookVolumeKey,
+        Control::NotebookInternet,
+        Control::NotebookRoot,
+        Control::FlowLogsOff,
+        Control::GroupAttachedAtRunTime,
+        Control::GroupIngressSsh,
+        Control::GroupIngressRdp,
+        Control::GroupIngressHttp,
+    ];
+
     /// The ids the scanner of `format` (checkov for Terraform and CloudFormation, cdk-nag for
     /// the CDK app) reports this control under; empty when it reports none there.
     pub fn ids(self, format: Format) -> &'static [&'static str] {
@@ -240,24 +259,7 @@ mod tests {
     /// would be a reason written nowhere.
     #[test]
     fn every_control_has_an_id_somewhere() {
-        use Control::*;
-        for c in [
-            AccessLogTarget,
-            AccessLogTargetKey,
-            AccessLogsOff,
-            Replication,
-            EventNotifications,
-            LogGroupKey,
-            DomainKey,
-            NotebookVolumeKey,
-            NotebookInternet,
-            NotebookRoot,
-            FlowLogsOff,
-            GroupAttachedAtRunTime,
-            GroupIngressSsh,
-            GroupIngressRdp,
-            GroupIngressHttp,
-        ] {
+        for c in Control::ALL {
             assert!(
                 Format::ALL.iter().any(|f| !c.ids(*f).is_empty()),
                 "{c:?} has no id in any format"
