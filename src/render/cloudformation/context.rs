@@ -1,7 +1,8 @@
-//! The CloudFormation template context, typed at the top and for the resources this module
-//! builds itself (buckets, log groups, the flow log, the key): a context built with a misspelt or
-//! missing key there does not compile. The parts built in `network.rs`, `workloads.rs` and
-//! `params.rs` are still `serde_json::Value`s, the next to type. Values are YAML fragments built
+//! The CloudFormation template context, typed: every top-level key, the buckets, log groups,
+//! flow log and key that `mod.rs` builds, and the roles, policies, Studio domain, notebook
+//! instances and outputs that `workloads.rs` builds. A context built with a misspelt or missing
+//! key there does not compile. The parts built in `network.rs` and `params.rs` are still
+//! `serde_json::Value`s, the next to type. Values are YAML fragments built
 //! by [`super::intrinsics`] and [`crate::render::yaml`] unless their field says they are raw text
 //! for comments and Markdown (`*_raw`, `purpose`).
 
@@ -37,11 +38,11 @@ pub struct Context<'a> {
     pub kms: Kms,
     pub buckets: Vec<Bucket<'a>>,
     pub log_groups: Vec<LogGroup>,
-    pub roles: Vec<Json>,
-    pub access_policies: Vec<Json>,
-    pub domain: Option<Json>,
-    pub notebooks: Vec<Json>,
-    pub jobs: Json,
+    pub roles: Vec<Role>,
+    pub access_policies: Vec<Policy>,
+    pub domain: Option<Domain<'a>>,
+    pub notebooks: Vec<Notebook>,
+    pub jobs: Jobs,
     pub findings: &'a [Finding],
     pub teardown_delete: bool,
     pub params: Vec<Json>,
@@ -51,7 +52,7 @@ pub struct Context<'a> {
     /// Whether `aws cloudformation deploy` must upload the template through S3 (it is larger
     /// than a request takes): known only once the template is rendered.
     pub needs_s3_upload: bool,
-    pub outputs: Vec<Json>,
+    pub outputs: Vec<Output>,
 }
 
 #[derive(Serialize)]
@@ -91,6 +92,88 @@ pub struct FlowLog {
     /// The role's policies, which the flow log waits for.
     pub depends: Vec<String>,
     pub tags: String,
+}
+
+#[derive(Serialize)]
+pub struct Policy {
+    pub policy_logical: String,
+    pub policy_name: String,
+    pub description: String,
+    pub document: String,
+}
+
+#[derive(Serialize)]
+pub struct Role {
+    pub logical: String,
+    pub role_name: String,
+    pub path: String,
+    pub description: String,
+    pub trust: String,
+    pub boundary: Option<Policy>,
+    pub policies: Vec<Policy>,
+    pub tags: String,
+}
+
+#[derive(Serialize)]
+pub struct Profile {
+    pub logical: String,
+    pub profile_name: String,
+    pub sg: String,
+    pub tags: String,
+}
+
+#[derive(Serialize)]
+pub struct Domain<'a> {
+    pub logical: String,
+    pub domain_name: String,
+    pub auth_mode: &'static str,
+    pub sso: bool,
+    pub access: String,
+    pub access_raw: &'a str,
+    pub vpc_only: bool,
+    pub key: Option<String>,
+    pub role: String,
+    pub default_sgs: String,
+    pub space_sgs: String,
+    /// The execution role's policies, which the domain waits for.
+    pub depends: Vec<String>,
+    pub skips: Option<String>,
+    pub tags: String,
+    pub profiles: Vec<Profile>,
+}
+
+#[derive(Serialize)]
+pub struct Notebook {
+    pub logical: String,
+    pub instance_name: String,
+    pub instance_type: String,
+    pub volume: u16,
+    pub subnet: String,
+    pub sgs: String,
+    pub key: Option<String>,
+    pub direct_internet: &'static str,
+    pub root_access: &'static str,
+    pub role: String,
+    pub depends: Vec<String>,
+    pub skips: Option<String>,
+    pub tags: String,
+}
+
+#[derive(Serialize)]
+pub struct Jobs {
+    pub network_isolation: bool,
+    pub icte: bool,
+    pub key: bool,
+}
+
+/// A stack output, exported as `<stack name>-<name>`.
+#[derive(Serialize)]
+pub struct Output {
+    pub name: String,
+    pub description: String,
+    pub description_raw: String,
+    pub value: String,
+    pub export: String,
 }
 
 #[derive(Serialize)]
