@@ -1,8 +1,8 @@
 //! The CloudFormation template context, typed: every top-level key, the buckets, log groups,
 //! flow log and key that `mod.rs` builds, and the roles, policies, Studio domain, notebook
 //! instances and outputs that `workloads.rs` builds. A context built with a misspelt or missing
-//! key there does not compile. The parts built in `network.rs` and `params.rs` are still
-//! `serde_json::Value`s, the next to type. Values are YAML fragments built
+//! key there does not compile; so is the network `network.rs` builds. The parameters built in
+//! `params.rs` are still `serde_json::Value`s, the next to type. Values are YAML fragments built
 //! by [`super::intrinsics`] and [`crate::render::yaml`] unless their field says they are raw text
 //! for comments and Markdown (`*_raw`, `purpose`).
 
@@ -25,16 +25,16 @@ pub struct Context<'a> {
     pub partition: &'a str,
     pub description: String,
     pub tags: String,
-    pub vpc: Option<Json>,
+    pub vpc: Option<Vpc>,
     pub vpc_id: String,
     pub private_subnets: String,
     pub private_subnets_joined: String,
     pub private_route_tables: String,
     pub existing: bool,
     pub flow_log: Option<FlowLog>,
-    pub endpoints: Vec<Json>,
-    pub security_groups: Vec<Json>,
-    pub sg_rules: Vec<Json>,
+    pub endpoints: Vec<Endpoint<'a>>,
+    pub security_groups: Vec<SecurityGroup<'a>>,
+    pub sg_rules: Vec<StandaloneRule>,
     pub kms: Kms,
     pub buckets: Vec<Bucket<'a>>,
     pub log_groups: Vec<LogGroup>,
@@ -92,6 +92,76 @@ pub struct FlowLog {
     /// The role's policies, which the flow log waits for.
     pub depends: Vec<String>,
     pub tags: String,
+}
+
+#[derive(Serialize)]
+pub struct Zone {
+    pub subnet: String,
+    pub rt: String,
+    pub assoc: String,
+    pub route: String,
+    pub public_subnet: String,
+    pub public_assoc: String,
+    pub az_id: String,
+    pub private_cidr: String,
+    pub public_cidr: Option<String>,
+    /// The logical id of the NAT gateway the zone routes through.
+    pub nat: Option<String>,
+    pub is_nat: bool,
+    pub nat_name: String,
+    pub eip: String,
+    pub private_tags: String,
+    pub rt_tags: String,
+    pub public_tags: String,
+    pub nat_tags: String,
+}
+
+#[derive(Serialize)]
+pub struct Vpc {
+    pub cidr: String,
+    pub zones: Vec<Zone>,
+    pub public: bool,
+    pub tags: String,
+    pub igw_tags: String,
+    pub public_rt_tags: String,
+}
+
+#[derive(Serialize)]
+pub struct Endpoint<'a> {
+    pub logical: String,
+    pub key: &'a str,
+    pub service_name: String,
+    pub service_name_raw: &'a str,
+    pub gateway: bool,
+    pub reason: &'a str,
+    pub purpose: &'a str,
+    pub source: &'a str,
+    pub policy: String,
+    pub tags: String,
+    pub output: String,
+}
+
+#[derive(Serialize)]
+pub struct SecurityGroup<'a> {
+    pub name: &'a str,
+    pub logical: String,
+    pub group_name: String,
+    pub description: String,
+    pub ingress: Option<String>,
+    pub egress: String,
+    pub tags: String,
+    pub output: String,
+    /// The group's rules, one line each, for the README.
+    pub text: String,
+}
+
+/// A rule between groups, a resource of its own (`AWS::EC2::SecurityGroupIngress`/`Egress`).
+#[derive(Serialize)]
+pub struct StandaloneRule {
+    pub logical: String,
+    pub r#type: String,
+    pub group: String,
+    pub fields: String,
 }
 
 #[derive(Serialize)]
