@@ -1,7 +1,7 @@
-//! The CDK template context, typed at the top: every top-level key the templates read is a field,
-//! so a context built with a misspelt or missing key there does not compile. The construct
-//! contexts (`network`, `storage`, …) are still `serde_json::Value`s built by their modules, the
-//! next to type. Values are TypeScript fragments built by [`crate::render::typescript`] and
+//! The CDK template context, typed: every top-level key, and the encryption, storage and
+//! SageMaker construct contexts, so a context built with a misspelt or missing key there does not
+//! compile. The network, IAM, test and README contexts are still `serde_json::Value`s built by
+//! their modules, the next to type. Values are TypeScript fragments built by [`crate::render::typescript`] and
 //! [`super::refs`] unless their field says they are raw text (`*_raw`, `app`).
 
 use serde::Serialize;
@@ -21,11 +21,11 @@ pub struct Context<'a> {
     pub description: String,
     pub tags: Vec<Tag>,
     pub vpc_only: bool,
-    pub encryption: Json,
+    pub encryption: Encryption,
     pub network: Json,
-    pub storage: Json,
+    pub storage: Storage,
     pub iam: Json,
-    pub sagemaker: Json,
+    pub sagemaker: SageMaker,
     pub access: Json,
     pub outputs: Vec<Json>,
     pub key_policy: Option<String>,
@@ -35,6 +35,102 @@ pub struct Context<'a> {
     /// The README facts every format shares (`render/standalone.rs`).
     pub deploy: Json,
     pub teardown_delete: bool,
+}
+
+/// A cdk-nag acknowledgement: the rule id and the reason, TypeScript strings.
+#[derive(Serialize)]
+pub struct Nag {
+    pub id: String,
+    pub reason: String,
+}
+
+#[derive(Serialize)]
+pub struct Encryption {
+    pub create: bool,
+    pub existing: bool,
+    pub has_key: bool,
+    pub existing_arn: Option<String>,
+    pub alias: String,
+    pub description: String,
+}
+
+#[derive(Serialize)]
+pub struct Bucket {
+    pub key: String,
+    pub id: String,
+    pub bucket_name: String,
+    /// `// name: purpose.`
+    pub what: String,
+    pub encryption: &'static str,
+    pub sse_kms: bool,
+    pub key_obj: Option<String>,
+    pub log_bucket: Option<String>,
+    pub log_prefix: String,
+    pub log_target: bool,
+    pub nag: Vec<Nag>,
+}
+
+#[derive(Serialize)]
+pub struct LogGroup {
+    pub key: String,
+    pub id: String,
+    pub log_group_name: String,
+    pub retention: u32,
+    pub key_obj: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Storage {
+    pub buckets: Vec<Bucket>,
+    pub log_groups: Vec<LogGroup>,
+}
+
+#[derive(Serialize)]
+pub struct Profile {
+    pub key: String,
+    pub id: String,
+    pub profile_name: String,
+    pub sg: String,
+}
+
+#[derive(Serialize)]
+pub struct Domain {
+    pub domain_name: String,
+    pub auth_mode: String,
+    pub sso: bool,
+    pub access: String,
+    pub vpc_only: bool,
+    pub vpc_id: String,
+    pub subnets: String,
+    pub key: Option<String>,
+    pub role: String,
+    pub default_sgs: String,
+    pub space_sgs: String,
+    pub profiles: Vec<Profile>,
+}
+
+#[derive(Serialize)]
+pub struct Notebook {
+    pub key: String,
+    pub id: String,
+    pub instance_name: String,
+    pub instance_type: String,
+    pub volume: u16,
+    pub subnet: String,
+    pub sgs: String,
+    pub kms_key: Option<String>,
+    pub direct_internet: String,
+    pub root_access: String,
+    pub role: String,
+    pub nag: Vec<Nag>,
+}
+
+#[derive(Serialize)]
+pub struct SageMaker {
+    pub domain: Option<Domain>,
+    pub notebooks: Vec<Notebook>,
+    /// The execution role's policies, which the workloads wait for.
+    pub exec_policies: String,
 }
 
 #[derive(Serialize)]

@@ -32,14 +32,13 @@ use crate::project::Format;
 use crate::spec::NetworkMode;
 use crate::view::waivers::{self, Waiver};
 use crate::view::{Names, View};
-use context::{Context, Tag};
+use context::{Context, Nag, Tag};
 use iam::{access, iam, resource_policies};
 use network::network;
 use outputs::outputs;
 use readme::readme;
 use refs::{Owner, Refs, Scope};
 use sagemaker::sagemaker;
-use serde_json::{Value as Json, json};
 use std::collections::BTreeSet;
 use storage::{encryption, storage};
 use tests::test;
@@ -178,10 +177,13 @@ impl Ids {
 }
 
 /// The view's waivers under their cdk-nag ids, as `{id, reason}` literals.
-fn nag_list(waived: &[Waiver]) -> Vec<Json> {
+fn nag_list(waived: &[Waiver]) -> Vec<Nag> {
     waivers::ids(waived, Format::Cdk)
         .into_iter()
-        .map(|(id, reason)| json!({"id": s(id), "reason": s(reason)}))
+        .map(|(id, reason)| Nag {
+            id: s(id),
+            reason: s(reason),
+        })
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! The CloudFormation template context, typed: every top-level key, the buckets, log groups,
-//! flow log and key that `mod.rs` builds, and the roles, policies, Studio domain, notebook
-//! instances and outputs that `workloads.rs` builds. A context built with a misspelt or missing
-//! key there does not compile; so is the network `network.rs` builds. The parameters built in
+//! flow log and key that `mod.rs` builds, the network that `network.rs` builds, and the roles,
+//! policies, Studio domain, notebook instances and outputs that `workloads.rs` builds. A context
+//! built with a misspelt or missing key there does not compile. The parameters built in
 //! `params.rs` are still `serde_json::Value`s, the next to type. Values are YAML fragments built
 //! by [`super::intrinsics`] and [`crate::render::yaml`] unless their field says they are raw text
 //! for comments and Markdown (`*_raw`, `purpose`).
