@@ -1,7 +1,7 @@
-//! The CDK template context, typed: every top-level key, and the encryption, storage and
-//! SageMaker construct contexts, so a context built with a misspelt or missing key there does not
-//! compile. The network, IAM, test and README contexts are still `serde_json::Value`s built by
-//! their modules, the next to type. Values are TypeScript fragments built by [`crate::render::typescript`] and
+//! The CDK template context, typed: every top-level key, and the encryption, network, storage
+//! and SageMaker construct contexts, so a context built with a misspelt or missing key there does
+//! not compile. The IAM, test and README contexts are still `serde_json::Value`s built by their
+//! modules, the next to type. Values are TypeScript fragments built by [`crate::render::typescript`] and
 //! [`super::refs`] unless their field says they are raw text (`*_raw`, `app`).
 
 use serde::Serialize;
@@ -22,7 +22,7 @@ pub struct Context<'a> {
     pub tags: Vec<Tag>,
     pub vpc_only: bool,
     pub encryption: Encryption,
-    pub network: Json,
+    pub network: Network,
     pub storage: Storage,
     pub iam: Json,
     pub sagemaker: SageMaker,
@@ -35,6 +35,83 @@ pub struct Context<'a> {
     /// The README facts every format shares (`render/standalone.rs`).
     pub deploy: Json,
     pub teardown_delete: bool,
+}
+
+#[derive(Serialize)]
+pub struct Zone {
+    pub key: String,
+    pub public_key: String,
+    pub up: String,
+    pub az_id: String,
+    pub private_cidr: String,
+    pub public_cidr: Option<String>,
+    pub nat: Option<String>,
+    pub has_nat: bool,
+    pub is_nat: bool,
+    pub nat_key: String,
+    pub private_name: String,
+    pub public_name: String,
+    pub nat_name: String,
+}
+
+#[derive(Serialize)]
+pub struct Vpc {
+    pub cidr: String,
+    pub zones: Vec<Zone>,
+    pub public: bool,
+    pub name: String,
+    pub igw_name: String,
+    pub public_rt_name: String,
+    pub route_tables: String,
+}
+
+#[derive(Serialize)]
+pub struct ExistingVpc {
+    pub vpc_id: String,
+    pub subnet_ids: String,
+    pub route_table_ids: String,
+}
+
+#[derive(Serialize)]
+pub struct SecurityGroup {
+    pub key: String,
+    pub id: String,
+    pub group_name: String,
+    pub description: String,
+}
+
+#[derive(Serialize)]
+pub struct SecurityGroupRule {
+    pub group: String,
+    pub method: &'static str,
+    pub peer: String,
+    pub port: String,
+    pub description: String,
+}
+
+#[derive(Serialize)]
+pub struct Endpoint {
+    pub key: String,
+    pub id: String,
+    pub lookup_id: String,
+    pub existing_id: Option<String>,
+    pub service_name: String,
+    pub gateway: bool,
+    pub tag_name: String,
+    pub what: String,
+    pub why: String,
+}
+
+#[derive(Serialize)]
+pub struct Network {
+    pub vpc: Option<Vpc>,
+    pub existing: Option<ExistingVpc>,
+    pub security_groups: Vec<SecurityGroup>,
+    pub rules: Vec<SecurityGroupRule>,
+    pub endpoints: Vec<Endpoint>,
+    pub has_gateway: bool,
+    pub flow_logs: bool,
+    pub nag: Vec<Nag>,
 }
 
 /// A cdk-nag acknowledgement: the rule id and the reason, TypeScript strings.
