@@ -1,7 +1,7 @@
-//! The CDK template context, typed: every top-level key, and the encryption, network, storage
-//! and SageMaker construct contexts, so a context built with a misspelt or missing key there does
-//! not compile. The IAM, test and README contexts are still `serde_json::Value`s built by their
-//! modules, the next to type. Values are TypeScript fragments built by [`crate::render::typescript`] and
+//! The CDK template context, typed: every top-level key, and the encryption, network, storage,
+//! IAM, access, resource-policy and SageMaker contexts, so a context built with a misspelt or
+//! missing key there does not compile. The test and README contexts are still
+//! `serde_json::Value`s built by their modules, the next to type. Values are TypeScript fragments built by [`crate::render::typescript`] and
 //! [`super::refs`] unless their field says they are raw text (`*_raw`, `app`).
 
 use serde::Serialize;
@@ -24,12 +24,12 @@ pub struct Context<'a> {
     pub encryption: Encryption,
     pub network: Network,
     pub storage: Storage,
-    pub iam: Json,
+    pub iam: Iam,
     pub sagemaker: SageMaker,
-    pub access: Json,
+    pub access: Access,
     pub outputs: Vec<Json>,
     pub key_policy: Option<String>,
-    pub resource_policies: Json,
+    pub resource_policies: ResourcePolicies,
     pub test: Json,
     pub readme: Json,
     /// The README facts every format shares (`render/standalone.rs`).
@@ -112,6 +112,65 @@ pub struct Network {
     pub has_gateway: bool,
     pub flow_logs: bool,
     pub nag: Vec<Nag>,
+}
+
+/// A managed policy; `n` numbers the roles' policies (not boundaries or people's policies).
+#[derive(Serialize)]
+pub struct Policy {
+    pub key: String,
+    pub id: String,
+    pub policy_name: String,
+    pub description: String,
+    pub document: String,
+    /// `Sid: reason,` lines: why each wildcard statement is acknowledged (AwsSolutions-IAM5).
+    pub reasons: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+}
+
+#[derive(Serialize)]
+pub struct Role {
+    pub key: String,
+    pub id: String,
+    pub role_name: String,
+    pub path: String,
+    pub description: String,
+    pub trust: String,
+    pub boundary: Option<Policy>,
+    pub policies: Vec<Policy>,
+}
+
+#[derive(Serialize)]
+pub struct Iam {
+    pub roles: Vec<Role>,
+}
+
+#[derive(Serialize)]
+pub struct Access {
+    pub policies: Vec<Policy>,
+}
+
+#[derive(Serialize)]
+pub struct ResourcePolicy {
+    pub key: String,
+    pub what: String,
+    pub policy: String,
+}
+
+/// A bucket whose access logging waits for its target's policy.
+#[derive(Serialize)]
+pub struct Logging {
+    pub key: String,
+    pub target: String,
+}
+
+#[derive(Serialize)]
+pub struct ResourcePolicies {
+    pub endpoints: Vec<ResourcePolicy>,
+    pub buckets: Vec<ResourcePolicy>,
+    pub logging: Vec<Logging>,
+    pub flow_log_policies: String,
+    pub flow_log_policies_in_stack: String,
 }
 
 /// A cdk-nag acknowledgement: the rule id and the reason, TypeScript strings.

@@ -2,37 +2,45 @@
 //! resource policies the stack applies once every construct exists (`lib/resource-
 //! policies.ts`).
 
+use super::context::{Access, Iam, Logging, Policy, ResourcePolicies, ResourcePolicy, Role};
 use super::refs::{Owner, Scope};
 use super::{Ctx, Ids, nag};
 use crate::model::ManagedPolicy;
 use crate::render::typescript::comment;
 use crate::render::typescript::string as s;
-use serde_json::Value as Json;
-use serde_json::json;
 
 /// Resource policies, applied by the stack once every construct exists (`stack.…` scope).
-pub(super) fn resource_policies(c: &Ctx) -> Json {
+pub(super) fn resource_policies(c: &Ctx) -> ResourcePolicies {
     let m = c.model;
     // A reused endpoint's policy is its owner's (policies/endpoint-policy-*.json).
-    let endpoints: Vec<Json> = m
+    let endpoints = m
         .endpoints
         .iter()
         .filter(|e| e.existing_id.is_none())
-        .map(|e| json!({"key": s(&e.name), "what": comment(&format!("{} endpoint", e.key)), "policy": c.policy(&e.policy)}))
+        .map(|e| ResourcePolicy {
+            key: s(&e.name),
+            what: comment(&format!("{} endpoint", e.key)),
+            policy: c.policy(&e.policy),
+        })
         .collect();
-    let buckets: Vec<Json> = m
+    let buckets = m
         .buckets
         .iter()
-        .map(|b| json!({"key": s(&b.name), "what": comment(&format!("{} bucket", b.name)), "policy": c.policy(&b.policy)}))
+        .map(|b| ResourcePolicy {
+            key: s(&b.name),
+            what: comment(&format!("{} bucket", b.name)),
+            policy: c.policy(&b.policy),
+        })
         .collect();
     // Buckets whose server access logging waits for the target's policy.
-    let logging: Vec<Json> = m
+    let logging = m
         .buckets
         .iter()
         .filter_map(|b| {
-            b.access_log_bucket
-                .as_ref()
-                .map(|t| json!({"key": s(&b.name), "target": s(t)}))
+            b.access_log_bucket.as_ref().map(|t| Logging {
+                key: s(&b.name),
+                target: s(t),
+            })
         })
         .collect();
     // The flow log waits for its role's permissions.
@@ -43,75 +51,85 @@ pub(super) fn resource_policies(c: &Ctx) -> Json {
         .flat_map(|r| &r.policies)
         .map(|p| format!("stack.iam.policies[{}]", s(&p.name)))
         .collect();
-    json!({
-        "endpoints": endpoints,
-        "buckets": buckets,
-        "logging": logging,
-        "flow_log_policies": format!("[{}]", flow_log_policies.join(", ")),
+    let flow_log_policies = format!("[{}]", flow_log_policies.join(", "));
+    ResourcePolicies {
+        endpoints,
+        buckets,
+        logging,
         // The same list as the app stack spells it (`this.` instead of `stack.`).
-        "flow_log_policies_in_stack": format!("[{}]", flow_log_policies.join(", ")).replace("stack.", "this."),
-    })
+        flow_log_policies_in_stack: flow_log_policies.replace("stack.", "this."),
+        flow_log_policies,
+    }
 }
 
 /// One managed policy: its document, and the reasons for its wildcards (`Sid: reason,` lines
-/// of a TypeScript object literal).
-fn managed_policy(c: &Ctx, ids: &mut Ids, p: &ManagedPolicy, boundary: bool) -> Json {
-    let reasons: Vec<String> = nag::wildcard_reasons(&p.document, boundary)
+/// of a TypeScript object literal); `n` numbers the roles' policies.
+fn managed_policy(
+    c: &Ctx,
+    ids: &mut Ids,
+    p: &ManagedPolicy,
+    boundary: bool,
+    n: Option<usize>,
+) -> Policy {
+    let reasons = nag::wildcard_reasons(&p.document, boundary)
         .into_iter()
         .map(|(sid, why)| format!("{}: {},", s(&sid), s(&why)))
         .collect();
-    json!({
-        "key": s(&p.name),
-        "id": ids.id(&p.name, "Policy"),
-        "policy_name": s(&p.policy_name),
-        "description": s(&p.description),
-        "document": c.policy(&p.document),
-        "reasons": reasons,
-    })
+    Policy {
+        key: s(&p.name),
+        id: ids.id(&p.name, "Policy"),
+        policy_name: s(&p.policy_name),
+        description: s(&p.description),
+        document: c.policy(&p.document),
+        reasons,
+        n,
+    }
 }
 
-pub(super) fn iam(c: &Ctx) -> Json {
+pub(super) fn iam(c: &Ctx) -> Iam {
     let m = c.model;
     let mut ids = Ids::default();
     let mut n = 0;
-    let roles: Vec<Json> = m
+    let roles = m
         .roles
         .iter()
         .map(|r| {
-            let policies: Vec<Json> = r
+            // Ids in the order they are taken: the role's policies, the role, its boundary.
+            let policies = r
                 .policies
                 .iter()
                 .map(|p| {
                     n += 1;
-                    let mut j = managed_policy(c, &mut ids, p, false);
-                    j["n"] = n.into();
-                    j
+                    managed_policy(c, &mut ids, p, false, Some(n))
                 })
                 .collect();
-            json!({
-                "key": s(&r.name),
-                "id": ids.id(&r.name, "Role"),
-                "role_name": s(&r.role_name),
-                "path": s(&r.path),
-                "description": s(&r.description),
-                "trust": c.policy(&r.trust),
-                "boundary": r.boundary.as_ref().map(|b| managed_policy(c, &mut ids, b, true)),
-                "policies": policies,
-            })
+            Role {
+                key: s(&r.name),
+                id: ids.id(&r.name, "Role"),
+                role_name: s(&r.role_name),
+                path: s(&r.path),
+                description: s(&r.description),
+                trust: c.policy(&r.trust),
+                boundary: r
+                    .boundary
+                    .as_ref()
+                    .map(|b| managed_policy(c, &mut ids, b, true, None)),
+                policies,
+            }
         })
         .collect();
-    json!({"roles": roles})
+    Iam { roles }
 }
 
-pub(super) fn access(c: &Ctx) -> Json {
+pub(super) fn access(c: &Ctx) -> Access {
     let mut ids = Ids::default();
-    let policies: Vec<Json> = c
+    let policies = c
         .model
         .access_policies
         .iter()
-        .map(|p| managed_policy(c, &mut ids, p, false))
+        .map(|p| managed_policy(c, &mut ids, p, false, None))
         .collect();
-    json!({"policies": policies})
+    Access { policies }
 }
 
 /// The execution role's policies (the domain and notebooks wait for them), as a TS array.
