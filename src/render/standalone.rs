@@ -344,8 +344,25 @@ pub fn readme_facts(model: &Model) -> Json {
         "access_policy": text(model.access_policies.first().map(|p| p.policy_name.clone()).unwrap_or_default()),
         "cost": text(crate::explain::cost::estimate(model, None).summary()),
         "existing_vpc_checks": existing_vpc_checks(model).map(text),
+        "checked": text(CHECKED.into()),
     })
 }
+
+/// What smgen's own validation proves about a design like this one, and what it cannot: the
+/// same paragraph in every format's README.
+const CHECKED: &str = "smgen's validation renders every preset and a matrix of answers in all \
+    three formats and runs `terraform validate` and `terraform test`, cfn-lint, checkov, \
+    `cdk synth` with cdk-nag, parliament and policy_sentry over the IAM documents, and a workload \
+    simulation that evaluates every declared need's calls through the SCP, identity policies, \
+    permissions boundary, endpoint, bucket and key policies. Its deploy stage runs against a \
+    local AWS emulator (moto): the Terraform is applied, planned again (no changes), upgraded \
+    with one changed answer and destroyed; the CloudFormation template and the CDK-synthesized \
+    template are created, described and deleted; list calls then show nothing left. That proves \
+    the creation order, a clean re-plan and a complete teardown. It cannot prove what the \
+    emulator does not implement: SageMaker Studio domains and user profiles are left out there, \
+    policies are stored but not enforced (the simulation covers them), and a real account's \
+    quotas, service-linked roles and organization policies are not there. A first deployment \
+    into a sandbox account is the real test.";
 
 /// What an existing VPC must offer before the first deployment, with the AWS CLI commands that
 /// show it (the same list in every format's README; Terraform also checks items 1 and 3 at
