@@ -34,17 +34,8 @@ UPGRADE_SET='data.access_logging=false'
 # the S3 gateway endpoint's policy, which names every created bucket.
 UPGRADE_OWNED='\.s3logs$|^aws_s3_bucket_logging\.|^aws_vpc_endpoint\.s3$'
 
-# name|preset|--set values (space-separated)
-CASES='
-preset-existing-vpc|existing-vpc|
-preset-notebook-private|notebook-private|
-preset-public-only|public-only|
-preset-regulated|regulated|
-preset-vpc-only-isolated|vpc-only-isolated|
-preset-vpc-only-nat|vpc-only-nat|
-m-public-single-awsmanaged-notebooks|vpc-only-isolated|network.mode=public-only network.nat=single encryption.kms=aws-managed needs.studio=false needs.notebook_instances=true
-m-vpc-single-noiso-vpceonly|vpc-only-isolated|network.nat=single jobs.network_isolation=false jobs.inter_container_encryption=false data.deny_outside_vpc_endpoint=true
-'
+# The cases: the deploy cases of tests/cases.toml (scripts/harness.py --deploy-lines prints them as
+# name|preset|--set values, space-separated), read in main.
 
 usage() {
   cat <<'EOF'
@@ -237,11 +228,16 @@ main() {
     esac
   done
   [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive number, not '$jobs'" 2
+  [[ $smgen == */* ]] || smgen=$(command -v "$smgen") || die "smgen binary '$smgen' not found"
+  [[ -x $smgen ]] || die "no smgen binary at '$smgen': build it first (cargo build)"
+  SMGEN=$(cd "$(dirname "$smgen")" && pwd)/$(basename "$smgen")
+  local cases
+  cases=$(python3 "$SCRIPTS/harness.py" --smgen "$SMGEN" --deploy-lines) || die "cannot read the deploy cases of tests/cases.toml"
   local -a selected=()
   local line
   while IFS= read -r line; do
     [[ -n $line && ${line%%|*} =~ $only ]] && selected+=("$line")
-  done <<<"$CASES"
+  done <<<"$cases"
   if ((list)); then
     printf '%s\n' "${selected[@]%%|*}"
     return 0
@@ -252,9 +248,6 @@ main() {
     log "terraform not found: skipped"
     return 0
   fi
-  [[ $smgen == */* ]] || smgen=$(command -v "$smgen") || die "smgen binary '$smgen' not found"
-  [[ -x $smgen ]] || die "no smgen binary at '$smgen': build it first (cargo build)"
-  SMGEN=$(cd "$(dirname "$smgen")" && pwd)/$(basename "$smgen")
 
   if [[ -n $KEEP ]]; then
     mkdir -p "$KEEP"
