@@ -45,6 +45,7 @@ import itertools
 import json
 import os
 import re
+import resource
 import shlex
 import shutil
 import subprocess
@@ -626,7 +627,7 @@ class Harness:
                     f.write("%s\t%s\t%s:%s\n" % (chk["check_id"], chk.get("resource"), chk.get("file_path", "").lstrip("/"), lines[0]))
             kind = "Terraform" if framework == "terraform" else "CloudFormation"
             if not p["failed"] and not p["perr"] and p["res"]:
-                self.record(fam, c.name, step, "ok", "(batch %s; %d passed, %d skipped inline, %d resources)" % (secs, p["passed"], p["skipped"], len(p["res"])))
+                self.record(fam, c.name, step, "ok", "(batch %s; %d passed, %d skipped inline, %d resources checked)" % (secs, p["passed"], p["skipped"], len(p["res"])))
             elif not p["failed"] and not p["perr"]:
                 self.record(fam, c.name, step, "FAIL", "(no %s resources found)" % kind)
             else:
@@ -1032,6 +1033,9 @@ print(json.dumps(out))
             if fam in totals:
                 print("%s: %d passed, %d failed" % (fam, totals[fam]["ok"], totals[fam]["FAIL"]))
         print("harness: stage durations: " + ", ".join("%s %.0fs" % kv for kv in self.durations.items()))
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print("harness: CPU time of the checks: %.0fs (user %.0fs + system %.0fs; wall %.0fs on %d cores)"
+              % (ru.ru_utime + ru.ru_stime, ru.ru_utime, ru.ru_stime, self.durations.get("total", 0), os.cpu_count() or 0))
         ok = sum(t["ok"] for t in totals.values())
         bad = sum(t["FAIL"] for t in totals.values())
         print("harness: %d passed, %d failed" % (ok, bad))
