@@ -202,7 +202,7 @@ fn vpce_only_bucket_blocks_paths_outside_the_gateway_endpoint() {
 }
 
 /// The S3 gateway endpoint takes every same-Region S3 request; its policy admits only the
-/// environment's buckets (facts 2.5), JumpStart objects excepted when JumpStart is on.
+/// environment's buckets (facts 2.5) and, with JumpStart, its AWS-owned model buckets by name.
 #[test]
 fn other_buckets_are_blocked_by_the_gateway_endpoint_policy() {
     let m = matrix("", &[]);
@@ -948,6 +948,19 @@ fn readme_documents_every_json_field() {
     all.extend(keys(&j["cost"]["lines"][0]));
     all.extend(keys(&j["cost"]["lines"][0]["unit_price"]));
     all.extend(keys(&j["diagram"]));
+    all.extend(keys(&j["workloads"][0]));
+    all.extend(keys(&j["workloads"][0]["grants"][0]));
+    all.extend(keys(&j["workloads"][0]["grants"][0]["paths"][0]));
+    let kinds: Vec<String> = j["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| w["grants"].as_array().unwrap())
+        .flat_map(|g| g["paths"].as_array().unwrap())
+        .map(|p| p["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert!(kinds.iter().any(|k| k == "endpoint") && kinds.iter().any(|k| k == "service"));
+    all.extend(kinds);
     // A field is named when it appears as a whole word (`cost.lines[]`, `{usd, as_of, …}`).
     let named = |k: &str| {
         section.match_indices(k).any(|(at, _)| {

@@ -214,6 +214,40 @@ pub(crate) fn text(e: &Explanation, heading: &str) -> String {
         s.push('\n');
     }
 
+    s.push_str("\nWhat each workload may do\n");
+    s.push_str(&wrap(crate::explain::report::WORKLOADS_INTRO, ""));
+    s.push('\n');
+    for w in &e.workloads {
+        s.push_str(&wrap(
+            &format!(
+                "{} ({})",
+                w.title,
+                crate::explain::report::need_label(&w.need).replace('`', "")
+            ),
+            "",
+        ));
+        s.push('\n');
+        for g in &w.grants {
+            let paths: Vec<String> = g
+                .paths
+                .iter()
+                .map(|p| p.describe().replace('`', ""))
+                .collect();
+            s.push_str(&wrap(
+                &format!(
+                    "{}: {} — {} ({}) — {}",
+                    g.principal.label(),
+                    g.actions.join(", "),
+                    g.documents.join(", "),
+                    g.sid,
+                    paths.join("; ")
+                ),
+                "    ",
+            ));
+            s.push('\n');
+        }
+    }
+
     let c = &e.cost;
     s.push_str("\nMonthly cost of the network and encryption choices\n");
     s.push_str(&wrap(&c.summary(), ""));

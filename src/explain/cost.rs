@@ -32,17 +32,31 @@ pub struct Price {
     /// The public page the figure was read from, when it is not `source`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_at: Option<String>,
+    /// How the copy read was dated ("as stored in …, undated; read …"), when it is not plain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-/// An explicit "no figure" entry: why there is none (AWS does not publish the item for the
-/// Region, publishes it in another currency, or it was not read yet) and where to look.
+/// An explicit "no figure" entry, one of two kinds, and the AWS page that is the authority:
+/// `not_published`, AWS's page gives no USD figure for the Region (the item does not exist
+/// there, or is priced in another currency only), saying which; `not_found`, AWS publishes a
+/// figure but no copy of it was found in the sources searched, saying what was searched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoPrice {
-    /// Why there is no figure.
-    pub none: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_published: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_found: Option<String>,
     pub as_of: String,
     pub source: String,
+}
+
+impl NoPrice {
+    /// The reason given, whichever kind the entry is.
+    pub fn reason(&self) -> Option<&str> {
+        self.not_published.as_deref().or(self.not_found.as_deref())
+    }
 }
 
 /// One item of a Region's table: a figure, or an explicit entry saying there is none.
@@ -63,7 +77,13 @@ pub const ITEMS: &[&str] = &[
     "kms_10k_requests",
     "logs_ingestion_gb",
     "logs_storage_gb_month",
+    "cloudtrail_management_first_copy_100k",
+    "cloudtrail_management_extra_copy_100k",
+    "cloudtrail_data_events_100k",
 ];
+
+/// Items whose list price is zero (CloudTrail delivers the first copy of management events free).
+pub const FREE_ITEMS: &[&str] = &["cloudtrail_management_first_copy_100k"];
 
 /// A Region's entries as written in the table (figures and explicit "no figure" entries).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -79,6 +99,11 @@ pub struct RegionEntries {
     pub logs_ingestion_gb: Option<Entry>,
     /// CloudWatch Logs archival storage.
     pub logs_storage_gb_month: Option<Entry>,
+    /// CloudTrail, for the audit capability (not priced by `estimate` yet): the first copy of
+    /// management events, additional copies and data events, each per 100,000 events.
+    pub cloudtrail_management_first_copy_100k: Option<Entry>,
+    pub cloudtrail_management_extra_copy_100k: Option<Entry>,
+    pub cloudtrail_data_events_100k: Option<Entry>,
 }
 
 impl RegionEntries {
@@ -92,6 +117,13 @@ impl RegionEntries {
             "kms_10k_requests" => self.kms_10k_requests.as_ref(),
             "logs_ingestion_gb" => self.logs_ingestion_gb.as_ref(),
             "logs_storage_gb_month" => self.logs_storage_gb_month.as_ref(),
+            "cloudtrail_management_first_copy_100k" => {
+                self.cloudtrail_management_first_copy_100k.as_ref()
+            }
+            "cloudtrail_management_extra_copy_100k" => {
+                self.cloudtrail_management_extra_copy_100k.as_ref()
+            }
+            "cloudtrail_data_events_100k" => self.cloudtrail_data_events_100k.as_ref(),
             _ => None,
         }
     }
@@ -116,6 +148,18 @@ impl RegionEntries {
             logs_storage_gb_month: pick(
                 &self.logs_storage_gb_month,
                 &fallback.logs_storage_gb_month,
+            ),
+            cloudtrail_management_first_copy_100k: pick(
+                &self.cloudtrail_management_first_copy_100k,
+                &fallback.cloudtrail_management_first_copy_100k,
+            ),
+            cloudtrail_management_extra_copy_100k: pick(
+                &self.cloudtrail_management_extra_copy_100k,
+                &fallback.cloudtrail_management_extra_copy_100k,
+            ),
+            cloudtrail_data_events_100k: pick(
+                &self.cloudtrail_data_events_100k,
+                &fallback.cloudtrail_data_events_100k,
             ),
         }
     }
@@ -507,6 +551,11 @@ fn short(item: &str) -> &'static str {
 mod tests {
     use super::*;
 
+    fn dated(d: &str) -> bool {
+        let d: Vec<&str> = d.split('-').collect();
+        d.len() == 3 && d.iter().all(|x| x.chars().all(|c| c.is_ascii_digit()))
+    }
+
     #[test]
     fn every_figure_has_a_date_and_a_public_source() {
         let t = table();
@@ -518,41 +567,57 @@ mod tests {
             .iter()
             .chain(std::iter::once((&commercial, &t.commercial)));
         for (region, p) in all {
-            let dated = |d: &str| {
-                let d: Vec<&str> = d.split('-').collect();
-                d.len() == 3 && d.iter().all(|x| x.chars().all(|c| c.is_ascii_digit()))
-            };
-            for entry in ITEMS.iter().filter_map(|i| p.get(i)) {
+            for item in ITEMS {
+                let Some(entry) = p.get(item) else { continue };
                 let price = match entry {
                     Entry::Price(price) => price,
                     Entry::None(none) => {
-                        assert!(!none.none.is_empty(), "{region}: {none:?}");
-                        assert!(dated(&none.as_of), "{region}: {none:?}");
-                        assert!(none.source.starts_with("https://"), "{region}: {none:?}");
+                        // Exactly one kind: not published by AWS, or not found where searched.
+                        assert!(
+                            none.not_published.is_some() != none.not_found.is_some(),
+                            "{region} {item}: one of not_published / not_found: {none:?}"
+                        );
+                        assert!(
+                            none.reason().is_some_and(|r| !r.trim().is_empty()),
+                            "{region} {item}: {none:?}"
+                        );
+                        if let Some(searched) = &none.not_found {
+                            assert!(
+                                searched.starts_with("searched"),
+                                "{region} {item}: a not_found entry says what was searched: {searched}"
+                            );
+                        }
+                        assert!(dated(&none.as_of), "{region} {item}: {none:?}");
+                        assert!(
+                            none.source.starts_with("https://"),
+                            "{region} {item}: {none:?}"
+                        );
                         continue;
                     }
                 };
-                assert!(price.usd > 0.0, "{region}: {price:?}");
-                let d: Vec<&str> = price.as_of.split('-').collect();
-                assert!(
-                    d.len() == 3 && d.iter().all(|x| x.chars().all(|c| c.is_ascii_digit())),
-                    "{region}: date {}",
-                    price.as_of
-                );
+                if FREE_ITEMS.contains(item) {
+                    assert!(price.usd >= 0.0, "{region} {item}: {price:?}");
+                } else {
+                    assert!(price.usd > 0.0, "{region} {item}: {price:?}");
+                }
+                assert!(dated(&price.as_of), "{region} {item}: date {}", price.as_of);
                 assert!(
                     price.source.starts_with("https://aws.amazon.com/"),
-                    "{region}: {}",
+                    "{region} {item}: {}",
                     price.source
                 );
                 if let Some(r) = &price.read_at {
-                    assert!(r.starts_with("https://"), "{region}: {r}");
+                    assert!(r.starts_with("https://"), "{region} {item}: {r}");
+                }
+                if let Some(n) = &price.note {
+                    assert!(!n.trim().is_empty(), "{region} {item}: empty note");
                 }
             }
         }
     }
 
-    /// Every Region smgen knows has, for every priced item, a figure or an explicit entry
-    /// saying why there is none (with the page to read it from), never a silent gap.
+    /// Every Region smgen knows has, for every priced item, a figure with its source and date,
+    /// or an explicit `not_published` / `not_found` entry with its source, never a silent gap.
     #[test]
     fn priced_items_have_an_entry_per_region() {
         for info in crate::model::region::all() {
@@ -560,7 +625,7 @@ mod tests {
             for item in ITEMS {
                 assert!(
                     entries.get(item).is_some(),
-                    "{}: no entry for {item} (add a figure or a `none` entry)",
+                    "{}: no entry for {item} (add a figure, or a `not_published` or `not_found` entry)",
                     info.name
                 );
             }
@@ -571,6 +636,25 @@ mod tests {
                 crate::model::region::lookup(region).is_some(),
                 "{region} is not in the Region table"
             );
+        }
+    }
+
+    /// Figures the commercial table states once never stand in for China or GovCloud: those
+    /// Regions carry every item themselves.
+    #[test]
+    fn other_partitions_have_their_own_entries() {
+        for info in crate::model::region::all()
+            .iter()
+            .filter(|i| i.partition != Partition::Aws)
+        {
+            let own = table().regions.get(info.name);
+            for item in ITEMS {
+                assert!(
+                    own.and_then(|e| e.get(item)).is_some(),
+                    "{}: {item} needs its own entry (the commercial figures do not apply)",
+                    info.name
+                );
+            }
         }
     }
 

@@ -7,6 +7,7 @@ pub mod cost;
 pub mod diagram;
 pub mod reach;
 pub mod report;
+pub mod workloads;
 
 pub use cost::Estimate;
 pub use diagram::DiagramFormat;
@@ -26,6 +27,8 @@ pub struct Explanation {
     pub network_mode: crate::spec::NetworkMode,
     pub reachability: Matrix,
     pub cost: Estimate,
+    /// What each declared need lets each principal do, from which document, by which path.
+    pub workloads: Vec<workloads::Workload>,
     pub findings: Vec<Finding>,
     pub diagram: Diagram,
 }
@@ -46,6 +49,7 @@ pub fn explain(model: &Model, traffic_gb: Option<f64>, format: DiagramFormat) ->
         region: model.region.clone(),
         network_mode: model.mode,
         cost: cost::estimate(model, traffic_gb),
+        workloads: workloads::workloads(model),
         findings: model.findings.clone(),
         diagram: Diagram {
             format: match format {

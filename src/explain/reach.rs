@@ -480,14 +480,12 @@ impl Vpc<'_> {
         if let Err(why) = self.s3_gateway() {
             return no(why);
         }
-        let star = |conditional: bool| {
-            ep.policy.statements.iter().any(|s| {
-                s.effect == Effect::Allow
-                    && s.resources.iter().any(|r| r.as_lit() == Some("*"))
-                    && s.conditions.is_empty() != conditional
-            })
-        };
-        if star(false) {
+        let star = ep.policy.statements.iter().any(|s| {
+            s.effect == Effect::Allow
+                && s.resources.iter().any(|r| r.as_lit() == Some("*"))
+                && s.conditions.is_empty()
+        });
+        if star {
             return ok(
                 Hop::S3Gateway,
                 "S3 gateway endpoint; its policy admits any bucket",
@@ -496,8 +494,8 @@ impl Vpc<'_> {
         let mut why = String::from(
             "S3 gateway endpoint policy admits only the environment's buckets and the AWS-owned ones its features need; every same-Region S3 request takes that endpoint",
         );
-        if star(true) {
-            why.push_str(" (JumpStart objects tagged SageMaker=true excepted)");
+        if self.model.needs.contains(&"jumpstart") {
+            why.push_str(" (JumpStart's model buckets jumpstart-cache-prod-REGION and jumpstart-private-cache-prod-REGION among them)");
         }
         if let Ok(nat) = self.internet() {
             why.push_str(&format!("; buckets in other Regions through the {nat}"));

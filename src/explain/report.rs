@@ -41,6 +41,7 @@ pub fn markdown(e: &Explanation, heading: &str) -> String {
     };
     s.push_str(&format!("```{fence}\n{}```\n\n", e.diagram.text));
     reachability(&mut s, e);
+    workloads(&mut s, e);
     cost(&mut s, e);
     findings(&mut s, e);
     s
@@ -150,6 +151,60 @@ fn cost(s: &mut String, e: &Explanation) {
         ));
     }
     s.push_str("\n\n");
+}
+
+/// `needs.studio`, `needs.pip = "codeartifact"`, or "every environment".
+pub fn need_label(need: &str) -> String {
+    match need {
+        "always" => "every environment".into(),
+        n => match n.split_once('.') {
+            Some((key, value)) => format!("`needs.{key} = \"{value}\"`"),
+            None => format!("`needs.{n}`"),
+        },
+    }
+}
+
+/// The intro both reports print above the workloads.
+pub const WORKLOADS_INTRO: &str = "Per declared need: who may call which actions, the generated \
+    document that grants them, and where each call goes. A call succeeds only if every layer \
+    allows it: the grant, the execution role's permissions boundary \
+    (`policies/permissions-boundary.json`), no deny in the guardrails or the SCP \
+    (`policies/guardrails*.json`, `policies/scp-*.json`), the policy of the endpoint on its path, \
+    and the bucket and key policies. smgen's validation harness simulates every need's calls \
+    through all of them.";
+
+fn workloads(s: &mut String, e: &Explanation) {
+    s.push_str(&format!(
+        "## What each workload may do
+
+{WORKLOADS_INTRO}
+
+"
+    ));
+    for w in &e.workloads {
+        s.push_str(&format!(
+            "### {} ({})
+
+",
+            w.title,
+            need_label(&w.need)
+        ));
+        s.push_str("| who | actions | granted by | path |\n|---|---|---|---|\n");
+        for g in &w.grants {
+            let actions: Vec<String> = g.actions.iter().map(|a| format!("`{a}`")).collect();
+            let docs: Vec<String> = g.documents.iter().map(|d| format!("`{d}`")).collect();
+            let paths: Vec<String> = g.paths.iter().map(|p| p.describe()).collect();
+            s.push_str(&format!(
+                "| {} | {} | {} (`{}`) | {} |\n",
+                g.principal.label(),
+                actions.join(", "),
+                docs.join(", "),
+                g.sid,
+                cell(&paths.join("; "))
+            ));
+        }
+        s.push('\n');
+    }
 }
 
 fn findings(s: &mut String, e: &Explanation) {

@@ -54,6 +54,8 @@ pub struct Model {
     /// Actions of AWS's Role Manager activities that the declared needs call for but smgen
     /// does not grant: (activity, actions, why), from data/needs.toml.
     pub left_out: Vec<(String, Vec<String>, String)>,
+    /// The needs this environment declares (names of data/needs.toml, `always` included).
+    pub needs: Vec<&'static str>,
     pub findings: Vec<Finding>,
     /// `teardown.mode = "delete"`: buckets are force-destroyable and the domain deletes its
     /// home EFS volume (non-production environments).
@@ -309,6 +311,10 @@ pub fn resolve(spec: &Spec) -> Model {
         documents: vec![],
         access_policies: vec![],
         left_out: vec![],
+        needs: needs::declared(spec)
+            .into_iter()
+            .filter_map(|(n, on)| on.then_some(n))
+            .collect(),
         findings: vec![],
         teardown_delete: spec.teardown.mode == crate::spec::TeardownMode::Delete,
     };

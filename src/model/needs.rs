@@ -78,6 +78,8 @@ pub struct Table {
     /// Role Manager activity template → the needs it belongs to.
     pub activities: BTreeMap<String, Vec<String>>,
     pub left_out: Vec<LeftOut>,
+    /// What each need is called in `explain` ("What each workload may do").
+    pub titles: BTreeMap<String, String>,
 }
 
 /// The table, parsed once (it is embedded; a test parses it on every build).
@@ -106,6 +108,11 @@ pub fn declared(spec: &Spec) -> BTreeMap<&'static str, bool> {
         ("monitoring", n.monitoring),
         ("hosting", n.hosting),
     ])
+}
+
+/// The need names a model declares (`Model::needs`) in the shape [`Grant::applies`] takes.
+pub fn declared_names<'a>(names: &[&'a str]) -> BTreeMap<&'a str, bool> {
+    names.iter().map(|n| (*n, true)).collect()
 }
 
 impl Grant {
@@ -324,9 +331,16 @@ mod tests {
     }
 
     #[test]
-    fn every_need_of_the_spec_has_grants() {
+    fn every_need_of_the_spec_has_grants_and_a_title() {
         for n in declared(&spec()).keys() {
             assert!(need_names().contains(n), "no grant for need {n}");
+            assert!(table().titles.contains_key(*n), "no title for need {n}");
+        }
+        for n in table().titles.keys() {
+            assert!(
+                need_names().contains(n.as_str()),
+                "title of unknown need {n}"
+            );
         }
     }
 }

@@ -548,21 +548,23 @@ pub fn endpoint_policy(model: &Model, spec: &Spec, key: &str) -> PolicyDocument 
         );
     }
     if key == "s3" && spec.needs.jumpstart {
-        // JumpStart reads AWS-owned objects tagged SageMaker=true (networkfirewall README).
-        st.push(
-            Statement::allow("JumpStartArtifacts", &["s3:GetObject"], vec![Ref::lit("*")])
-                .principal(Principal::Aws(vec![Ref::lit("*")]))
-                .when(Condition::new(
-                    "StringEquals",
-                    "aws:PrincipalAccount",
-                    [Ref::Account],
-                ))
-                .when(Condition::new(
-                    "StringEqualsIgnoreCase",
-                    "s3:ExistingObjectTag/SageMaker",
-                    [Ref::lit("true")],
-                )),
-        );
+        // JumpStart's model artefacts and scripts are in AWS-owned buckets named per Region
+        // (SageMaker Python SDK jumpstart/constants.py: contentBucket jumpstart-cache-prod-REGION,
+        // gatedContentBucket jumpstart-private-cache-prod-REGION): a data-perimeter exception by
+        // bucket name, from the needs table, rather than any bucket with a SageMaker tag.
+        let table = super::needs::table();
+        if let Some(g) = table.grant.iter().find(|g| g.sid == "JumpStartArtifacts")
+            && let Some(s) = super::needs::endpoint_statement(g, model)
+        {
+            st.push(
+                s.principal(Principal::Aws(vec![Ref::lit("*")]))
+                    .when(Condition::new(
+                        "StringEquals",
+                        "aws:PrincipalAccount",
+                        [Ref::Account],
+                    )),
+            );
+        }
     }
     PolicyDocument::new(st)
 }
