@@ -594,6 +594,9 @@ class Harness:
                 for chk in res.get(kind, []):
                     n = case_of(chk.get("file_abs_path") or chk.get("file_path", ""))
                     if n not in per:
+                        if kind == "failed_checks":  # a finding no case can be given: none passes
+                            for p in per.values():
+                                p["perr"].append("unattributed %s at %s" % (chk.get("check_id"), chk.get("file_path")))
                         continue
                     p = per[n]
                     p["res"].add((chk.get("file_path"), chk.get("resource")))
@@ -732,12 +735,16 @@ print(json.dumps(out))
         rc, secs = self.run(logf, 900, [self.cfnlint, "--format", "parseable", *extra, "--", *templates])
         found = collections.defaultdict(list)
         lines = open(logf, errors="replace").read().splitlines()[1:]
+        unattributed = False
         for l in lines:
             for t in templates:
                 if l.startswith(t + ":"):
                     found[t].append(l)
                     break
-        broken = rc & 1 or rc > 15 or any("Traceback" in l for l in lines)
+            else:
+                unattributed = unattributed or bool(re.search(r":[EW]\d{4}:", l))
+        # A finding no template can be given, or a crash: no template of the batch passes.
+        broken = rc & 1 or rc > 15 or unattributed or any("Traceback" in l for l in lines)
         return found, rc, secs, logf, broken
 
     def cfn_lint_batch(self, cs, region):
