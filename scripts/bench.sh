@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process measurements of a release binary: wall time (hyperfine, median of many runs
 # after a warm-up), peak memory (/usr/bin/time -v) and instruction counts (callgrind, which do
-# not depend on what else the machine runs). The figures in README.md § Performance come from
+# not depend on what else the machine runs). The figures in docs/DEVELOPMENT.md § Performance come from
 # this script. It uses no flag newer than smgen 0.1.0, so an older build can be compared.
 #
 #   scripts/bench.sh [SMGEN]     # SMGEN defaults to target/release/smgen (built if missing)

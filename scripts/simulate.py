@@ -145,7 +145,13 @@ class Project:
         }
 
 
-def endpoint_id(key):
+def endpoint_id(key, project=None):
+    """The id a call through endpoint `key` carries as aws:SourceVpce: the placeholder the
+    documents use for a created endpoint, or the reused one's id (network.vpc.s3_gateway_endpoint_id)."""
+    if key == "s3" and project is not None:
+        reused = project.answers.get("network", {}).get("vpc", {}).get("s3_gateway_endpoint_id")
+        if reused:
+            return reused
     return "<vpc-endpoint-id-%s>" % re.sub(r"[._]", "-", key)
 
 
@@ -266,7 +272,7 @@ def evaluate(project, call):
     if ra:
         context["aws:ResourceAccount"] = ra
     if how == "endpoint":
-        context["aws:SourceVpce"] = endpoint_id(endpoint)
+        context["aws:SourceVpce"] = endpoint_id(endpoint, project)
     elif how == "internet":
         context["aws:SourceIp"] = PUBLIC_IP
     context.update(call.get("context", {}))
@@ -588,7 +594,7 @@ def allow_layers(project, call):
            "kms:GrantIsForAWSResource": "true"}
     ctx.update(call["context"])
     if endpoint:
-        ctx["aws:SourceVpce"] = endpoint_id(endpoint)
+        ctx["aws:SourceVpce"] = endpoint_id(endpoint, project)
     a, r = call["action"], call["resource"]
     ident = [s for _, d in project.docs_named(r"execution(-\d+)?\.json") for s in matching(d, "Allow", a, r, ctx, caller)]
     if not ident:

@@ -219,3 +219,27 @@ fn names_that_share_a_logical_id_are_refused() {
     );
     assert_eq!(err.code(), 2);
 }
+
+/// Terraform's `allowed_account_ids` in CloudFormation: with `project.account_id` a template rule
+/// (an assertion on the `AWS::AccountId` pseudo parameter) refuses any other account before
+/// anything is created; without it there is no account to hold the stack to.
+#[test]
+fn the_template_refuses_accounts_other_than_the_projects() {
+    let with = spec::load(
+        &SpecSource::Preset("regulated".into()),
+        &[r#"project.account_id="123456789012""#.into()],
+    )
+    .expect("preset");
+    let files = render_spec(&with);
+    let doc: Yaml = serde_yaml::from_str(&files["template.yaml"]).expect("YAML");
+    let rule = &doc["Rules"]["GeneratedForAccount"]["Assertions"][0];
+    let assert = serde_yaml::to_string(&rule["Assert"]).unwrap();
+    assert!(
+        assert.contains("AWS::AccountId") && assert.contains("123456789012"),
+        "{assert}"
+    );
+    assert!(files["README.md"].contains("GeneratedForAccount"));
+    let (_, without) = preset("regulated");
+    assert!(without["Rules"]["GeneratedForAccount"].is_null());
+    assert!(!without["Rules"]["GeneratedForRegion"].is_null());
+}

@@ -400,4 +400,8 @@ fn explain_text_fits_a_terminal() {
         .args(["explain", "--preset", "vpc-only-isolated", "--markdown"])
         .run();
     assert!(md.stdout.contains("```mermaid"), "{}", md.stdout);
+    assert!(md.stdout.contains("| ✗ copied¹ |"), "{}", md.stdout);
+    assert!(md.stdout.contains("SageMaker copies its input data in"));
+    assert!(md.stdout.contains("## What each workload may do"));
+    assert!(iso.stdout.contains("What each workload may do"));
 }

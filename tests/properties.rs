@@ -619,6 +619,12 @@ const FRAGMENT_KEYS: &[&str] = &[
     // Creation-order references: typescript::string keys and HCL/TypeScript lists of
     // resource addresses built from logical names.
     "target",
+    // A reused endpoint's id (hcl::string / typescript::string) and its HCL address.
+    "existing_id",
+    // The CloudFormation account rule: the account id and its message, yaml-escaped.
+    "account_rule_id",
+    "account_rule_message",
+    "address",
     "flow_log_attachments",
     "flow_log_policies",
     "flow_log_policies_in_stack",

@@ -480,6 +480,15 @@ impl Vpc<'_> {
         if let Err(why) = self.s3_gateway() {
             return no(why);
         }
+        if let Some(id) = &ep.existing_id {
+            // Its policy is its owner's: reachable unless they applied smgen's statements.
+            return ok(
+                Hop::S3Gateway,
+                format!(
+                    "the reused S3 gateway endpoint {id}, whose own policy decides (the default policy admits every bucket; policies/endpoint-policy-s3.json is what this environment needs)"
+                ),
+            );
+        }
         let star = ep.policy.statements.iter().any(|s| {
             s.effect == Effect::Allow
                 && s.resources.iter().any(|r| r.as_lit() == Some("*"))

@@ -61,12 +61,32 @@ fn reachability(s: &mut String, e: &Explanation) {
         s.push_str("---|");
     }
     s.push('\n');
+    // An isolated job's data cell is blocked for the container, yet its data flows: SageMaker
+    // copies it in and out (dg mkt-algo-model-internet-free).
+    let copied = |r: &super::reach::Row, c: &super::reach::Cell| {
+        r.source == super::reach::Source::JobsIsolated
+            && c.destination == Destination::DataBucket
+            && !c.reachable
+    };
+    let mut footnote = false;
     for r in &e.reachability.rows {
         s.push_str(&format!("| {} |", r.label));
         for c in &r.cells {
-            s.push_str(&format!(" {} |", short(c.hop)));
+            if copied(r, c) {
+                footnote = true;
+                s.push_str(" ✗ copied¹ |");
+            } else {
+                s.push_str(&format!(" {} |", short(c.hop)));
+            }
         }
         s.push('\n');
+    }
+    if footnote {
+        s.push_str(
+            "\n¹ An isolated container makes no outbound call, not even to S3, and holds no AWS \
+             credentials: SageMaker copies its input data in from the bucket and its output back \
+             out, with the execution role (dg mkt-algo-model-internet-free).\n",
+        );
     }
     s.push('\n');
     for r in &e.reachability.rows {

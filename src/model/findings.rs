@@ -457,6 +457,22 @@ fn nat_without_endpoints(spec: &Spec, out: &mut Vec<Finding>) {
 /// Findings about single answers (#20): the VPC block, Studio without users, unrestricted
 /// presigned URLs.
 fn inputs(spec: &Spec, model: &Model, out: &mut Vec<Finding>) {
+    if let Some(id) = &spec.network.vpc.s3_gateway_endpoint_id {
+        push(
+            out,
+            Severity::Warning,
+            "network.vpc.s3_gateway_endpoint_id",
+            format!(
+                "the reused S3 gateway endpoint {id} keeps its owner's policy: smgen neither \
+                 creates nor changes it, so the data perimeter at the endpoint (only this \
+                 environment's buckets and the AWS-owned ones its needs name) holds only once its \
+                 owner applies the statements in policies/endpoint-policy-s3.json; until then \
+                 the endpoint admits whatever its policy admits (the default policy: every \
+                 bucket). The bucket policies' aws:sourceVpce conditions name {id}."
+            ),
+            "PrivateLink Guide, vpc-endpoints-s3 (one gateway endpoint per service per route table; endpoint policies)",
+        );
+    }
     if let Some(c) = &model.network.created
         && let Ok(net) = c.cidr.parse::<ipnet::Ipv4Net>()
         && !PRIVATE_RANGES

@@ -75,6 +75,10 @@ pub struct Endpoint {
     pub reason: String,
     pub source: &'static str,
     pub policy: PolicyDocument,
+    /// An endpoint the existing VPC already has (`network.vpc.s3_gateway_endpoint_id`): the
+    /// generated code looks it up instead of creating it, and leaves its policy to its owner
+    /// (`policy` is what the environment needs, written to `policies/` for them).
+    pub existing_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -331,8 +335,6 @@ pub fn resolve(spec: &Spec) -> Model {
         });
     }
 
-    resource_policies::add_buckets(&mut model, spec);
-
     model.endpoints = chosen
         .iter()
         .map(|e| {
@@ -350,9 +352,14 @@ pub fn resolve(spec: &Spec) -> Model {
                 source: need.map_or("network.endpoints", |n| n.source),
                 // Filled in below, once the workloads the policies name exist.
                 policy: PolicyDocument::new(vec![]),
+                existing_id: (e.key == "s3")
+                    .then(|| spec.network.vpc.s3_gateway_endpoint_id.clone())
+                    .flatten(),
             }
         })
         .collect();
+    // After the endpoints: a bucket that admits only the S3 gateway endpoint names its id.
+    resource_policies::add_buckets(&mut model, spec);
 
     let exec_role = Ref::attr(Kind::Role, "execution", Attr::Arn);
     if studio {
@@ -473,5 +480,18 @@ impl Model {
 
     pub fn endpoint(&self, key: &str) -> Option<&Endpoint> {
         self.endpoints.iter().find(|e| e.key == key)
+    }
+
+    /// The id of the endpoint with catalog key `key`: the created endpoint's, or the one the
+    /// answers name (`network.vpc.s3_gateway_endpoint_id`) as a literal.
+    pub fn endpoint_id(&self, key: &str) -> Ref {
+        match self.endpoint(key) {
+            Some(Endpoint {
+                existing_id: Some(id),
+                ..
+            }) => Ref::lit(id.clone()),
+            Some(e) => Ref::attr(Kind::VpcEndpoint, &e.name, Attr::Id),
+            None => Ref::attr(Kind::VpcEndpoint, &snake(key), Attr::Id),
+        }
     }
 }

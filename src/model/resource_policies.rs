@@ -34,7 +34,7 @@ fn tls_only(bucket: &str) -> Statement {
 /// Object and listing access only through the environment's S3 gateway endpoint; AWS services
 /// acting for a principal (pipelines, Feature Store offline store, model registry) are exempt
 /// through `aws:ViaAWSService` (domain facts 2.5).
-fn only_through_endpoint(bucket: &str, deployers: &[String]) -> Statement {
+fn only_through_endpoint(bucket: &str, deployers: &[String], s3_endpoint: Ref) -> Statement {
     Statement::deny(
         "DenyDataAccessOutsideVpcEndpoint",
         &[
@@ -52,7 +52,7 @@ fn only_through_endpoint(bucket: &str, deployers: &[String]) -> Statement {
     .when(Condition::new(
         "StringNotEquals",
         "aws:sourceVpce",
-        [Ref::attr(Kind::VpcEndpoint, "s3", Attr::Id)],
+        [s3_endpoint],
     ))
     .when(Condition::new(
         "Bool",
@@ -89,6 +89,7 @@ pub fn add_buckets(model: &mut Model, spec: &Spec) {
             statements.push(only_through_endpoint(
                 &logical,
                 &spec.data.deployer_role_arns,
+                model.endpoint_id("s3"),
             ));
         }
         model.buckets.push(Bucket {

@@ -199,9 +199,11 @@ fn context(model: &Model) -> Json {
 /// Resource policies, applied by the stack once every construct exists (`stack.…` scope).
 fn resource_policies(c: &Ctx) -> Json {
     let m = c.model;
+    // A reused endpoint's policy is its owner's (policies/endpoint-policy-*.json).
     let endpoints: Vec<Json> = m
         .endpoints
         .iter()
+        .filter(|e| e.existing_id.is_none())
         .map(|e| json!({"key": s(&e.name), "what": comment(&format!("{} endpoint", e.key)), "policy": c.policy(&e.policy)}))
         .collect();
     let buckets: Vec<Json> = m
@@ -344,6 +346,7 @@ fn network(c: &Ctx) -> Json {
                 "key": s(&e.name),
                 "id": ids.id(&e.name, "Endpoint"),
                 "lookup_id": ids.id(&e.name, "PrefixList"),
+                "existing_id": e.existing_id.as_deref().map(s),
                 "service_name": s(&e.service_name),
                 "gateway": e.kind == EndpointKind::Gateway,
                 "tag_name": s(&format!("{name}-{}", e.key)),
@@ -604,6 +607,7 @@ fn test(c: &Ctx) -> Json {
     let endpoints: Vec<Json> = m
         .endpoints
         .iter()
+        .filter(|e| e.existing_id.is_none())
         .map(|e| {
             json!({
                 "key": s(&e.name),

@@ -67,6 +67,8 @@ fn input_var(i: Input) -> &'static str {
 pub struct Refs<'a> {
     pub partition: &'a str,
     pub region: &'a str,
+    /// Endpoints (logical names) the existing VPC already has: read through a data source.
+    pub existing_endpoints: Vec<&'a str>,
 }
 
 impl Refs<'_> {
@@ -78,7 +80,14 @@ impl Refs<'_> {
             Ref::Region => string(self.region),
             Ref::Account => input_var(Input::AccountId).to_string(),
             Ref::Attr(id, attr) => format!(
-                "{}.{}.{}",
+                "{}{}.{}.{}",
+                if id.kind == Kind::VpcEndpoint
+                    && self.existing_endpoints.contains(&id.name.as_str())
+                {
+                    "data."
+                } else {
+                    ""
+                },
                 tf_type(id.kind),
                 id.name,
                 attr_name(id.kind, *attr)

@@ -343,5 +343,77 @@ pub fn readme_facts(model: &Model) -> Json {
         "has_access_policy": !model.access_policies.is_empty(),
         "access_policy": text(model.access_policies.first().map(|p| p.policy_name.clone()).unwrap_or_default()),
         "cost": text(crate::explain::cost::estimate(model, None).summary()),
+        "existing_vpc_checks": existing_vpc_checks(model).map(text),
     })
+}
+
+/// What an existing VPC must offer before the first deployment, with the AWS CLI commands that
+/// show it (the same list in every format's README; Terraform also checks items 1 and 3 at
+/// plan time). Sources: PrivateLink Guide, "DNS attributes" of interface endpoints (private DNS
+/// needs enableDnsSupport and enableDnsHostnames; a second endpoint with private DNS for the
+/// same service conflicts); vpc-endpoints-s3 (a route table routes S3 through one gateway
+/// endpoint).
+fn existing_vpc_checks(model: &Model) -> Option<String> {
+    let x = model.network.existing.as_ref()?;
+    let vpc = &x.vpc_id;
+    let region = &model.region;
+    let interface: Vec<&str> = model
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == crate::model::endpoints::EndpointKind::Interface)
+        .map(|e| e.service_name.as_str())
+        .collect();
+    let mut s = format!(
+        "1. **DNS support and DNS hostnames** are on (the interface endpoints' private DNS needs \
+         both); each command prints `True`:\n\n   ```sh\n   aws ec2 describe-vpc-attribute \
+         --region {region} --vpc-id {vpc} --attribute enableDnsSupport --query \
+         'EnableDnsSupport.Value'\n   aws ec2 describe-vpc-attribute --region {region} --vpc-id \
+         {vpc} --attribute enableDnsHostnames --query 'EnableDnsHostnames.Value'\n   ```\n"
+    );
+    if !interface.is_empty() {
+        s.push_str(&format!(
+            "2. **No interface endpoint of the VPC serves the same services** with private DNS (a \
+             second one fails: its private DNS name conflicts); this prints nothing:\n\n   \
+             ```sh\n   aws ec2 describe-vpc-endpoints --region {region} --filters \
+             Name=vpc-id,Values={vpc} Name=vpc-endpoint-type,Values=Interface \
+             Name=service-name,Values={} --query 'VpcEndpoints[].[VpcEndpointId,ServiceName]' \
+             --output text\n   ```\n\n   If it lists one, take that service out of \
+             `network.endpoints` (and check that the existing endpoint's policy admits this \
+             environment) or remove the other endpoint.\n",
+            interface.join(",")
+        ));
+    }
+    let s3 = model.endpoint("s3");
+    let s3_service = s3.map_or(String::new(), |e| e.service_name.clone());
+    match s3.and_then(|e| e.existing_id.as_deref()) {
+        Some(id) => s.push_str(&format!(
+            "3. **The reused S3 gateway endpoint `{id}`** is in this VPC and attached to every \
+             route table of `network.vpc.route_table_ids` ({}):\n\n   ```sh\n   aws ec2 \
+             describe-vpc-endpoints --region {region} --vpc-endpoint-ids {id} --query \
+             'VpcEndpoints[].[VpcId,ServiceName,RouteTableIds]'\n   ```\n\n   Its policy stays \
+             its owner's: give them `policies/endpoint-policy-s3.json`, the statements this \
+             environment needs.\n",
+            x.route_table_ids.join(", ")
+        )),
+        None if s3.is_some() => s.push_str(&format!(
+            "3. **No S3 gateway endpoint is attached to the route tables** \
+             ({}): a route table routes S3 through one gateway endpoint, so creating a second \
+             fails. This prints nothing; if it prints an endpoint, set \
+             `network.vpc.s3_gateway_endpoint_id` to its id and smgen reuses it:\n\n   \
+             ```sh\n   aws ec2 describe-vpc-endpoints --region {region} --filters \
+             Name=vpc-id,Values={vpc} Name=service-name,Values={s3_service} --query \
+             'VpcEndpoints[].[VpcEndpointId,RouteTableIds]' --output text\n   ```\n",
+            x.route_table_ids.join(", ")
+        )),
+        None => {}
+    }
+    s.push_str(&format!(
+        "4. **The subnets are private**: their route tables have no route to an internet gateway \
+         (this prints nothing):\n\n   ```sh\n   aws ec2 describe-route-tables --region {region} \
+         --route-table-ids {} --query \
+         'RouteTables[].Routes[?starts_with(GatewayId || `-`, `igw-`)].[DestinationCidrBlock,GatewayId]' \
+         --output text\n   ```\n",
+        x.route_table_ids.join(" ")
+    ));
+    Some(s)
 }

@@ -56,6 +56,12 @@ fn context(model: &Model) -> Json {
         refs: Refs {
             partition: model.partition.arn(),
             region: &model.region,
+            existing_endpoints: model
+                .endpoints
+                .iter()
+                .filter(|e| e.existing_id.is_some())
+                .map(|e| e.name.as_str())
+                .collect(),
         },
         model,
     };
@@ -114,6 +120,12 @@ fn context(model: &Model) -> Json {
                 "source": e.source,
                 "policy": c.policy(&e.policy),
                 "tag_name": s(&format!("{name}-{}", e.key)),
+                "existing_id": e.existing_id.as_deref().map(s),
+                "address": format!(
+                    "{}aws_vpc_endpoint.{}",
+                    if e.existing_id.is_some() { "data." } else { "" },
+                    e.name
+                ),
             })
         })
         .collect();

@@ -134,6 +134,10 @@ pub struct Vpc {
     pub subnet_ids: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub route_table_ids: Vec<String>,
+    /// An S3 gateway endpoint the existing VPC already has on `route_table_ids`, to reuse
+    /// instead of creating one (a route table routes S3 through one gateway endpoint only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_gateway_endpoint_id: Option<String>,
 }
 
 impl Default for Vpc {
@@ -146,6 +150,7 @@ impl Default for Vpc {
             vpc_id: None,
             subnet_ids: vec![],
             route_table_ids: vec![],
+            s3_gateway_endpoint_id: None,
         }
     }
 }

@@ -167,6 +167,18 @@ pub static QUESTIONS: &[Question] = &[
         when: reuses_vpc,
     },
     Question {
+        path: "network.vpc.s3_gateway_endpoint_id",
+        prompt: "Reuse S3 gateway endpoint",
+        help: "A route table sends S3 traffic through one gateway endpoint only, so if these \
+               route tables already have one, name it (vpce-...) and smgen reuses it instead of \
+               creating a second, which would fail. Its policy stays its owner's: smgen writes \
+               the statements the environment needs to policies/endpoint-policy-s3.json for them \
+               to merge. Empty: smgen creates the endpoint with a policy that admits only the \
+               environment's buckets.",
+        kind: Kind::Optional,
+        when: reuses_vpc,
+    },
+    Question {
         path: "network.nat",
         prompt: "NAT gateway for internet egress",
         help: "None: no internet from the VPC at all; AWS services are reached through VPC \

@@ -133,6 +133,10 @@ impl Spec {
                 ("network.vpc.subnet_ids", !v.subnet_ids.is_empty()),
                 ("network.vpc.route_table_ids", !v.route_table_ids.is_empty()),
                 ("network.vpc.vpc_id", v.vpc_id.is_some()),
+                (
+                    "network.vpc.s3_gateway_endpoint_id",
+                    v.s3_gateway_endpoint_id.is_some(),
+                ),
             ] {
                 if set {
                     return Err(Error::invalid(
@@ -169,6 +173,16 @@ impl Spec {
                     "[]",
                     "the S3 gateway endpoint needs the private subnets' route tables",
                     "one or more ids such as 'rtb-0123456789abcdef0'",
+                ));
+            }
+            if let Some(id) = &v.s3_gateway_endpoint_id
+                && !rules::is_ec2_id(id, "vpce-")
+            {
+                return Err(Error::invalid(
+                    "network.vpc.s3_gateway_endpoint_id",
+                    id,
+                    "not a VPC endpoint id",
+                    "the id of the VPC's S3 gateway endpoint, such as 'vpce-0123456789abcdef0', or remove the key to create one",
                 ));
             }
             if n.nat != Nat::None {

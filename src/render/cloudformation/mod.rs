@@ -150,6 +150,13 @@ fn context(model: &Model) -> Result<Json> {
             "This template was generated for {}: its Availability Zone ids and endpoint service names belong to that region. Regenerate it with smgen for another region.",
             model.region
         )),
+        // Terraform's allowed_account_ids: with project.account_id the stack refuses any
+        // other account before anything is created (CloudFormation User Guide, template
+        // rules: assertions on pseudo parameters).
+        "account_rule_id": model.account_id.as_deref().map(s),
+        "account_rule_message": model.account_id.as_deref().map(|a| s(&format!(
+            "This template was generated for account {a} (project.account_id): its policies name that account. Deploy with that account's credentials, or regenerate with smgen upgrade --set project.account_id=..."
+        ))),
         "partition": model.partition.arn(),
         "description": s(&format!(
             "smgen: secure Amazon SageMaker environment {name} ({}); generated from smgen.toml, regenerate rather than edit",

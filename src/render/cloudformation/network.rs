@@ -73,6 +73,8 @@ pub fn endpoints(model: &Model, tags: &Tags) -> Vec<Json> {
     model
         .endpoints
         .iter()
+        // A reused endpoint (network.vpc.s3_gateway_endpoint_id) is not the stack's.
+        .filter(|e| e.existing_id.is_none())
         .map(|e| {
             json!({
                 "logical": logical(Kind::VpcEndpoint, &e.name),

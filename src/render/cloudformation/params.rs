@@ -66,10 +66,12 @@ pub fn parameters(model: &Model) -> Parameters {
             constraint: "each must look like subnet-0123456789abcdef0".into(),
             example: None,
         });
+        // Gateway endpoints smgen creates are attached to the route tables (a reused one is
+        // already).
         if model
             .endpoints
             .iter()
-            .any(|e| e.kind == EndpointKind::Gateway)
+            .any(|e| e.kind == EndpointKind::Gateway && e.existing_id.is_none())
         {
             ps.push(Param {
                 name: "RouteTableIds".into(),

@@ -217,7 +217,7 @@ pub fn outputs(model: &Model, ctx: &Json) -> Vec<Json> {
         add(
             &format!("{}EndpointId", pascal(&e.name)),
             &format!("VPC endpoint {}.", e.key),
-            cfn::value(&Ref::attr(Kind::VpcEndpoint, &e.name, Attr::Id)),
+            cfn::value(&model.endpoint_id(e.key)),
         );
     }
     if model.domain.is_some() {
