@@ -1,6 +1,6 @@
 //! The one error type of the library, with the process exit code each variant maps to.
 //!
-//! Exit-code contract (DESIGN.md §3), shared by every command:
+//! Exit-code contract (docs/architecture.md § Exit codes), shared by every command:
 //! 0 clean; 1 action needed; 2 usage, input or runtime error; 3 input required but no TTY;
 //! 130 interrupted (Ctrl-C) with nothing written.
 

@@ -60,7 +60,7 @@ pub fn check_target(out: &Path, force: bool) -> Result<Target> {
                 fs::read_dir(out).map_err(|e| Error::io(out.display().to_string(), e))?;
             if entries.next().is_none() {
                 Ok(Target::New)
-            } else if out.join(crate::reconcile::ANSWERS).is_file() {
+            } else if out.join(crate::project::ANSWERS).is_file() {
                 Ok(Target::Project)
             } else if force {
                 Ok(Target::Foreign)

@@ -1,5 +1,5 @@
 //! The command-line contract: what `smgen presets` and `smgen generate` print, write and exit
-//! with (DESIGN.md §3: 0 clean, 2 usage/input error; errors are one `error:` line naming the
+//! with (docs/architecture.md § Exit codes: 0 clean, 2 usage/input error; errors are one `error:` line naming the
 //! field and the value; nothing is written when anything is wrong).
 
 mod common;
@@ -7,6 +7,7 @@ mod common;
 use common::{
     MIN_CONFIG, OUT, PRESETS, Smgen, TERRAFORM_FILES, readme_template_exists, tree, tree_diff,
 };
+use smgen::render::Format;
 use std::fs;
 
 // ---------------------------------------------------------------------------------------------
@@ -125,62 +126,108 @@ fn every_preset_generates_a_terraform_project() {
     }
 }
 
-/// Files every CloudFormation project contains.
-const CLOUDFORMATION_FILES: &[&str] = &[
-    "template.yaml",
-    "parameters.json",
-    "README.md",
-    "smgen.toml",
-];
-
-#[test]
-fn every_preset_generates_a_cloudformation_project_that_smgen_toml_reproduces() {
-    for preset in PRESETS {
-        let run = Smgen::new()
-            .args(["generate", "--preset", preset, "--format", "cloudformation"])
-            .out_dir()
-            .run();
-        run.assert_success();
-        let files = run.files();
-        for f in CLOUDFORMATION_FILES {
+/// What a project of `format` holds beyond the files every format writes, checked on the
+/// project `generate --preset P --format F` wrote.
+fn assert_layout(format: Format, preset: &str, run: &common::Run) {
+    let files = run.files();
+    let has = |f: &str| files.iter().any(|x| x == f);
+    let foreign = |f: &String| match format {
+        Format::Terraform => f == "template.yaml" || f.starts_with("bin/"),
+        Format::CloudFormation => f.ends_with(".tf") || f.starts_with("bin/"),
+        Format::Cdk => f.ends_with(".tf") || f == "template.yaml",
+    };
+    assert!(
+        !files.iter().any(foreign),
+        "{preset}: files of another format in a {format} project: {files:?}"
+    );
+    for f in ["README.md", "smgen.toml"] {
+        assert!(has(f), "{preset}: no {f} in {files:?}");
+    }
+    match format {
+        Format::Terraform => {
             assert!(
-                files.iter().any(|x| x == f),
-                "{preset}: no {f} in {files:?}"
+                run.file("versions.tf").contains("required_providers"),
+                "{preset}"
             );
         }
-        assert!(
-            !files.iter().any(|f| f.ends_with(".tf")),
-            "{preset}: Terraform files in a CloudFormation project: {files:?}"
-        );
-        let template = run.file("template.yaml");
-        assert!(
-            template.starts_with("AWSTemplateFormatVersion: \"2010-09-09\""),
-            "{preset}"
-        );
-        assert!(
-            run.stderr.contains("(cloudformation)"),
-            "{preset}: {}",
-            run.stderr
-        );
-        assert!(
-            run.file("smgen.toml").contains("--format cloudformation"),
-            "{preset}: the answers name the format"
-        );
+        Format::CloudFormation => {
+            assert!(
+                has("parameters.json"),
+                "{preset}: no parameters.json in {files:?}"
+            );
+            let template = run.file("template.yaml");
+            assert!(
+                template.starts_with("AWSTemplateFormatVersion: \"2010-09-09\""),
+                "{preset}"
+            );
+        }
+        Format::Cdk => {
+            // `cdk init` names the entry point, the stack and its test after the app.
+            let bin: Vec<&String> = files
+                .iter()
+                .filter(|f| f.starts_with("bin/") && f.ends_with(".ts"))
+                .collect();
+            assert_eq!(bin.len(), 1, "{preset}: one entry point in {files:?}");
+            let app = bin[0].trim_start_matches("bin/").trim_end_matches(".ts");
+            for f in [
+                format!("lib/{app}-stack.ts"),
+                format!("test/{app}.test.ts"),
+                "cdk.json".into(),
+                "package.json".into(),
+                "tsconfig.json".into(),
+                ".gitignore".into(),
+                ".npmignore".into(),
+            ] {
+                assert!(has(&f), "{preset}: no {f} in {files:?}");
+            }
+        }
+    }
+}
 
-        let config = run.out.join("smgen.toml");
-        let again = Smgen::new()
-            .arg("generate")
-            .arg("--config")
-            .arg(&config)
-            .args(["--format", "cloudformation"])
-            .out_dir()
-            .run();
-        again.assert_success();
-        assert!(
-            run.tree() == again.tree(),
-            "{preset}: --config smgen.toml differs:\n{}",
-            tree_diff(&run.tree(), &again.tree())
-        );
+/// Every preset in every format: the project has its format's layout, the run says which
+/// format, the answers name it, nothing is written outside the out dir, and `generate --config
+/// smgen.toml` reproduces the project byte for byte.
+#[test]
+fn every_preset_in_every_format_is_reproduced_by_its_smgen_toml() {
+    for format in Format::ALL {
+        for preset in PRESETS {
+            let run = Smgen::new()
+                .args(["generate", "--preset", preset, "--format", format.name()])
+                .out_dir()
+                .run();
+            run.assert_success();
+            assert_layout(format, preset, &run);
+            assert!(
+                run.stderr.contains(&format!("({format})")),
+                "{preset}: {}",
+                run.stderr
+            );
+            assert!(
+                run.file("smgen.toml")
+                    .contains(&format!("--format {format}")),
+                "{preset}: the answers name the format"
+            );
+            let scratch: Vec<String> = tree(run.tmp.path()).into_keys().collect();
+            assert!(
+                scratch.iter().all(|p| p.starts_with(&format!("{OUT}/"))),
+                "{preset}: written outside the out dir: {scratch:?}"
+            );
+
+            let config = run.out.join("smgen.toml");
+            let again = Smgen::new()
+                .arg("generate")
+                .arg("--config")
+                .arg(&config)
+                .args(["--format", format.name()])
+                .out_dir()
+                .run();
+            again.assert_success();
+            assert!(
+                run.tree() == again.tree(),
+                "{preset} ({format}): --config smgen.toml differs:\n{}",
+                tree_diff(&run.tree(), &again.tree())
+            );
+        }
     }
 }
 
@@ -465,7 +512,7 @@ fn an_existing_empty_dir_is_filled_and_a_project_dir_is_updated() {
 }
 
 /// Values that look like HCL, Terraform interpolation or TOML syntax survive the round trip
-/// answers → project → smgen.toml → project unchanged (DESIGN.md §5).
+/// answers → project → smgen.toml → project unchanged (docs/architecture.md § Why each rule: deterministic output).
 #[test]
 fn tricky_values_round_trip_through_smgen_toml() {
     // The trickiest values AWS's rules admit (quotes and `${` are validation errors, see

@@ -22,7 +22,7 @@ fn sets(extra: &[&str]) -> Vec<String> {
     out
 }
 
-fn load(extra: &[&str]) -> smgen::error::Result<spec::Spec> {
+fn load(extra: &[&str]) -> smgen::error::Result<spec::Valid> {
     spec::load(&SpecSource::Preset("existing-vpc".into()), &sets(extra))
 }
 

@@ -1,4 +1,4 @@
-//! `smgen explain`: reachability cells the AWS documentation states (domain facts 2.2, 2.8,
+//! `smgen explain`: reachability cells the AWS documentation states (docs/sagemaker-facts.md § 2.2, 2.8,
 //! 2.12), every finding rule, the cost arithmetic against the price table, the diagram, and
 //! the command line.
 
@@ -60,7 +60,7 @@ fn reaches(m: &Matrix, s: S, d: D, hop: Hop) {
     assert_eq!(h, Some(hop), "{s:?} -> {d:?}: {via}");
 }
 
-// ---------------------------------------------------------------- reachability (facts 2.2, 2.8, 2.12)
+// ---------------------------------------------------------------- reachability (docs/sagemaker-facts.md § 2.2, 2.8, 2.12)
 
 /// dg mkt-algo-model-internet-free: an isolated container makes no outbound call, "even to
 /// other AWS services such as Amazon S3", in every preset (NAT or not).
@@ -202,7 +202,8 @@ fn vpce_only_bucket_blocks_paths_outside_the_gateway_endpoint() {
 }
 
 /// The S3 gateway endpoint takes every same-Region S3 request; its policy admits only the
-/// environment's buckets (facts 2.5) and, with JumpStart, its AWS-owned model buckets by name.
+/// environment's buckets (docs/sagemaker-facts.md § 2.5) and, with JumpStart, its AWS-owned model
+/// buckets by name.
 #[test]
 fn other_buckets_are_blocked_by_the_gateway_endpoint_policy() {
     let m = matrix("", &[]);
@@ -244,7 +245,7 @@ fn codeartifact_through_its_endpoints() {
     );
 }
 
-/// KMS is reached from the VPC only with the kms endpoint or NAT (facts 2.1: only needed when
+/// KMS is reached from the VPC only with the kms endpoint or NAT (docs/sagemaker-facts.md § 2.1: only needed when
 /// code calls KMS directly).
 #[test]
 fn kms_needs_its_endpoint_without_nat() {
@@ -635,7 +636,7 @@ fn endpoints_are_billed_per_az() {
     let interface = m
         .endpoints
         .iter()
-        .filter(|e| e.kind == smgen::model::endpoints::EndpointKind::Interface)
+        .filter(|e| e.kind == smgen::aws::endpoints::EndpointKind::Interface)
         .count();
     assert!(interface > 0);
     let e = cost::estimate(&m, None);
@@ -660,12 +661,12 @@ fn endpoints_are_billed_per_az() {
 fn regions_without_figures_say_so() {
     let region = "sa-east-1";
     assert!(
-        cost::prices_for(region, smgen::model::region::Partition::Aws)
+        cost::prices_for(region, smgen::aws::region::Partition::Aws)
             .nat_gateway_hour
             .is_none(),
         "pick a region the table has no NAT figure for"
     );
-    let entries = cost::entries_for(region, smgen::model::region::Partition::Aws);
+    let entries = cost::entries_for(region, smgen::aws::region::Partition::Aws);
     assert!(
         matches!(entries.get("nat_gateway_hour"), Some(cost::Entry::None(_))),
         "the gap is an explicit entry"

@@ -1,7 +1,7 @@
-//! The IAM engine against the defects of public SageMaker templates (domain facts 1c) and the
+//! The IAM engine against the defects of public SageMaker templates (docs/sagemaker-facts.md § 1c) and the
 //! semantics of IAM condition operators (2.10), over every preset and option combination.
 
-use smgen::model::condition_keys;
+use smgen::aws::condition_keys;
 use smgen::model::iam::{Effect, PolicyDocument, Statement};
 use smgen::model::refs::{Attr, Kind, Ref};
 use smgen::model::{self, Model};
@@ -295,7 +295,7 @@ fn guardrails_follow_the_spec() {
     ] {
         assert!(!off.contains(&gone.to_string()), "{gone} still in {off:?}");
     }
-    // CreateCompilationJob carries no VPC key (domain facts §0.2): never in a VPC guardrail.
+    // CreateCompilationJob carries no VPC key (docs/sagemaker-facts.md § 0.2): never in a VPC guardrail.
     let m = load(&[]);
     for s in m.roles[0]
         .policies

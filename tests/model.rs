@@ -1,14 +1,15 @@
 //! The resolver, through the library API. The assertions state facts from the domain notes
-//! (/work/shared/domain/sagemaker-facts.md, sections named per test), not what the code
+//! (docs/sagemaker-facts.md, sections named per test), not what the code
 //! happens to do.
 
 use ipnet::Ipv4Net;
-use smgen::model::endpoints::EndpointKind;
+use smgen::aws::endpoints::EndpointKind;
+use smgen::aws::region;
 use smgen::model::iam::{Effect, PolicyDocument, Principal, Statement};
 use smgen::model::refs::{Attr, Kind, Ref};
 use smgen::model::security::{Direction, Peer, Rule, SecurityGroup};
-use smgen::model::{self, Model, Severity, region};
-use smgen::spec::{self, Spec, SpecSource};
+use smgen::model::{self, Model, Severity};
+use smgen::spec::{self, SpecSource, Valid};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -16,7 +17,7 @@ use smgen::spec::{self, Spec, SpecSource};
 
 const BASE: &str = "[project]\nname = \"demo\"\nregion = \"eu-west-1\"\n";
 
-fn load(text: &str, sets: &[&str]) -> Spec {
+fn load(text: &str, sets: &[&str]) -> Valid {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     spec::load(
         &SpecSource::Config {
@@ -125,7 +126,7 @@ fn every_preset() -> Vec<(&'static str, Model)> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Endpoint solver (facts §2.1, §2.12)
+// Endpoint solver (docs/sagemaker-facts.md § 2.1, §2.12)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -434,7 +435,7 @@ fn zones_use_the_regions_az_ids() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Security groups (facts §2.4, §2.12: "Studio SG without self 8192-65535 / 2049")
+// Security groups (docs/sagemaker-facts.md § 2.4, §2.12: "Studio SG without self 8192-65535 / 2049")
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -598,7 +599,7 @@ fn no_ingress_rule_has_a_cidr_peer() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// IAM (facts §2.11: PassRole pinned to the role with iam:PassedToService, confused-deputy
+// IAM (docs/sagemaker-facts.md § 2.11: PassRole pinned to the role with iam:PassedToService, confused-deputy
 // conditions in trust policies, no wildcard actions, S3 limited to the project's data)
 // ---------------------------------------------------------------------------------------------
 
@@ -812,7 +813,7 @@ fn statement_ids_are_unique_within_each_document() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Findings (facts §2.12, §2.13)
+// Findings (docs/sagemaker-facts.md § 2.12, §2.13)
 // ---------------------------------------------------------------------------------------------
 
 fn warns(m: &Model, choice: &str) -> bool {
@@ -872,7 +873,7 @@ fn public_pip_without_any_internet_is_an_error() {
 }
 
 /// In Public-only mode Studio apps reach the internet through the SageMaker-managed VPC
-/// (facts §2.12, dg `studio-notebooks-and-internet-access`), so `pip install` from PyPI works
+/// (docs/sagemaker-facts.md § 2.12, dg `studio-notebooks-and-internet-access`), so `pip install` from PyPI works
 /// there without a NAT gateway: that combination must not be refused as unworkable.
 #[test]
 fn public_pip_works_for_public_only_studio_without_nat() {

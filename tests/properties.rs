@@ -366,11 +366,8 @@ fn read_all(text: &str) -> BTreeMap<&'static str, Strings> {
     .unwrap_or_else(|e| panic!("validation refused a value AWS accepts: {e}\n{text}"));
     let model = smgen::model::resolve(&spec);
     let mut out = BTreeMap::new();
-    for (name, format) in [
-        ("terraform", Format::Terraform),
-        ("cloudformation", Format::CloudFormation),
-        ("cdk", Format::Cdk),
-    ] {
+    for format in Format::ALL {
+        let name = format.name();
         let set = render::render(&model, &spec, format).expect("renders");
         let mut strings = Strings::default();
         let mut json = Strings::default();
@@ -457,9 +454,10 @@ fn quotas_hold(
     notebooks: bool,
     keep_endpoints: bool,
 ) -> Result<(), TestCaseError> {
+    use smgen::aws::endpoints::EndpointKind;
+    use smgen::model;
     use smgen::model::quotas::{self, QUOTAS};
     use smgen::model::security::Direction;
-    use smgen::model::{self, endpoints::EndpointKind};
 
     let names: Vec<String> = (0..users).map(|i| format!("\"u{i}\"")).collect();
     let mut sets = vec![
@@ -608,8 +606,8 @@ fn the_literal_reader_rejects_malformed_literals() {
 // Templates: every interpolation is an escaped fragment.
 // ---------------------------------------------------------------------------------------------
 
-/// Context keys that hold finished fragments, by how the renderers (src/render/terraform.rs,
-/// cloudformation/, cdk.rs, standalone.rs) fill them: quoted literals built by `hcl::string`,
+/// Context keys that hold finished fragments, by how the renderers (src/render/terraform/,
+/// cloudformation/, cdk/, standalone.rs) fill them: quoted literals built by `hcl::string`,
 /// `yaml::scalar`, `typescript::string` or `serde_json`; expressions built by each format's
 /// `Refs` (references, policy documents, tag blocks); logical names and identifiers (`snake`,
 /// `pascal`: ASCII letters, digits, `_`); numbers and booleans; words from smgen's own tables
@@ -787,12 +785,12 @@ const ESCAPED_TEXT: &[(&str, &str, &str)] = &[
     (
         "cdk/lib",
         "reason",
-        "cdk.rs: nag acknowledgements, typescript::string",
+        "cdk/: nag acknowledgements, typescript::string",
     ),
     (
         "terraform/tests",
         "message",
-        "terraform.rs: guardrail messages, hcl::string",
+        "terraform/: guardrail messages, hcl::string",
     ),
 ];
 

@@ -1,4 +1,4 @@
-//! Regenerating a project without losing an edit (issue 5; DESIGN.md §3): `smgen diff`,
+//! Regenerating a project without losing an edit (issue 5; docs/architecture.md § Reconcile): `smgen diff`,
 //! `generate --check` and `smgen upgrade`, each scenario a real run of the binary on a
 //! project in a temporary directory.
 //!

@@ -15,7 +15,7 @@ use smgen::{model, presets};
 /// Files every format writes from the same code: snapshotted once, with Terraform.
 fn shared(path: &str) -> bool {
     path == "smgen.toml"
-        || path == render::SCHEMA_FILE
+        || path == smgen::project::SCHEMA_FILE
         || path == "sagemaker-config.yaml"
         || path.starts_with("policies/")
 }
@@ -24,21 +24,16 @@ fn shared(path: &str) -> bool {
 /// change to the explanation reads as one diff per preset.
 const ARCHITECTURE: &str = "ARCHITECTURE.md";
 
-/// Snapshot prefix, format, and which of its files the snapshot holds.
-type FormatCase = (&'static str, Format, fn(&str) -> bool);
-
-const FORMATS: &[FormatCase] = &[
-    ("terraform", Format::Terraform, |p| {
-        p != ARCHITECTURE && p != render::SCHEMA_FILE
-    }),
-    ("cloudformation", Format::CloudFormation, |p| {
-        !shared(p) && p != ARCHITECTURE
-    }),
-    ("cdk", Format::Cdk, |p| !shared(p) && p != ARCHITECTURE),
-];
+/// Which files the snapshot of `format` holds (the snapshot is named `{format}_{preset}`).
+fn kept(format: Format, path: &str) -> bool {
+    match format {
+        Format::Terraform => path != ARCHITECTURE && path != smgen::project::SCHEMA_FILE,
+        Format::CloudFormation | Format::Cdk => !shared(path) && path != ARCHITECTURE,
+    }
+}
 
 /// The files `smgen generate --preset NAME --format F` writes, as one text.
-fn render_preset(name: &str, format: Format, keep: fn(&str) -> bool) -> String {
+fn render_preset(name: &str, format: Format, keep: impl Fn(&str) -> bool) -> String {
     let spec = spec::load(&SpecSource::Preset(name.into()), &[])
         .unwrap_or_else(|e| panic!("preset {name}: {e}"));
     let model = model::resolve(&spec);
@@ -68,10 +63,10 @@ macro_rules! preset_snapshots {
         $(
             #[test]
             fn $test() {
-                for (prefix, format, keep) in FORMATS {
-                    let text = render_preset($preset, *format, *keep);
+                for format in Format::ALL {
+                    let text = render_preset($preset, format, |p| kept(format, p));
                     settings().bind(|| {
-                        insta::assert_snapshot!(format!("{prefix}_{}", $preset), text);
+                        insta::assert_snapshot!(format!("{format}_{}", $preset), text);
                     });
                 }
                 let arch = render_preset($preset, Format::Terraform, |p| p == ARCHITECTURE);
@@ -110,10 +105,10 @@ fn smgen_toml_schema() {
 #[test]
 fn rendering_is_deterministic() {
     for p in presets::all() {
-        for (_, format, keep) in FORMATS {
+        for format in Format::ALL {
             assert_eq!(
-                render_preset(p.name, *format, *keep),
-                render_preset(p.name, *format, *keep),
+                render_preset(p.name, format, |p| kept(format, p)),
+                render_preset(p.name, format, |p| kept(format, p)),
                 "{}",
                 p.name
             );
@@ -125,16 +120,13 @@ fn rendering_is_deterministic() {
 #[test]
 fn architecture_is_the_same_in_every_format() {
     for p in presets::all() {
-        let texts: Vec<String> = FORMATS
+        let texts: Vec<String> = Format::ALL
             .iter()
-            .map(|(_, f, _)| render_preset(p.name, *f, |p| p == ARCHITECTURE))
+            .map(|f| render_preset(p.name, *f, |p| p == ARCHITECTURE))
             .collect();
         assert!(texts[0].contains("```mermaid"), "{}", p.name);
-        assert_eq!(
-            texts[0], texts[1],
-            "{}: terraform vs cloudformation",
-            p.name
-        );
-        assert_eq!(texts[0], texts[2], "{}: terraform vs cdk", p.name);
+        for (format, text) in Format::ALL.iter().zip(&texts).skip(1) {
+            assert_eq!(&texts[0], text, "{}: terraform vs {format}", p.name);
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use smgen::error::Result;
 use smgen::render::Format;
-use smgen::spec::{self, EndpointChoice, Nat, NetworkMode, Spec, SpecSource};
+use smgen::spec::{self, EndpointChoice, Nat, NetworkMode, SpecSource, Valid};
 use smgen::wizard::{self, Outcome, Prompter, Start};
 use std::collections::{HashMap, VecDeque};
 
@@ -170,7 +170,7 @@ fn run(start: &Start, answers: &[(&'static str, A)]) -> (Script, Outcome) {
     (script, outcome)
 }
 
-fn written(outcome: Outcome) -> (Spec, Format) {
+fn written(outcome: Outcome) -> (Valid, Format) {
     match outcome {
         Outcome::Write { spec, format } => (*spec, format),
         Outcome::Quit => panic!("the wizard quit"),
@@ -541,7 +541,7 @@ fn creating_the_vpc_from_the_existing_vpc_preset_drops_its_ids() {
         &[("network.vpc.create", A::Yes)],
     );
     assert!(s.was_asked("network.vpc.cidr") && !s.was_asked("network.vpc.vpc_id"));
-    let vpc = written(outcome).0.network.vpc;
+    let vpc = written(outcome).0.into_spec().network.vpc;
     assert!(vpc.create);
     assert!(vpc.vpc_id.is_none() && vpc.subnet_ids.is_empty() && vpc.route_table_ids.is_empty());
 }

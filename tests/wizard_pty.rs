@@ -101,7 +101,7 @@ fn assert_same_as_generate(dir: &Path, project: &str, format: &str) {
     }
 }
 
-fn answers(dir: &Path) -> smgen::spec::Spec {
+fn answers(dir: &Path) -> smgen::spec::Valid {
     let text = std::fs::read_to_string(dir.join("smgen.toml")).unwrap();
     let source = smgen::spec::SpecSource::Config {
         origin: "smgen.toml".into(),

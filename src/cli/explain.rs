@@ -9,7 +9,6 @@ use crate::explain::cost::{Charge, unit_usd, usd};
 use crate::explain::reach::{self, Cell, Destination, Hop, Source};
 use crate::explain::{self, DiagramFormat, Explanation, report};
 use crate::model;
-use crate::reconcile;
 use crate::spec::{self, SpecSource};
 use clap::Args;
 use std::path::PathBuf;
@@ -33,8 +32,8 @@ pub(crate) struct ExplainArgs {
     #[arg(long, value_name = "GB", allow_hyphen_values = true)]
     traffic_gb: Option<String>,
     /// Diagram syntax: Mermaid (renders on GitHub) or Graphviz dot.
-    #[arg(long, default_value = "mermaid", value_parser = clap::builder::PossibleValuesParser::new(DiagramFormat::NAMES))]
-    diagram: String,
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Mermaid)]
+    diagram: DiagramFormat,
     /// Print the explanation as JSON (schema smgen-explain/1, see the README).
     #[arg(long, conflicts_with_all = ["markdown", "text"])]
     json: bool,
@@ -62,12 +61,12 @@ fn traffic(arg: Option<&str>) -> Result<Option<f64>> {
 
 pub(crate) fn explain(args: ExplainArgs) -> Result<i32> {
     let traffic_gb = traffic(args.traffic_gb.as_deref())?;
-    let format = DiagramFormat::parse(&args.diagram).expect("clap checked the value");
+    let format = args.diagram;
     let source = match (&args.preset, &args.config, &args.dir) {
         (Some(p), _, _) => SpecSource::Preset(p.clone()),
         (None, Some(path), _) => SpecSource::config_file(path)?,
         (None, None, Some(dir)) => {
-            let path = dir.join(reconcile::ANSWERS);
+            let path = dir.join(crate::project::ANSWERS);
             if !path.is_file() {
                 return Err(Error::Output {
                     path,

@@ -26,8 +26,8 @@ pub(crate) struct GenerateArgs {
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = super::ecosystem::set_keys(), hide_possible_values = true)]
     sets: Vec<String>,
     /// Output format.
-    #[arg(long, default_value = "terraform", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
-    format: String,
+    #[arg(long, value_enum, default_value_t = Format::Terraform)]
+    format: Format,
     /// Directory to write the project into (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -58,7 +58,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
         (None, Some(path)) => SpecSource::config_file(path)?,
         (None, None) => unreachable!("clap requires --preset or --config"),
     };
-    let format = Format::parse(&args.format).expect("clap checked the value");
+    let format = args.format;
     let spec = spec::load(&source, &args.sets)?;
     let (model, set) = build(&spec, format)?;
     let target = output::check_target(&args.out, args.force)?;
@@ -88,8 +88,8 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
             };
             let plan = reconcile::plan(&root, lock.as_ref(), &set, &labels)?;
             // smgen.toml records this run's answers; kept as it is when they are the same.
-            let answers_path = args.out.join(reconcile::ANSWERS);
-            let answers_action = match root.read(reconcile::ANSWERS)? {
+            let answers_path = args.out.join(crate::project::ANSWERS);
+            let answers_action = match root.read(crate::project::ANSWERS)? {
                 None => Decision::Create,
                 Some(bytes) => {
                     let same = String::from_utf8(bytes).ok().and_then(|text| {
@@ -107,7 +107,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
                 }
             };
             let answers = (answers_action != Decision::Identical)
-                .then(|| set.files[reconcile::ANSWERS].clone());
+                .then(|| set.files[crate::project::ANSWERS].clone());
             for w in &plan.warnings {
                 eprintln!("warning: {w}");
             }
@@ -124,7 +124,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
                 })
                 .map(|e| (e.path.clone(), e.decision.as_str()))
                 .collect();
-            files.push((reconcile::ANSWERS.into(), answers_action.as_str()));
+            files.push((crate::project::ANSWERS.into(), answers_action.as_str()));
             files.sort();
             if !args.json {
                 print_table(&plan, true);
@@ -213,10 +213,10 @@ fn refuse_other_answers(args: &GenerateArgs, format: Format, spec: &Spec) -> Res
             format.name()
         )));
     }
-    let Some(bytes) = root.read(reconcile::ANSWERS)? else {
+    let Some(bytes) = root.read(crate::project::ANSWERS)? else {
         return Ok(());
     };
-    let origin = args.out.join(reconcile::ANSWERS).display().to_string();
+    let origin = args.out.join(crate::project::ANSWERS).display().to_string();
     let text = String::from_utf8(bytes).map_err(|_| Error::Toml {
         origin: origin.clone(),
         message: "not UTF-8 text".into(),
@@ -229,12 +229,12 @@ fn refuse_other_answers(args: &GenerateArgs, format: Format, spec: &Spec) -> Res
         &[],
     );
     let recorded = match recorded {
-        Ok(r) if r == *spec => return Ok(()),
+        Ok(r) if *r == *spec => return Ok(()),
         Ok(r) => r,
         Err(e) => {
             return Err(refuse(format!(
                 "its {} does not load ({e}); fix it and run `smgen upgrade {}`, or pass --force to replace its answers with these",
-                reconcile::ANSWERS,
+                crate::project::ANSWERS,
                 args.out.display()
             )));
         }
@@ -255,7 +255,7 @@ fn refuse_other_answers(args: &GenerateArgs, format: Format, spec: &Spec) -> Res
     };
     Err(refuse(format!(
         "is an smgen project whose {} holds other answers ({}); change them with {how} (your edits are merged), or pass --force to replace its answers with these",
-        reconcile::ANSWERS,
+        crate::project::ANSWERS,
         changes.join("; ")
     )))
 }
@@ -272,7 +272,7 @@ fn check(
         let files = set
             .files
             .iter()
-            .filter(|(p, _)| *p != reconcile::ANSWERS)
+            .filter(|(p, _)| *p != crate::project::ANSWERS)
             .map(|(path, text)| Drift {
                 path: path.clone(),
                 status: Status {
@@ -290,7 +290,7 @@ fn check(
             files,
             answers: status::Answers {
                 changes: vec![],
-                file: Some((None, set.files[reconcile::ANSWERS].clone())),
+                file: Some((None, set.files[crate::project::ANSWERS].clone())),
             },
         }
     } else {
@@ -299,20 +299,20 @@ fn check(
         // The answers: the same spec is no difference, whatever the file's comments and
         // layout.
         let answers = root
-            .read(reconcile::ANSWERS)?
+            .read(crate::project::ANSWERS)?
             .and_then(|b| String::from_utf8(b).ok());
         let recorded = answers.as_ref().and_then(|t| {
             spec::load(
                 &SpecSource::Config {
-                    origin: reconcile::ANSWERS.into(),
+                    origin: crate::project::ANSWERS.into(),
                     text: t.clone(),
                 },
                 &[],
             )
             .ok()
         });
-        let file = (recorded.as_ref() != Some(spec))
-            .then(|| (answers, set.files[reconcile::ANSWERS].clone()));
+        let file = (recorded.as_deref() != Some(spec))
+            .then(|| (answers, set.files[crate::project::ANSWERS].clone()));
         Found {
             files: reconcile::drift(&root, lock.as_ref(), set)?,
             answers: status::Answers {

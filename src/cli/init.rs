@@ -22,8 +22,8 @@ pub(crate) struct InitArgs {
     #[arg(long, value_parser = super::ecosystem::presets(), hide_possible_values = true)]
     preset: Option<String>,
     /// Output format (asked when not given).
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
-    format: Option<String>,
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// With --preset: ask every question, the preset's answers as defaults.
     #[arg(long, requires = "preset")]
     ask_all: bool,
@@ -42,7 +42,7 @@ static STOPPING: AtomicBool = AtomicBool::new(false);
 
 pub(crate) fn init(args: InitArgs) -> Result<i32> {
     let preset = args.preset.as_deref().map(presets::find).transpose()?;
-    let format = args.format.as_deref().and_then(Format::parse);
+    let format = args.format;
     // init only creates: an existing project is upgraded, anything else is not touched.
     let refusal = match output::check_target(&args.dir, true)? {
         Target::New => None,

@@ -2,7 +2,7 @@
 //! a [`Format`] before anything else runs; [`reconcile`] decides what happens on disk and
 //! this module prints it.
 //!
-//! Exit codes (DESIGN.md §3, one contract for every command): 0 clean; 1 action needed (a
+//! Exit codes (docs/architecture.md § Exit codes, one contract for every command): 0 clean; 1 action needed (a
 //! difference found by `diff` or `--check`, a conflict left by `upgrade` or `generate`);
 //! 2 usage, input or runtime error; 3 input required but no terminal; 130 interrupted.
 
@@ -19,7 +19,7 @@ use crate::model::{self, Model, Severity};
 use crate::presets;
 use crate::reconcile::{self, Decision, Plan};
 use crate::render::{self, FileSet, Format};
-use crate::spec::Spec;
+use crate::spec::Valid;
 use clap::{Parser, Subcommand};
 use explain::ExplainArgs;
 use generate::GenerateArgs;
@@ -151,7 +151,7 @@ fn run(cli: Cli) -> Result<i32> {
 }
 
 /// Resolves and renders; blocking findings are one error.
-pub(crate) fn build(spec: &Spec, format: Format) -> Result<(Model, FileSet)> {
+pub(crate) fn build(spec: &Valid, format: Format) -> Result<(Model, FileSet)> {
     let start = std::time::Instant::now();
     let model = model::resolve(spec);
     detail!("resolved the model in {:.2?}", start.elapsed());
@@ -260,7 +260,7 @@ pub(crate) fn applied_model(lock: &reconcile::Lock) -> Option<Model> {
     let spec = reconcile::applied_spec(lock)?;
     let text = toml::to_string(&spec).ok()?;
     let source = crate::spec::SpecSource::Config {
-        origin: reconcile::LOCK_PATH.into(),
+        origin: crate::project::LOCK_PATH.into(),
         text,
     };
     let spec = crate::spec::load(&source, &[]).ok()?;

@@ -61,19 +61,19 @@ enum ConflictMode {
 fn open_project(dir: &Path) -> Result<(Root, Lock, String, String)> {
     let root = Root::open(dir)?;
     let lock = reconcile::read_lock(&root)?.ok_or_else(|| Error::Lock {
-        origin: dir.join(reconcile::LOCK_PATH).display().to_string(),
+        origin: dir.join(crate::project::LOCK_PATH).display().to_string(),
         message: format!(
             "missing: {} has no regeneration state (not an smgen project, or made by an older smgen); adopt it once with `smgen generate --config {} --format FORMAT --out {}` (files that differ get conflict markers)",
             dir.display(),
-            dir.join(reconcile::ANSWERS).display(),
+            dir.join(crate::project::ANSWERS).display(),
             dir.display()
         ),
     })?;
-    let origin = dir.join(reconcile::ANSWERS).display().to_string();
+    let origin = dir.join(crate::project::ANSWERS).display().to_string();
     let text = root
-        .read(reconcile::ANSWERS)?
+        .read(crate::project::ANSWERS)?
         .ok_or_else(|| Error::Output {
-            path: dir.join(reconcile::ANSWERS),
+            path: dir.join(crate::project::ANSWERS),
             message: "missing: the answers this project is rendered from".into(),
         })
         .and_then(|b| {
@@ -112,7 +112,7 @@ pub(crate) fn diff(args: DiffArgs) -> Result<i32> {
     if args.json {
         let mut report = status::json_files(&found);
         report["dir"] = args.dir.display().to_string().into();
-        report["format"] = lock.format.clone().into();
+        report["format"] = lock.format.name().into();
         report["smgen"] = reconcile::VERSION.into();
         report["strict"] = args.strict.into();
         out(&format!(
@@ -220,7 +220,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
         out(&format!(
             "{:12}  {}  {}\n",
             "update-clean",
-            reconcile::ANSWERS,
+            crate::project::ANSWERS,
             sets.join(" ")
         ));
     }
@@ -233,7 +233,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
         let color = ui().color;
         if let Some(edited) = &new_answers {
             out(&report::unified(
-                reconcile::ANSWERS,
+                crate::project::ANSWERS,
                 Some(&text),
                 Some(edited),
                 color,

@@ -144,17 +144,17 @@ fn answers_text(a: &Answers, color: bool) -> String {
     if !a.changes.is_empty() {
         s.push_str(&format!(
             "# pending: {} answers not applied yet (`smgen upgrade` applies them): {}\n",
-            crate::reconcile::ANSWERS,
+            crate::project::ANSWERS,
             a.changes.join("; ")
         ));
     }
     if let Some((old, new)) = &a.file {
         s.push_str(&format!(
             "# pending: {} (the answers on disk → the answers given)\n",
-            crate::reconcile::ANSWERS
+            crate::project::ANSWERS
         ));
         s.push_str(&report::labelled(
-            crate::reconcile::ANSWERS,
+            crate::project::ANSWERS,
             old.as_deref(),
             Some(new),
             ("yours", "new"),
@@ -184,7 +184,7 @@ pub(crate) fn stat_rows(found: &Found) -> Vec<String> {
             found
                 .answers
                 .pending()
-                .then_some(crate::reconcile::ANSWERS.len()),
+                .then_some(crate::project::ANSWERS.len()),
         )
         .max()
         .unwrap_or(0);
@@ -198,7 +198,7 @@ pub(crate) fn stat_rows(found: &Found) -> Vec<String> {
         rows.push(format!(
             "pending  {:9} {:width$}  {what}",
             "answers",
-            crate::reconcile::ANSWERS
+            crate::project::ANSWERS
         ));
     }
     for d in &found.files {

@@ -49,6 +49,12 @@ pub(crate) struct Ui {
 
 static UI: OnceLock<Ui> = OnceLock::new();
 
+/// Colour on stdout: a terminal, and `NO_COLOR` unset or empty (<https://no-color.org>).
+fn stdout_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 impl GlobalArgs {
     /// Resolves `auto` against the environment and the terminal, and makes the result the
     /// process-wide setting.
@@ -56,7 +62,7 @@ impl GlobalArgs {
         let color = match self.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => crate::reconcile::report::stdout_color(),
+            ColorChoice::Auto => stdout_color(),
         };
         let ui = Ui {
             color,
@@ -71,7 +77,7 @@ impl GlobalArgs {
 /// The settings of this process (defaults, as with no flag, when none were installed).
 pub(crate) fn ui() -> Ui {
     *UI.get_or_init(|| Ui {
-        color: crate::reconcile::report::stdout_color(),
+        color: stdout_color(),
         choice: ColorChoice::Auto,
         quiet: false,
         verbose: false,

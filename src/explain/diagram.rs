@@ -4,26 +4,14 @@
 //! Mermaid (renders on GitHub) or Graphviz dot. Labels are escaped for each syntax.
 
 use super::reach::{Hop, Matrix, Source};
+use crate::aws::endpoints::EndpointKind;
 use crate::model::Model;
-use crate::model::endpoints::EndpointKind;
 use crate::spec::{KmsMode, Nat, NetworkMode};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiagramFormat {
     Mermaid,
     Dot,
-}
-
-impl DiagramFormat {
-    pub const NAMES: &'static [&'static str] = &["mermaid", "dot"];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "mermaid" => Some(DiagramFormat::Mermaid),
-            "dot" => Some(DiagramFormat::Dot),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,7 +201,7 @@ fn build(model: &Model, matrix: &Matrix) -> Graph {
         .or(vpc.nodes.first())
         .map(|n| n.id.clone());
     g.top.clusters.push(vpc);
-    // Public only still mounts the Studio EFS through the domain's subnets (domain facts 2.2).
+    // Public only still mounts the Studio EFS through the domain's subnets (docs/sagemaker-facts.md § 2.2).
     if model.domain.is_some()
         && !in_vpc(Source::StudioApps)
         && let Some(subnet) = &first_subnet

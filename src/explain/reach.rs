@@ -7,18 +7,18 @@
 //! - VpcOnly Studio reaches AWS services only through interface endpoints in the VPC or a NAT
 //!   gateway ("an interface endpoint to the SageMaker API and runtime, or a NAT gateway with
 //!   internet access, and your security groups allow outbound connections": dg
-//!   `studio-updated-and-internet-access`; domain facts 2.2).
+//!   `studio-updated-and-internet-access`; docs/sagemaker-facts.md § 2.2).
 //! - Public only Studio sends everything but EFS traffic through the SageMaker-managed VPC, with
 //!   internet access; endpoints in your VPC are not used (dg
-//!   `studio-notebooks-and-internet-access`; domain facts 2.2).
+//!   `studio-notebooks-and-internet-access`; docs/sagemaker-facts.md § 2.2).
 //! - A notebook instance with direct internet access has a second network interface in the
 //!   SageMaker-managed network; even its S3 traffic takes the public internet (dg
 //!   `appendix-notebook-and-internet-access`).
 //! - A container under network isolation makes no outbound call at all, "even to other AWS
 //!   services such as Amazon S3", and holds no AWS credentials; SageMaker moves its S3 input and
-//!   output with the execution role (dg `mkt-algo-model-internet-free`; domain facts 2.8).
+//!   output with the execution role (dg `mkt-algo-model-internet-free`; docs/sagemaker-facts.md § 2.8).
 //! - Without the STS or CloudWatch Logs endpoint and without NAT, the SDK's remote jobs fail on
-//!   STS or never see their logs (awsdocs/amazon-sagemaker-developer-guide PR #259; facts 2.12).
+//!   STS or never see their logs (awsdocs/amazon-sagemaker-developer-guide PR #259; docs/sagemaker-facts.md § 2.12).
 //! - The S3 gateway endpoint takes every same-Region S3 request of the route tables it is
 //!   attached to, so its policy decides which buckets are reachable (PrivateLink Guide,
 //!   `vpc-endpoints-s3`: gateway endpoints and endpoint policies); a bucket policy with

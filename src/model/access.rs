@@ -1,7 +1,7 @@
 //! The access policy for the people who open Studio and notebook instances: presigned URLs for
 //! this environment only, restricted by source address or VPC endpoint when the spec asks.
 //!
-//! Sources (domain facts 2.6): presigned-URL actions have no SageMaker condition keys, so the
+//! Sources (docs/sagemaker-facts.md § 2.6): presigned-URL actions have no SageMaker condition keys, so the
 //! restriction uses the global keys `aws:SourceIp` / `aws:sourceVpce` (archived dg
 //! `studio-interface-endpoint`, `notebook-interface-endpoint`,
 //! `security_iam_id-based-policy-examples`); Studio restrictions work only in IAM auth mode.

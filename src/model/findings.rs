@@ -1,5 +1,5 @@
-//! Findings: errors for combinations that cannot work, warnings for risky ones (domain facts
-//! 2.12), each naming the spec choice and the source.
+//! Findings: errors for combinations that cannot work, warnings for risky ones (docs/sagemaker-facts.md
+//! § 2.12), each naming the spec choice and the source.
 
 use super::Model;
 use super::endpoints::Need;
@@ -224,7 +224,7 @@ pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
     if spec.jobs.network_isolation {
         // dg mkt-algo-model-internet-free lists the managed containers without isolation
         // support (Chainer, SageMaker RL); Debugger built-in actions need the network (dg
-        // debugger-built-in-actions). Domain facts 2.8, 0.15.
+        // debugger-built-in-actions). docs/sagemaker-facts.md § 2.8, 0.15.
         let exceptions = if spec.jobs.isolation_exceptions.is_empty() {
             "no role is listed in jobs.isolation_exceptions, so the guardrails deny them"
         } else {
@@ -349,7 +349,7 @@ fn resilience(spec: &Spec, model: &Model, out: &mut Vec<Finding>) {
     if model
         .endpoints
         .iter()
-        .any(|e| e.kind == super::endpoints::EndpointKind::Interface)
+        .any(|e| e.kind == crate::aws::endpoints::EndpointKind::Interface)
     {
         affected.push("the interface endpoints");
     }

@@ -6,13 +6,13 @@
 //! absent from the request makes negated operators (`StringNotEquals`, `ArnNotEquals`) and
 //! `…IfExists` operators *true*, and `ForAllValues:` true. So every Deny lists only the actions
 //! that carry its key (condition_keys.rs), and a "wrong value" Deny is paired with
-//! `Null: false` where absence must not deny (domain facts 1c: the network-firewall sample's
+//! `Null: false` where absence must not deny (docs/sagemaker-facts.md § 1c: the network-firewall sample's
 //! `Deny sagemaker:Create*` + `…IfExists` denies every Create that never carries the key).
 
-use super::condition_keys::{actions, carries};
 use super::iam::{Condition, Statement};
 use super::refs::Ref;
 use super::{Model, security::SecurityGroup};
+use crate::aws::condition_keys::{actions, carries};
 use crate::spec::{KmsMode, NetworkMode, Spec};
 
 /// Instance families whose storage is local NVMe: the API rejects a volume KMS key for them

@@ -2,7 +2,6 @@
 //! single source of truth for every renderer, for findings and for tests.
 
 mod access;
-pub mod condition_keys;
 pub mod endpoints;
 mod findings;
 pub mod guardrails;
@@ -12,18 +11,17 @@ pub mod network;
 mod policies;
 pub mod quotas;
 pub mod refs;
-pub mod region;
 mod resource_policies;
 pub mod security;
 
 pub use findings::{Finding, Severity};
 
-use crate::spec::{AuthMode, KmsMode, Nat, NetworkMode, Spec};
-use endpoints::EndpointKind;
+use crate::aws::endpoints::EndpointKind;
+use crate::aws::region::Partition;
+use crate::spec::{AuthMode, KmsMode, Nat, NetworkMode, Spec, Valid};
 use iam::PolicyDocument;
 use network::Network;
 use refs::{Attr, Input, Kind, Ref};
-use region::Partition;
 use security::{Egress, SecurityGroup};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -229,12 +227,20 @@ pub fn sdk_default_bucket_arn(region: &str) -> Ref {
     )
 }
 
-/// Name of the created log bucket's short name (reserved for bucket `name`s).
-pub const LOG_BUCKET: &str = "s3logs";
+pub use crate::spec::{LOG_BUCKET, snake};
+
+/// The logical name of the SageMaker execution role: the role Studio, notebook instances and
+/// jobs run as, which every format names and the SDK defaults pass.
+pub const EXECUTION_ROLE: &str = "execution";
+
+/// The execution role's ARN.
+pub fn execution_role_arn() -> Ref {
+    Ref::attr(Kind::Role, EXECUTION_ROLE, Attr::Arn)
+}
 
 /// Resolves a validated spec into the model.
-pub fn resolve(spec: &Spec) -> Model {
-    let info = region::lookup(&spec.project.region).expect("validated region");
+pub fn resolve(spec: &Valid) -> Model {
+    let info = spec.region();
     let az_ids: Vec<String> = if spec.network.vpc.az_ids.is_empty() {
         info.az_ids
             .iter()
@@ -361,7 +367,7 @@ pub fn resolve(spec: &Spec) -> Model {
     // After the endpoints: a bucket that admits only the S3 gateway endpoint names its id.
     resource_policies::add_buckets(&mut model, spec);
 
-    let exec_role = Ref::attr(Kind::Role, "execution", Attr::Arn);
+    let exec_role = execution_role_arn();
     if studio {
         let profiles = spec
             .studio
@@ -461,14 +467,6 @@ fn tags(spec: &Spec) -> BTreeMap<String, String> {
     t.insert("ManagedBy".to_string(), "smgen".to_string());
     t.extend(spec.project.tags.clone());
     t
-}
-
-/// snake_case logical name for any user-given or catalog name. Callers prefix it where the
-/// name may start with a digit (Terraform identifiers may not); validation rejects names whose
-/// logical forms collide.
-pub fn snake(s: &str) -> String {
-    use heck::ToSnakeCase;
-    s.replace(['.', '-'], "_").to_snake_case()
 }
 
 impl Model {

@@ -9,7 +9,7 @@ use super::policies::sagemaker_arn;
 use super::refs::{Attr, Kind, Ref};
 use crate::spec::{Pip, Spec};
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 const TEXT: &str = include_str!("../../data/needs.toml");
@@ -169,7 +169,7 @@ pub fn left_out(spec: &Spec) -> Vec<&'static LeftOut> {
 pub fn resolve(pattern: &str, model: &Model) -> Vec<Ref> {
     match pattern {
         "*" => vec![Ref::lit("*")],
-        "{execution_role}" => vec![Ref::attr(Kind::Role, "execution", Attr::Arn)],
+        "{execution_role}" => vec![crate::model::execution_role_arn()],
         "{key}" => model.kms.key_arn.clone().into_iter().collect(),
         "{notebooks}" => model
             .notebooks
@@ -263,22 +263,16 @@ pub fn routed(spec: &Spec) -> BTreeMap<&'static str, Vec<&'static Grant>> {
     out
 }
 
-/// Need names the table uses, for tests and the explain section.
-pub fn need_names() -> BTreeSet<&'static str> {
-    table()
-        .grant
-        .iter()
-        .flat_map(|g| g.needs.iter().map(String::as_str))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::endpoints::CATALOG;
+    use crate::aws::endpoints::CATALOG;
+    use std::collections::BTreeSet;
 
     fn spec() -> Spec {
-        crate::spec::load(&crate::spec::SpecSource::Preset("regulated".into()), &[]).unwrap()
+        crate::spec::load(&crate::spec::SpecSource::Preset("regulated".into()), &[])
+            .unwrap()
+            .into_spec()
     }
 
     #[test]
@@ -328,6 +322,15 @@ mod tests {
                 assert!(known.contains_key(n.as_str()), "activity need {n}");
             }
         }
+    }
+
+    /// Need names the table uses.
+    fn need_names() -> BTreeSet<&'static str> {
+        table()
+            .grant
+            .iter()
+            .flat_map(|g| g.needs.iter().map(String::as_str))
+            .collect()
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The network plan: VPC, subnets per AZ (CIDRs carved with ipnet), NAT, route tables.
 
 use super::refs::{Attr, Input, Kind, Ref};
-use crate::spec::{Nat, Spec};
+use crate::spec::{Nat, Valid};
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
@@ -53,9 +53,10 @@ fn split_bits(n: usize) -> u8 {
     (usize::BITS - (n.max(1) - 1).leading_zeros()) as u8
 }
 
-pub fn plan(spec: &Spec, az_ids: &[String]) -> Network {
+pub fn plan(spec: &Valid, az_ids: &[String]) -> Network {
     let v = &spec.network.vpc;
-    if !v.create {
+    // Validation parsed the block of a VPC smgen creates; an existing VPC has none.
+    let Some(net) = spec.cidr() else {
         let subnets = (0..v.subnet_ids.len())
             .map(|i| Ref::InputItem(Input::SubnetIds, i))
             .collect();
@@ -74,8 +75,7 @@ pub fn plan(spec: &Spec, az_ids: &[String]) -> Network {
                 route_table_ids: v.route_table_ids.clone(),
             }),
         };
-    }
-    let net: Ipv4Net = v.cidr.parse().expect("validated CIDR");
+    };
     let nat = spec.network.nat;
     let public = nat != Nat::None;
     // Private subnets take the lower half of the VPC, split evenly per AZ; public subnets (NAT
@@ -144,7 +144,7 @@ pub fn plan(spec: &Spec, az_ids: &[String]) -> Network {
 mod tests {
     use super::*;
 
-    fn spec(cidr: &str, nat: &str) -> Spec {
+    fn spec(cidr: &str, nat: &str) -> Valid {
         crate::spec::load(
             &crate::spec::SpecSource::Config {
                 origin: "t".into(),

@@ -219,7 +219,7 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
     ));
 
     model.roles.push(Role {
-        name: "execution".into(),
+        name: super::EXECUTION_ROLE.into(),
         role_name: format!("{name}-sagemaker-execution"),
         path: "/".into(),
         description: "SageMaker execution role for Studio, notebook instances and jobs".into(),
@@ -238,8 +238,9 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
         Ref::lit(format!("role/{name}-sagemaker-execution")),
     );
     let boundary = boundary(&allows, &guards, &own_arn);
+    // The policies are named after the role.
     let mut policies = numbered(
-        "execution",
+        super::EXECUTION_ROLE,
         &format!("{name}-sagemaker-execution"),
         "Least-privilege permissions of the SageMaker execution role",
         allows,

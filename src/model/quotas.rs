@@ -18,12 +18,13 @@
 //! Not checked, because no quota is documented in the pages read: user profiles and spaces per
 //! Studio domain (the SageMaker quotas pages list none; `CreateUserProfile` only documents a
 //! `ResourceLimitExceeded` error). Subnet addresses per user are a validation rule
-//! (`spec/validate.rs`) and a capacity finding (`findings.rs`).
+//! (`spec/validate/network.rs`) and a capacity finding (`findings.rs`).
 
+use super::ManagedPolicy;
 use super::Model;
 use super::findings::{Finding, Severity};
 use super::security::{Direction, Peer, SecurityGroup};
-use super::{ManagedPolicy, endpoints::EndpointKind};
+use crate::aws::endpoints::EndpointKind;
 
 /// Whether and how far AWS raises a quota on request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Resource policies: buckets, the KMS key, and VPC endpoints.
 //!
 //! Sources: S3 User Guide `enable-server-access-logging` (log delivery principal; SSE-S3 only
-//! on the target), `example-bucket-policies-vpc-endpoint` (aws:sourceVpce); domain facts 2.5
+//! on the target), `example-bucket-policies-vpc-endpoint` (aws:sourceVpce); docs/sagemaker-facts.md § 2.5
 //! (service-side readers need `aws:ViaAWSService` exceptions); CloudWatch Logs
 //! `encrypt-log-data-kms` (logs principal, kms:EncryptionContext:aws:logs:arn); KMS
 //! `key-policy-default` and `conditions-kms` (kms:ViaService, kms:GrantIsForAWSResource);
@@ -33,7 +33,7 @@ fn tls_only(bucket: &str) -> Statement {
 
 /// Object and listing access only through the environment's S3 gateway endpoint; AWS services
 /// acting for a principal (pipelines, Feature Store offline store, model registry) are exempt
-/// through `aws:ViaAWSService` (domain facts 2.5).
+/// through `aws:ViaAWSService` (docs/sagemaker-facts.md § 2.5).
 fn only_through_endpoint(bucket: &str, deployers: &[String], s3_endpoint: Ref) -> Statement {
     Statement::deny(
         "DenyDataAccessOutsideVpcEndpoint",
@@ -153,7 +153,7 @@ pub fn add_buckets(model: &mut Model, spec: &Spec) {
 /// The policy of the key smgen creates: administration through IAM in this account; the
 /// execution role only through the AWS services that encrypt for it; CloudWatch Logs for the
 /// environment's log groups only. No `aws:sourceVpce` condition on KMS calls made by services
-/// (domain facts 1c: such conditions are no-ops).
+/// (docs/sagemaker-facts.md § 1c: such conditions are no-ops).
 pub fn key_policy(model: &Model) -> PolicyDocument {
     let via: Vec<Ref> = ["s3", "sagemaker", "ec2", "elasticfilesystem"]
         .iter()
@@ -165,7 +165,7 @@ pub fn key_policy(model: &Model) -> PolicyDocument {
             ])
         })
         .collect();
-    let role = Ref::attr(Kind::Role, "execution", Attr::Arn);
+    let role = crate::model::execution_role_arn();
     let mut st = vec![
         Statement::allow("EnableIamPolicies", &["kms:*"], vec![Ref::lit("*")])
             .principal(Principal::Aws(vec![account_root()])),
@@ -425,7 +425,7 @@ fn endpoint_grants(
 }
 
 /// The S3 gateway endpoint reaches the environment's buckets, plus the AWS-owned buckets its
-/// features need (domain facts 2.5): JumpStart artifacts (objects tagged SageMaker=true), ECR
+/// features need (docs/sagemaker-facts.md § 2.5): JumpStart artifacts (objects tagged SageMaker=true), ECR
 /// image layers (`prod-REGION-starport-layer-bucket`) and the SDK's default bucket.
 fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static str>, Vec<Ref>)> {
     let mut buckets: Vec<Ref> = model.buckets.iter().map(|b| bucket_arn(&b.name)).collect();
@@ -573,7 +573,7 @@ pub fn endpoint_policy(model: &Model, spec: &Spec, key: &str) -> PolicyDocument 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::endpoints::CATALOG;
+    use crate::aws::endpoints::CATALOG;
 
     #[test]
     fn every_endpoint_has_a_least_privilege_policy() {

@@ -1,4 +1,4 @@
-//! Security groups and their rules (domain facts 2.4).
+//! Security groups and their rules (docs/sagemaker-facts.md § 2.4).
 //!
 //! - Studio: NFS TCP 2049 to the domain's EFS, and TCP 8192-65535 between a user's JupyterServer
 //!   and KernelGateway apps (dg `studio-updated-and-internet-access`, VpcOnly requirements).

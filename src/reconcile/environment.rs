@@ -8,9 +8,9 @@
 //! Both sides are resolved models: the old one from the answers the lock records as applied,
 //! the new one from the answers being applied now.
 
+use crate::aws::endpoints::EndpointKind;
 use crate::explain::{self, reach};
 use crate::model::Model;
-use crate::model::endpoints::EndpointKind;
 use crate::spec::Nat;
 use serde::Serialize;
 

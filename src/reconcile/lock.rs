@@ -65,7 +65,7 @@ pub struct Lock {
     pub version: u32,
     pub smgen: String,
     pub templates: String,
-    pub format: String,
+    pub format: Format,
     #[serde(default)]
     pub answers: toml::Table,
     #[serde(default, rename = "file")]
@@ -82,7 +82,7 @@ impl Lock {
             version: LOCK_VERSION,
             smgen: env!("CARGO_PKG_VERSION").into(),
             templates: template_set_version(format),
-            format: format.name().into(),
+            format,
             answers,
             files,
         }
@@ -94,18 +94,28 @@ impl Lock {
             origin: origin.into(),
             message,
         };
-        let lock: Lock = toml::from_str(text).map_err(|e| bad(e.message().trim().to_string()))?;
+        let message = |e: toml::de::Error| bad(e.message().trim().to_string());
+        // The checks in the order a reader needs them: the lock's shape, its version (a lock of
+        // another smgen version says so), then its format. An unknown format is set aside so
+        // that the typed read can report the shape first.
+        let mut table: toml::Table = toml::from_str(text).map_err(message)?;
+        let mut unknown_format = None;
+        if let Some(toml::Value::String(format)) = table.get_mut("format")
+            && Format::parse(format).is_none()
+        {
+            unknown_format = Some(std::mem::replace(format, Format::Terraform.name().into()));
+        }
+        let lock: Lock = table.try_into().map_err(message)?;
         if lock.version != LOCK_VERSION {
             return Err(bad(format!(
                 "lock version {} is not {LOCK_VERSION}; it was written by another smgen version",
                 lock.version
             )));
         }
-        if Format::parse(&lock.format).is_none() {
+        if let Some(format) = unknown_format {
             return Err(bad(format!(
-                "unknown format '{}'; known: {}",
-                lock.format,
-                Format::NAMES.join(", ")
+                "unknown format '{format}'; known: {}",
+                Format::names().join(", ")
             )));
         }
         let mut seen = BTreeSet::new();
@@ -116,7 +126,9 @@ impl Lock {
                     f.path
                 ))
             })?;
-            if f.path == super::ANSWERS || f.path.split('/').next() == Some(super::STATE_DIR) {
+            if f.path == crate::project::ANSWERS
+                || f.path.split('/').next() == Some(crate::project::STATE_DIR)
+            {
                 return Err(bad(format!(
                     "file path '{}' is not a generated file",
                     f.path
@@ -133,7 +145,7 @@ impl Lock {
     }
 
     pub fn format(&self) -> Format {
-        Format::parse(&self.format).expect("checked when parsed")
+        self.format
     }
 
     pub fn file(&self, path: &str) -> Option<&FileEntry> {
@@ -223,9 +235,11 @@ mod tests {
         let mut newer = good.clone();
         newer.version = 9;
         assert!(Lock::parse(&newer.to_text(), "l").is_err());
-        let mut fmt = good;
-        fmt.format = "pulumi".into();
-        assert!(Lock::parse(&fmt.to_text(), "l").is_err());
+        let pulumi = good
+            .to_text()
+            .replace("format = \"terraform\"", "format = \"pulumi\"");
+        let err = Lock::parse(&pulumi, "l").unwrap_err().to_string();
+        assert!(err.contains("unknown format 'pulumi'"), "{err}");
         assert!(Lock::parse("version = 1\nbogus = 2\n", "l").is_err());
     }
 

@@ -1,5 +1,5 @@
 //! Reconcile: bring a generated project up to a new render without losing an edit
-//! (DESIGN.md §2 "Reconcile", §3 "Regeneration state").
+//! (docs/architecture.md § Reconcile).
 //!
 //! State in a project directory:
 //! - `smgen.toml`: the answers; the user's file (only `upgrade --set` edits it, minimally).
@@ -32,17 +32,11 @@ pub use plan::{ChangeKind, Decision, Disk, Entry, Labels, Snapshot, Status};
 
 use crate::error::{Error, Result};
 use crate::output::{Durability, Root};
+use crate::project::{ANSWERS, BASE_DIR, LOCK_PATH, STATE_DIR};
 use crate::render::{FileSet, Format};
 use crate::spec::Spec;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// The answers file at the root of every project.
-pub const ANSWERS: &str = "smgen.toml";
-/// smgen's state directory in a project.
-pub const STATE_DIR: &str = ".smgen";
-pub const LOCK_PATH: &str = ".smgen/lock.toml";
-pub const BASE_DIR: &str = ".smgen/base";
 
 /// This smgen's version, as conflict markers and the lock name it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -11,12 +11,6 @@ const CYAN: &str = "\x1b[36m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
-/// Colour on stdout: a terminal, and `NO_COLOR` unset or empty (<https://no-color.org>).
-pub fn stdout_color() -> bool {
-    use std::io::IsTerminal;
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
 fn paint(out: &mut String, color: bool, code: &str, line: &str) {
     if color {
         let _ = write!(out, "{code}{line}{RESET}");

@@ -10,44 +10,20 @@ mod literals;
 mod standalone;
 mod teardown;
 mod terraform;
+mod typescript;
 mod yaml;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
+pub use crate::project::Format;
+use crate::project::{ANSWERS, SCHEMA_FILE};
 use crate::spec::Spec;
+use crate::view::View;
 use include_dir::{Dir, include_dir};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Terraform,
-    CloudFormation,
-    Cdk,
-}
-
-impl Format {
-    pub const NAMES: &'static [&'static str] = &["terraform", "cloudformation", "cdk"];
-
-    pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "terraform" => Some(Format::Terraform),
-            "cloudformation" => Some(Format::CloudFormation),
-            "cdk" => Some(Format::Cdk),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Terraform => "terraform",
-            Format::CloudFormation => "cloudformation",
-            Format::Cdk => "cdk",
-        }
-    }
-}
 
 /// The rendered project: relative paths (with `/`) to contents, sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,21 +43,15 @@ impl FileSet {
 /// parses the template text character by character), and a run renders one format, so
 /// parsing the other formats' templates was wasted. A process that renders every format
 /// (tests, benches) still parses each format once.
-fn tera(format: &str) -> Result<&'static tera::Tera> {
-    static TERA: [OnceLock<tera::Tera>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    let index = Format::NAMES
-        .iter()
-        .position(|n| *n == format)
-        .ok_or_else(|| Error::Render {
-            template: format.into(),
-            message: "no templates embedded for this format".into(),
-        })?;
-    Ok(TERA[index].get_or_init(|| {
+fn tera(format: Format) -> &'static tera::Tera {
+    static TERA: [OnceLock<tera::Tera>; Format::ALL.len()] =
+        [const { OnceLock::new() }; Format::ALL.len()];
+    TERA[format.index()].get_or_init(|| {
         let mut t = tera::Tera::default();
         // Autoescaping is for HTML; every value is escaped for its target format in Rust.
         t.autoescape_on(vec![]);
         let mut sources = vec![];
-        if let Some(dir) = TEMPLATES.get_dir(format) {
+        if let Some(dir) = TEMPLATES.get_dir(format.name()) {
             collect(dir, &mut sources);
         }
         // What `add_raw_templates` does, with the faster parse of `literals`.
@@ -94,7 +64,7 @@ fn tera(format: &str) -> Result<&'static tera::Tera> {
             .and_then(|()| t.check_macro_files())
             .unwrap_or_else(|e| panic!("embedded templates must link: {e:?}"));
         t
-    }))
+    })
 }
 
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
@@ -112,22 +82,24 @@ fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
 /// Renders every template of `format` with `ctx`. A template at
 /// `templates/<format>/a/b.tf.tera` becomes `a/b.tf`; other files are copied as they are.
 fn render_dir(
-    format: &str,
+    format: Format,
     ctx: &tera::Context,
     post: fn(&str, String) -> String,
 ) -> Result<FileSet> {
     let mut set = FileSet::default();
-    let root = TEMPLATES.get_dir(format).ok_or_else(|| Error::Render {
-        template: format.into(),
-        message: "no templates embedded for this format".into(),
-    })?;
-    let tera = tera(format)?;
+    let root = TEMPLATES
+        .get_dir(format.name())
+        .ok_or_else(|| Error::Render {
+            template: format.name().into(),
+            message: "no templates embedded for this format".into(),
+        })?;
+    let tera = tera(format);
     let mut files = vec![];
     walk(root, &mut files);
     for f in files {
         let path = f.path().to_string_lossy().replace('\\', "/");
         let rel = path
-            .strip_prefix(&format!("{format}/"))
+            .strip_prefix(&format!("{}/", format.name()))
             .unwrap_or(&path)
             .to_string();
         if let Some(out) = rel.strip_suffix(".tera") {
@@ -165,15 +137,16 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Renders the model in one format, plus the `smgen.toml` holding the answers.
 pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
+    let view = View::of(model);
     let mut set = match format {
-        Format::Terraform => terraform::render(model)?,
-        Format::Cdk => cdk::render(model)?,
-        Format::CloudFormation => cloudformation::render(model)?,
+        Format::Terraform => terraform::render(&view)?,
+        Format::Cdk => cdk::render(&view)?,
+        Format::CloudFormation => cloudformation::render(&view)?,
     };
     standalone::add(&mut set, model);
     set.insert("teardown.sh", teardown::script(model));
     set.insert("ARCHITECTURE.md", architecture(model));
-    set.insert("smgen.toml", answers(spec, format));
+    set.insert(ANSWERS, answers(spec, format));
     set.insert(SCHEMA_FILE, json_schema());
     Ok(set)
 }
@@ -186,17 +159,7 @@ fn architecture(model: &Model) -> String {
     explain::report::markdown(&e, &format!("{}: architecture", model.name))
 }
 
-/// The JSON Schema of `smgen.toml`, written beside it in every project.
-///
-/// Where editors find it: the answers file starts with `#:schema ./smgen.schema.json`, the
-/// directive taplo (and so Even Better TOML) reads, resolved relative to the TOML file. A copy
-/// in the project, not a URL: it works offline, and it is the schema of the smgen that
-/// rendered the project. It is an ordinary generated file, so the lock tracks it, `generate
-/// --check` catches a stale copy and `smgen upgrade` replaces it with the new smgen's schema.
-/// (`.smgen/` holds only reconcile state, which the lock refuses to track as a file.)
-pub const SCHEMA_FILE: &str = "smgen.schema.json";
-
-/// The schema, derived from the [`Spec`] types (`smgen schema` prints the same text).
+/// The schema of [`ANSWERS`] ([`SCHEMA_FILE`] in every project), derived from the [`Spec`] types (`smgen schema` prints the same text).
 pub fn json_schema() -> String {
     static SCHEMA: OnceLock<String> = OnceLock::new();
     SCHEMA
@@ -214,7 +177,7 @@ pub fn json_schema() -> String {
 pub fn answers(spec: &Spec, format: Format) -> String {
     let body = toml::to_string_pretty(spec).expect("a spec always serializes");
     format!(
-        "#:schema ./{SCHEMA_FILE}\n# smgen answers for this project (format: {}). Change one with `smgen upgrade --set key=value`,\n# or edit this file and run `smgen upgrade`: your edits to generated files are merged, not lost.\n# From scratch: `smgen generate --config smgen.toml --format {} --out DIR`\n\n{body}",
+        "#:schema ./{SCHEMA_FILE}\n# smgen answers for this project (format: {}). Change one with `smgen upgrade --set key=value`,\n# or edit this file and run `smgen upgrade`: your edits to generated files are merged, not lost.\n# From scratch: `smgen generate --config {ANSWERS} --format {} --out DIR`\n\n{body}",
         format.name(),
         format.name()
     )

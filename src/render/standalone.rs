@@ -259,7 +259,7 @@ fn sdk_config(model: &Model, ph: &Placeholders) -> String {
     let j = &model.jobs;
     let subnets: Vec<String> = j.subnets.iter().map(|s| q(ph.text(s))).collect();
     let sg = q(ph.text(&j.security_group));
-    let role = q(ph.text(&Ref::attr(Kind::Role, "execution", Attr::Arn)));
+    let role = q(ph.text(&crate::model::execution_role_arn()));
     let key = j.kms_key.as_ref().map(|k| q(ph.text(k)));
     let vpc = format!(
         "VpcConfig:\n      SecurityGroupIds: [{sg}]\n      Subnets: [{}]",
@@ -360,7 +360,7 @@ fn existing_vpc_checks(model: &Model) -> Option<String> {
     let interface: Vec<&str> = model
         .endpoints
         .iter()
-        .filter(|e| e.kind == crate::model::endpoints::EndpointKind::Interface)
+        .filter(|e| e.kind == crate::aws::endpoints::EndpointKind::Interface)
         .map(|e| e.service_name.as_str())
         .collect();
     let mut s = format!(

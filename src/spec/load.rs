@@ -1,6 +1,7 @@
 //! Reading a spec: preset or config file, then `--set` overrides, then validation.
 
 use super::Spec;
+use super::Valid;
 use crate::error::{Error, Result};
 use crate::presets;
 use serde::Deserialize;
@@ -28,7 +29,7 @@ impl SpecSource {
 }
 
 /// Loads, overrides and validates a spec. `overrides` are `key.path=value` strings.
-pub fn load(source: &SpecSource, overrides: &[String]) -> Result<Spec> {
+pub fn load(source: &SpecSource, overrides: &[String]) -> Result<Valid> {
     let (origin, text) = match source {
         SpecSource::Preset(name) => {
             let preset = presets::find(name)?;
@@ -57,8 +58,7 @@ pub fn load(source: &SpecSource, overrides: &[String]) -> Result<Spec> {
             message: explain(e.message()),
         })?
     };
-    spec.validate()?;
-    Ok(spec)
+    spec.validate()
 }
 
 /// The answers of `text` after `overrides`, applied one at a time as `--set` applies them,

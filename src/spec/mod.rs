@@ -10,6 +10,18 @@ mod validate;
 
 pub(crate) use load::partial;
 pub use load::{SpecSource, load};
+pub use validate::Valid;
+
+/// Name of the created log bucket's short name (reserved for bucket `name`s).
+pub const LOG_BUCKET: &str = "s3logs";
+
+/// snake_case logical name for any user-given or catalog name. Callers prefix it where the
+/// name may start with a digit (Terraform identifiers may not); validation rejects names whose
+/// logical forms collide, which is why the rule lives with the spec.
+pub fn snake(s: &str) -> String {
+    use heck::ToSnakeCase;
+    s.replace(['.', '-'], "_").to_snake_case()
+}
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! The questions `smgen init` asks, one row per answer, keyed by the same dotted path as the
 //! TOML key and `--set` (`network.nat`). The wizard applies each answer as `--set PATH=VALUE`
 //! and validates it with [`super::load`], so defaults and rules have one home: the serde
-//! defaults in [`super`] and the checks in `validate.rs`. This table only says what to ask,
+//! defaults in [`super`] and the checks in `validate/`. This table only says what to ask,
 //! when, and the trade-off in plain words.
 
 use super::{AuthMode, KmsMode, NetworkMode, PresignedRestrict, Spec};
@@ -47,11 +47,11 @@ fn creates_vpc(s: &Spec) -> bool {
 fn reuses_vpc(s: &Spec) -> bool {
     !s.network.vpc.create
 }
-// smgen creates NAT gateways only in a VPC it creates (validate.rs, network.nat).
+// smgen creates NAT gateways only in a VPC it creates (validate/network.rs, network.nat).
 fn nat_applies(s: &Spec) -> bool {
     vpc_only(s) && creates_vpc(s)
 }
-// The answer applies only with NAT and solver-chosen endpoints (validate.rs).
+// The answer applies only with NAT and solver-chosen endpoints (validate/network.rs).
 fn nat_with_auto_endpoints(s: &Spec) -> bool {
     nat_applies(s)
         && s.network.nat != super::Nat::None
@@ -61,7 +61,7 @@ fn studio(s: &Spec) -> bool {
     s.needs.studio
 }
 // Presigned-URL conditions work in IAM auth mode only, not with IAM Identity Center
-// (archived dg `studio-interface-endpoint`; domain facts 2.6).
+// (archived dg `studio-interface-endpoint`; docs/sagemaker-facts.md § 2.6).
 fn studio_iam(s: &Spec) -> bool {
     s.needs.studio && s.studio.auth_mode == AuthMode::Iam
 }
@@ -437,7 +437,7 @@ pub static QUESTIONS: &[Question] = &[
         when: always,
     },
     // Teardown: Terraform `force_destroy` (aws_s3_bucket), the domain's RetentionPolicy
-    // (DeleteDomain API: HomeEfsFileSystem Retain | Delete); domain facts 2.12 (EFS, mount
+    // (DeleteDomain API: HomeEfsFileSystem Retain | Delete); docs/sagemaker-facts.md § 2.12 (EFS, mount
     // targets and SageMaker's security groups block VPC deletion).
     Question {
         path: "teardown.mode",

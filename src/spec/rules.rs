@@ -1,7 +1,7 @@
 //! AWS's own rules for names, ids, ARNs and tags, as predicates. Each cites the API reference
-//! or user-guide page that states it; `validate.rs` applies them and words the errors.
+//! or user-guide page that states it; `validate/` applies them and words the errors.
 
-use crate::model::region;
+use crate::aws::region;
 use regex::Regex;
 use std::sync::OnceLock;
 

@@ -3,6 +3,7 @@
 //! findings it causes (the model resolved with and without the change) before it is kept.
 
 use super::{Answers, Prompter, fit, say_help, wrap};
+use crate::aws::endpoints::CATALOG;
 use crate::error::Result;
 use crate::model::{self, endpoints};
 use crate::spec::questions::Question;
@@ -17,12 +18,12 @@ pub(super) fn ask(
     spec: &Spec,
 ) -> Result<String> {
     let needs = endpoints::required(spec);
-    let solver: Vec<&str> = endpoints::CATALOG
+    let solver: Vec<&str> = CATALOG
         .iter()
         .filter(|e| needs.iter().any(|n| n.key == e.key))
         .map(|e| e.key)
         .collect();
-    let checked: Vec<bool> = endpoints::CATALOG
+    let checked: Vec<bool> = CATALOG
         .iter()
         .map(|e| match &spec.network.endpoints {
             EndpointChoice::List(keys) => keys.iter().any(|k| k == e.key),
@@ -39,7 +40,7 @@ pub(super) fn ask(
         ));
     }
     // One line per item: dialoguer redraws lists by counting lines.
-    let items: Vec<String> = endpoints::CATALOG
+    let items: Vec<String> = CATALOG
         .iter()
         .map(|e| {
             let why = if solver.contains(&e.key) {
@@ -53,7 +54,7 @@ pub(super) fn ask(
     let prompt = format!("{} ({})", q.prompt, q.path);
     loop {
         let picked = p.multi_select(q.path, &prompt, &items, &checked)?;
-        let keys: Vec<&str> = picked.iter().map(|&i| endpoints::CATALOG[i].key).collect();
+        let keys: Vec<&str> = picked.iter().map(|&i| CATALOG[i].key).collect();
         let value = if keys == solver {
             toml::Value::String("auto".into()).to_string()
         } else {

@@ -30,7 +30,10 @@ pub struct Start {
 /// What the user decided.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Write { spec: Box<Spec>, format: Format },
+    Write {
+        spec: Box<spec::Valid>,
+        format: Format,
+    },
     Quit,
 }
 
@@ -53,7 +56,7 @@ impl Answers {
         spec::partial(&self.base, &self.sets)
     }
 
-    fn load(&self) -> Result<Spec> {
+    fn load(&self) -> Result<spec::Valid> {
         spec::load(&self.source(), &self.sets)
     }
 
@@ -86,14 +89,14 @@ pub fn run(p: &mut dyn Prompter, start: &Start) -> Result<Outcome> {
     let format = match start.format {
         Some(f) => f,
         None => {
-            let items: Vec<String> = Format::NAMES.iter().map(|s| s.to_string()).collect();
+            let items: Vec<String> = Format::ALL.iter().map(|f| f.name().to_string()).collect();
             say_help(
                 p,
                 "Terraform, CloudFormation or AWS CDK (TypeScript): the same resources and \
                  policies in each. smgen.toml records the choice.",
             );
             let i = p.select("format", "Output format", &items, 0)?;
-            Format::parse(Format::NAMES[i]).expect("listed names parse")
+            Format::ALL[i]
         }
     };
     let mut answers = Answers {

@@ -3,8 +3,8 @@
 //! model. Cost and findings are `smgen explain`'s own text, so the two never disagree.
 
 use super::wrap;
+use crate::aws::endpoints::EndpointKind;
 use crate::explain;
-use crate::model::endpoints::EndpointKind;
 use crate::model::{Model, Severity};
 use crate::render::Format;
 use crate::spec::{KmsMode, Spec};

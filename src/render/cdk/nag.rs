@@ -1,65 +1,10 @@
-//! cdk-nag acknowledgements, each with its reason: the AwsSolutions findings that follow from a
-//! choice in `smgen.toml` (the same choices the Terraform output skips checkov checks for), and
-//! the reasons for the wildcards in the model's IAM policies (AwsSolutions-IAM5), one per
-//! statement. The generated app turns the latter into finding-by-finding acknowledgements
+//! cdk-nag acknowledgements for the wildcards in the model's IAM policies (AwsSolutions-IAM5),
+//! one reason per statement. (The AwsSolutions findings that follow from a choice in
+//! `smgen.toml` are the view's waivers, [`crate::view::waivers`], under their cdk-nag ids.) The generated app turns the latter into finding-by-finding acknowledgements
 //! (`lib/nag.ts`), so a wildcard without a reason here stays a finding.
 
 use crate::model::iam::{Effect, PolicyDocument, Statement};
 use crate::model::refs::Ref;
-use crate::model::{Bucket, Model, NotebookInstance};
-
-type Ack = (String, String);
-
-fn ack(id: &str, reason: &str) -> Ack {
-    (id.to_string(), reason.to_string())
-}
-
-/// VPC7 (flow logs) applies to a VPC the app creates.
-pub fn network(m: &Model) -> Vec<Ack> {
-    let mut out = vec![];
-    if m.network.created.is_some() && !m.network.flow_logs {
-        out.push(ack(
-            "AwsSolutions-VPC7",
-            "network.flow_logs = false was chosen in smgen.toml",
-        ));
-    }
-    out
-}
-
-/// S1 (server access logs).
-pub fn bucket(b: &Bucket) -> Vec<Ack> {
-    if b.is_log_target {
-        vec![ack(
-            "AwsSolutions-S1",
-            "this bucket is the server access log target; logging it to itself would loop",
-        )]
-    } else if b.access_log_bucket.is_none() {
-        vec![ack(
-            "AwsSolutions-S1",
-            "data.access_logging = false was chosen in smgen.toml",
-        )]
-    } else {
-        vec![]
-    }
-}
-
-/// SM2 (volume key) and SM3 (direct internet access); SM1 (in a VPC) always holds.
-pub fn notebook(n: &NotebookInstance) -> Vec<Ack> {
-    let mut out = vec![];
-    if n.kms_key.is_none() {
-        out.push(ack(
-            "AwsSolutions-SM2",
-            "encryption.kms = \"aws-managed\" was chosen; the ML volume uses the AWS managed key",
-        ));
-    }
-    if n.direct_internet_access {
-        out.push(ack(
-            "AwsSolutions-SM3",
-            "notebook.direct_internet_access = true was chosen in smgen.toml",
-        ));
-    }
-    out
-}
 
 /// Verbs of actions that IAM authorizes on `"*"` only (Service Authorization Reference: the
 /// describe/list/search actions and ECR's token action list no resource types).

@@ -3,6 +3,7 @@
 //! terraform.rs, the context holds only finished fragments (YAML scalars, intrinsic functions,
 //! YAML blocks from [`yaml::Node`]), so templates place fragments and never print spec text.
 
+mod context;
 mod intrinsics;
 mod network;
 mod params;
@@ -12,30 +13,33 @@ mod workloads;
 use super::yaml::{self, Node};
 use super::{FileSet, render_dir};
 use crate::error::{Error, Result};
-use crate::model::Model;
 use crate::model::refs::{Attr, Kind, Ref};
+use crate::project::ANSWERS;
 use crate::spec::KmsMode;
+use crate::view::{View, waivers};
+use context::{Bucket, Context, FlowLog, Kms, LogGroup};
 use intrinsics::pascal;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `aws cloudformation deploy` uploads a template larger than this through S3 (`--s3-bucket`);
 /// CloudFormation User Guide, "CloudFormation quotas" (template body size in a request).
 const TEMPLATE_BODY_MAX: usize = 51_200;
 
-pub fn render(model: &Model) -> Result<FileSet> {
-    let mut ctx = context(model)?;
-    let mut set = render_dir("cloudformation", &tera_ctx(&ctx), |_, t| t)?;
+pub fn render(view: &View) -> Result<FileSet> {
+    let mut ctx = context(view);
+    check_unique(&serde_json::to_value(&ctx).expect("the context serializes"))?;
+    let mut set = render_dir(super::Format::CloudFormation, &tera_ctx(&ctx), |_, t| t)?;
     // The README's deploy command depends on the rendered template's size.
     let size = set.files.get("template.yaml").map_or(0, String::len);
     if size > TEMPLATE_BODY_MAX {
-        ctx["needs_s3_upload"] = json!(true);
-        set = render_dir("cloudformation", &tera_ctx(&ctx), |_, t| t)?;
+        ctx.needs_s3_upload = true;
+        set = render_dir(super::Format::CloudFormation, &tera_ctx(&ctx), |_, t| t)?;
     }
     Ok(set)
 }
 
-fn tera_ctx(ctx: &Json) -> tera::Context {
+fn tera_ctx(ctx: &Context) -> tera::Context {
     tera::Context::from_serialize(ctx).expect("context is a JSON object")
 }
 
@@ -78,129 +82,133 @@ fn s(v: &str) -> String {
     yaml::scalar(v)
 }
 
-fn context(model: &Model) -> Result<Json> {
+fn context<'a>(view: &'a View) -> Context<'a> {
+    let model = view.model;
+    let names = &view.names;
     let name = &model.name;
     let tags = Tags(&model.tags);
     let net = &model.network;
     let key = model.kms.key_arn.as_ref().map(intrinsics::value);
-    let (security_groups, sg_rules) = network::security_groups(model, &tags);
+    let (security_groups, sg_rules) = network::security_groups(model, names, &tags);
 
-    let buckets: Vec<Json> = model
+    let buckets = model
         .buckets
         .iter()
-        .map(|b| {
-            json!({
-                "logical": intrinsics::logical(Kind::Bucket, &b.name),
-                "name": b.name,
-                "bucket": intrinsics::value(&b.bucket_name),
-                "purpose": b.purpose,
-                "sse_kms": b.sse_kms,
-                "key": b.kms_key.as_ref().map(intrinsics::value),
-                "log_bucket": b.access_log_bucket.as_deref().map(|l| intrinsics::logical(Kind::Bucket, l)),
-                // S3 checks the target's permissions when logging is enabled (S3 User Guide,
-                // enable-server-access-logging): the bucket waits for the target's policy.
-                "log_policy": b.access_log_bucket.as_deref().map(|l| format!("{}BucketPolicy", pascal(l))),
-                "log_prefix": s(&format!("{}/", b.name)),
-                "policy": intrinsics::policy(&b.policy),
-                "policy_logical": format!("{}BucketPolicy", pascal(&b.name)),
-                "log_target": b.is_log_target,
-                "skips": skips::node(&skips::bucket(b.is_log_target, b.access_log_bucket.is_some())),
-                "tags": tags.plain(),
-                "output": format!("{}BucketName", pascal(&b.name)),
-            })
+        .map(|b| Bucket {
+            logical: intrinsics::logical(Kind::Bucket, &b.name),
+            name: &b.name,
+            bucket: intrinsics::value(&b.bucket_name),
+            purpose: &b.purpose,
+            sse_kms: b.sse_kms,
+            key: b.kms_key.as_ref().map(intrinsics::value),
+            log_bucket: b
+                .access_log_bucket
+                .as_deref()
+                .map(|l| intrinsics::logical(Kind::Bucket, l)),
+            // S3 checks the target's permissions when logging is enabled (S3 User Guide,
+            // enable-server-access-logging): the bucket waits for the target's policy.
+            log_policy: b
+                .access_log_bucket
+                .as_deref()
+                .map(|l| format!("{}BucketPolicy", pascal(l))),
+            log_prefix: s(&format!("{}/", b.name)),
+            policy: intrinsics::policy(&b.policy),
+            policy_logical: format!("{}BucketPolicy", pascal(&b.name)),
+            log_target: b.is_log_target,
+            skips: skips::node(&waivers::bucket(b)),
+            tags: tags.plain(),
+            output: format!("{}BucketName", pascal(&b.name)),
         })
         .collect();
 
-    let log_groups: Vec<Json> = model
+    let log_groups = model
         .log_groups
         .iter()
-        .map(|g| {
-            json!({
-                "logical": intrinsics::logical(Kind::LogGroup, &g.name),
-                "log_group_name": s(&g.log_group_name),
-                "retention": g.retention_days,
-                "key": g.kms_key.as_ref().map(intrinsics::value),
-                "skips": skips::node(&skips::log_group(g.kms_key.is_some())),
-                "tags": tags.plain(),
-            })
+        .map(|g| LogGroup {
+            logical: intrinsics::logical(Kind::LogGroup, &g.name),
+            log_group_name: s(&g.log_group_name),
+            retention: g.retention_days,
+            key: g.kms_key.as_ref().map(intrinsics::value),
+            skips: skips::node(&waivers::log_group(g)),
+            tags: tags.plain(),
         })
         .collect();
 
     let flow_log = net.flow_logs.then(|| {
-        json!({
-            "destination": intrinsics::value(&Ref::attr(Kind::LogGroup, "flow_logs", Attr::Arn)),
-            "role": intrinsics::value(&Ref::attr(Kind::Role, "flow_logs", Attr::Arn)),
+        let role = Ref::attr(Kind::Role, "flow_logs", Attr::Arn);
+        FlowLog {
+            destination: intrinsics::value(&Ref::attr(Kind::LogGroup, "flow_logs", Attr::Arn)),
+            role: intrinsics::value(&role),
             // The role needs its permissions before the first delivery.
-            "depends": workloads::role_policies(model, &Ref::attr(Kind::Role, "flow_logs", Attr::Arn)),
-            "tags": tags.named(&format!("{name}-flow-logs")),
-        })
+            depends: workloads::role_policies(model, &role),
+            tags: tags.named(&names.flow_logs),
+        }
     });
 
-    // Finding serializes as {severity, choice, message, source}, severity in lower case.
-    let findings = serde_json::to_value(&model.findings).expect("findings serialize");
-
     let parameters = params::parameters(model);
-    let mut ctx = json!({
-        "name": name,
-        "stack_name": name,
-        "deploy": crate::render::standalone::readme_facts(model),
-        "region": s(&model.region),
-        "region_raw": model.region,
-        "region_assert": s(&format!(
+    let vpc_id = intrinsics::value(&net.vpc_id);
+    let outputs = workloads::outputs(model, &vpc_id);
+    Context {
+        name,
+        stack_name: name,
+        deploy: crate::render::standalone::readme_facts(model),
+        region: s(&model.region),
+        region_raw: &model.region,
+        region_assert: s(&format!(
             "This template was generated for {}: its Availability Zone ids and endpoint service names belong to that region. Regenerate it with smgen for another region.",
             model.region
         )),
         // Terraform's allowed_account_ids: with project.account_id the stack refuses any
         // other account before anything is created (CloudFormation User Guide, template
         // rules: assertions on pseudo parameters).
-        "account_rule_id": model.account_id.as_deref().map(s),
-        "account_rule_message": model.account_id.as_deref().map(|a| s(&format!(
-            "This template was generated for account {a} (project.account_id): its policies name that account. Deploy with that account's credentials, or regenerate with smgen upgrade --set project.account_id=..."
-        ))),
-        "partition": model.partition.arn(),
-        "description": s(&format!(
-            "smgen: secure Amazon SageMaker environment {name} ({}); generated from smgen.toml, regenerate rather than edit",
+        account_rule_id: model.account_id.as_deref().map(s),
+        account_rule_message: model.account_id.as_deref().map(|a| {
+            s(&format!(
+                "This template was generated for account {a} (project.account_id): its policies name that account. Deploy with that account's credentials, or regenerate with smgen upgrade --set project.account_id=..."
+            ))
+        }),
+        partition: model.partition.arn(),
+        description: s(&format!(
+            "smgen: secure Amazon SageMaker environment {name} ({}); generated from {ANSWERS}, regenerate rather than edit",
             model.region
         )),
-        "tags": tags.plain(),
-        "vpc": network::vpc(model, &tags),
-        "vpc_id": intrinsics::value(&net.vpc_id),
-        "private_subnets": intrinsics::list(&net.private_subnets).block(),
-        "private_subnets_joined": joined(&net.private_subnets),
-        "private_route_tables": intrinsics::list(&net.private_route_tables).block(),
-        "existing": net.created.is_none(),
-        "flow_log": flow_log,
-        "endpoints": network::endpoints(model, &tags),
-        "security_groups": security_groups,
-        "sg_rules": sg_rules,
-        "kms": {
-            "create": model.kms.mode == KmsMode::Create,
-            "existing": model.kms.mode == KmsMode::Existing,
-            "aws_managed": model.kms.mode == KmsMode::AwsManaged,
-            "key": key,
-            "policy": model.kms.policy.as_ref().map(intrinsics::policy),
-            "alias": s(&format!("alias/{name}")),
-            "description": s(&format!("{name}: SageMaker environment data, volumes and logs")),
-            "tags": tags.plain(),
+        tags: tags.plain(),
+        vpc: network::vpc(model, names, &tags),
+        vpc_id,
+        private_subnets: intrinsics::list(&net.private_subnets).block(),
+        private_subnets_joined: joined(&net.private_subnets),
+        private_route_tables: intrinsics::list(&net.private_route_tables).block(),
+        existing: net.created.is_none(),
+        flow_log,
+        endpoints: network::endpoints(model, names, &tags),
+        security_groups,
+        sg_rules,
+        kms: Kms {
+            create: model.kms.mode == KmsMode::Create,
+            existing: model.kms.mode == KmsMode::Existing,
+            aws_managed: model.kms.mode == KmsMode::AwsManaged,
+            key,
+            policy: model.kms.policy.as_ref().map(intrinsics::policy),
+            alias: s(&names.kms_alias),
+            description: s(&names.kms_description),
+            tags: tags.plain(),
         },
-        "buckets": buckets,
-        "log_groups": log_groups,
-        "roles": workloads::roles(model, &tags),
-        "access_policies": workloads::access_policies(model),
-        "domain": workloads::domain(model, &tags),
-        "notebooks": workloads::notebooks(model, &tags),
-        "jobs": workloads::jobs(model),
-        "findings": findings,
-        "teardown_delete": model.teardown_delete,
-        "params": parameters.list,
-        "param_groups": parameters.groups,
-        "parameters_json": parameters.json,
-        "s3_prefix_list": parameters.s3_prefix_list,
-        "needs_s3_upload": false,
-    });
-    ctx["outputs"] = json!(workloads::outputs(model, &ctx));
-    check_unique(&ctx)?;
-    Ok(ctx)
+        buckets,
+        log_groups,
+        roles: workloads::roles(model, &tags),
+        access_policies: workloads::access_policies(model),
+        domain: workloads::domain(model, &tags),
+        notebooks: workloads::notebooks(model, &tags),
+        jobs: workloads::jobs(model),
+        findings: &model.findings,
+        teardown_delete: model.teardown_delete,
+        params: parameters.list,
+        param_groups: parameters.groups,
+        parameters_json: parameters.json,
+        s3_prefix_list: parameters.s3_prefix_list,
+        needs_s3_upload: false,
+        outputs,
+    }
 }
 
 /// A comma-joined list for an output value.

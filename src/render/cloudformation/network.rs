@@ -10,85 +10,88 @@
 //! `allowAllOutbound: false`).
 
 use super::Tags;
+use super::context::{Endpoint as EndpointCtx, SecurityGroup, StandaloneRule, Vpc, Zone};
 use super::intrinsics::{self as cfn, logical, pascal};
-use crate::model::endpoints::{self, EndpointKind};
+use crate::aws::endpoints::{self, EndpointKind};
+use crate::model::endpoints::service_name_ref;
 use crate::model::refs::Kind;
 use crate::model::security::{Direction, Peer, Rule};
 use crate::model::{Endpoint, Model};
 use crate::render::yaml::{self, Node};
-use serde_json::{Value as Json, json};
+use crate::view::Names;
 
 fn s(v: &str) -> String {
     yaml::scalar(v)
 }
 
-pub fn vpc(model: &Model, tags: &Tags) -> Option<Json> {
-    let name = &model.name;
+pub fn vpc(model: &Model, names: &Names, tags: &Tags) -> Option<Vpc> {
     let v = model.network.created.as_ref()?;
-    let zones: Vec<Json> = v
+    let zones = v
         .zones
         .iter()
-        .map(|z| {
+        .zip(&names.zones)
+        .map(|(z, n)| {
             let sx = &z.suffix;
-            json!({
-                "subnet": logical(Kind::Subnet, &format!("private_{sx}")),
-                "rt": logical(Kind::RouteTable, &format!("private_{sx}")),
-                "assoc": format!("Private{}RouteTableAssociation", pascal(sx)),
-                "route": format!("Private{}InternetRoute", pascal(sx)),
-                "public_subnet": logical(Kind::Subnet, &format!("public_{sx}")),
-                "public_assoc": format!("Public{}RouteTableAssociation", pascal(sx)),
-                "az_id": s(&z.az_id),
-                "private_cidr": s(&z.private_cidr),
-                "public_cidr": z.public_cidr.as_deref().map(s),
-                "nat": z.nat_gateway.as_deref().map(|n| format!("NatGateway{}", pascal(n))),
-                "is_nat": z.nat_gateway.as_deref() == Some(sx.as_str()),
-                "nat_name": format!("NatGateway{}", pascal(sx)),
-                "eip": format!("NatEip{}", pascal(sx)),
-                "private_tags": tags.named(&format!("{name}-private-{}", z.az_id)),
-                "rt_tags": tags.named(&format!("{name}-private-{}", z.az_id)),
-                "public_tags": tags.named(&format!("{name}-public-{}", z.az_id)),
-                "nat_tags": tags.named(&format!("{name}-nat-{}", z.az_id)),
-            })
+            Zone {
+                subnet: logical(Kind::Subnet, &format!("private_{sx}")),
+                rt: logical(Kind::RouteTable, &format!("private_{sx}")),
+                assoc: format!("Private{}RouteTableAssociation", pascal(sx)),
+                route: format!("Private{}InternetRoute", pascal(sx)),
+                public_subnet: logical(Kind::Subnet, &format!("public_{sx}")),
+                public_assoc: format!("Public{}RouteTableAssociation", pascal(sx)),
+                az_id: s(&z.az_id),
+                private_cidr: s(&z.private_cidr),
+                public_cidr: z.public_cidr.as_deref().map(s),
+                nat: z
+                    .nat_gateway
+                    .as_deref()
+                    .map(|n| format!("NatGateway{}", pascal(n))),
+                is_nat: z.nat_gateway.as_deref() == Some(sx.as_str()),
+                nat_name: format!("NatGateway{}", pascal(sx)),
+                eip: format!("NatEip{}", pascal(sx)),
+                private_tags: tags.named(&n.private_subnet),
+                rt_tags: tags.named(&n.private_route_table),
+                public_tags: tags.named(&n.public_subnet),
+                nat_tags: tags.named(&n.nat_gateway),
+            }
         })
         .collect();
-    Some(json!({
-        "cidr": s(&v.cidr),
-        "zones": zones,
-        "public": v.public_subnets,
-        "tags": tags.named(&format!("{name}-vpc")),
-        "igw_tags": tags.named(&format!("{name}-igw")),
-        "public_rt_tags": tags.named(&format!("{name}-public")),
-    }))
+    Some(Vpc {
+        cidr: s(&v.cidr),
+        zones,
+        public: v.public_subnets,
+        tags: tags.named(&names.vpc),
+        igw_tags: tags.named(&names.internet_gateway),
+        public_rt_tags: tags.named(&names.public_route_table),
+    })
 }
 
 /// The service name with `${AWS::Region}`, from the same catalog entry as the model's.
 fn service_name(model: &Model, e: &Endpoint) -> String {
     match endpoints::find(e.key) {
-        Some(entry) => cfn::value(&entry.service_name_ref(model.partition)),
+        Some(entry) => cfn::value(&service_name_ref(entry, model.partition)),
         None => s(&e.service_name),
     }
 }
 
-pub fn endpoints(model: &Model, tags: &Tags) -> Vec<Json> {
+pub fn endpoints<'a>(model: &'a Model, names: &Names, tags: &Tags) -> Vec<EndpointCtx<'a>> {
     model
         .endpoints
         .iter()
         // A reused endpoint (network.vpc.s3_gateway_endpoint_id) is not the stack's.
         .filter(|e| e.existing_id.is_none())
-        .map(|e| {
-            json!({
-                "logical": logical(Kind::VpcEndpoint, &e.name),
-                "key": e.key,
-                "service_name": service_name(model, e),
-                "service_name_raw": e.service_name,
-                "gateway": e.kind == EndpointKind::Gateway,
-                "reason": e.reason,
-                "purpose": e.purpose,
-                "source": e.source,
-                "policy": cfn::policy(&e.policy),
-                "tags": tags.named(&format!("{}-{}", model.name, e.key)),
-                "output": format!("{}EndpointId", pascal(&e.name)),
-            })
+        .map(|e| EndpointCtx {
+            logical: logical(Kind::VpcEndpoint, &e.name),
+            key: e.key,
+            service_name: service_name(model, e),
+            service_name_raw: &e.service_name,
+            gateway: e.kind == EndpointKind::Gateway,
+            reason: &e.reason,
+            purpose: e.purpose,
+            source: e.source,
+            policy: cfn::policy(&e.policy),
+            tags: tags.named(&names.endpoint(e.key)),
+            output: format!("{}EndpointId", pascal(&e.name)),
         })
         .collect()
 }
@@ -153,7 +156,11 @@ fn no_egress() -> Node {
 }
 
 /// (security groups, standalone rules) for the template.
-pub fn security_groups(model: &Model, tags: &Tags) -> (Vec<Json>, Vec<Json>) {
+pub fn security_groups<'a>(
+    model: &'a Model,
+    names: &Names,
+    tags: &Tags,
+) -> (Vec<SecurityGroup<'a>>, Vec<StandaloneRule>) {
     let mut standalone = vec![];
     let groups = model
         .security_groups
@@ -169,12 +176,12 @@ pub fn security_groups(model: &Model, tags: &Tags) -> (Vec<Json>, Vec<Json>) {
                         Direction::Ingress => "Ingress",
                         Direction::Egress => "Egress",
                     };
-                    standalone.push(json!({
-                        "logical": format!("{}{dir}{}", pascal(&g.name), pascal(&r.id)),
-                        "type": format!("AWS::EC2::SecurityGroup{dir}"),
-                        "group": logical(Kind::SecurityGroup, &g.name),
-                        "fields": Node::Map(rule_fields(r, p)).block(),
-                    }));
+                    standalone.push(StandaloneRule {
+                        logical: format!("{}{dir}{}", pascal(&g.name), pascal(&r.id)),
+                        r#type: format!("AWS::EC2::SecurityGroup{dir}"),
+                        group: logical(Kind::SecurityGroup, &g.name),
+                        fields: Node::Map(rule_fields(r, p)).block(),
+                    });
                 } else {
                     let node = Node::Map(rule_fields(r, p));
                     match r.direction {
@@ -186,18 +193,18 @@ pub fn security_groups(model: &Model, tags: &Tags) -> (Vec<Json>, Vec<Json>) {
             if egress.is_empty() {
                 egress.push(no_egress());
             }
-            let group_name = format!("{}-{}", model.name, g.name.replace('_', "-"));
-            json!({
-                "name": g.name,
-                "logical": logical(Kind::SecurityGroup, &g.name),
-                "group_name": s(&group_name),
-                "description": s(&g.description),
-                "ingress": (!ingress.is_empty()).then(|| Node::Seq(ingress).block()),
-                "egress": Node::Seq(egress).block(),
-                "tags": tags.named(&group_name),
-                "output": format!("{}SecurityGroupId", pascal(&g.name)),
-                "text": rules_text(&g.rules),
-            })
+            let group_name = names.security_group(&g.name);
+            SecurityGroup {
+                name: &g.name,
+                logical: logical(Kind::SecurityGroup, &g.name),
+                group_name: s(&group_name),
+                description: s(&g.description),
+                ingress: (!ingress.is_empty()).then(|| Node::Seq(ingress).block()),
+                egress: Node::Seq(egress).block(),
+                tags: tags.named(&group_name),
+                output: format!("{}SecurityGroupId", pascal(&g.name)),
+                text: rules_text(&g.rules),
+            }
         })
         .collect();
     (groups, standalone)

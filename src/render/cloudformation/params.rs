@@ -5,8 +5,8 @@
 //! the `AWS::CloudFormation::Interface` groups; `parameters.json` lists example values.
 
 use super::intrinsics::prefix_list_param;
+use crate::aws::endpoints::EndpointKind;
 use crate::model::Model;
-use crate::model::endpoints::EndpointKind;
 use crate::model::refs::{Attr, Kind, Ref};
 use crate::model::security::Peer;
 use crate::render::yaml;

@@ -2,13 +2,15 @@
 //! instances, and the stack's outputs. IAM documents come from the model as they are
 //! (`PolicyDocument::to_value`), so every statement the model adds appears here unchanged.
 
+use super::context::{Domain, Jobs, Notebook, Output, Policy, Profile, Role as RoleCtx};
 use super::intrinsics::{self as cfn, logical, pascal};
 use super::{Tags, joined, skips};
 use crate::model::refs::{Attr, Kind, Ref};
 use crate::model::{ManagedPolicy, Model, Role};
 use crate::render::yaml;
 use crate::spec::AuthMode;
-use serde_json::{Value as Json, json};
+use crate::view::outputs::{self as text, noted};
+use crate::view::waivers;
 
 fn s(v: &str) -> String {
     yaml::scalar(v)
@@ -18,36 +20,34 @@ fn policy_logical(p: &ManagedPolicy) -> String {
     format!("{}Policy", pascal(&p.name))
 }
 
-fn managed(p: &ManagedPolicy) -> Json {
-    json!({
-        "policy_logical": policy_logical(p),
-        "policy_name": s(&p.policy_name),
-        "description": s(&p.description),
-        "document": cfn::policy(&p.document),
-    })
+fn managed(p: &ManagedPolicy) -> Policy {
+    Policy {
+        policy_logical: policy_logical(p),
+        policy_name: s(&p.policy_name),
+        description: s(&p.description),
+        document: cfn::policy(&p.document),
+    }
 }
 
-pub fn roles(model: &Model, tags: &Tags) -> Vec<Json> {
+pub fn roles(model: &Model, tags: &Tags) -> Vec<RoleCtx> {
     model
         .roles
         .iter()
-        .map(|r| {
-            json!({
-                "logical": logical(Kind::Role, &r.name),
-                "role_name": s(&r.role_name),
-                "path": s(&r.path),
-                "description": s(&r.description),
-                "trust": cfn::policy(&r.trust),
-                "boundary": r.boundary.as_ref().map(managed),
-                "policies": r.policies.iter().map(managed).collect::<Vec<_>>(),
-                "tags": tags.plain(),
-            })
+        .map(|r| RoleCtx {
+            logical: logical(Kind::Role, &r.name),
+            role_name: s(&r.role_name),
+            path: s(&r.path),
+            description: s(&r.description),
+            trust: cfn::policy(&r.trust),
+            boundary: r.boundary.as_ref().map(managed),
+            policies: r.policies.iter().map(managed).collect(),
+            tags: tags.plain(),
         })
         .collect()
 }
 
 /// Policies the stack creates for people to attach to their own identities.
-pub fn access_policies(model: &Model) -> Vec<Json> {
+pub fn access_policies(model: &Model) -> Vec<Policy> {
     model.access_policies.iter().map(managed).collect()
 }
 
@@ -62,71 +62,70 @@ pub(super) fn role_policies(model: &Model, role: &Ref) -> Vec<String> {
         .collect()
 }
 
-pub fn domain(model: &Model, tags: &Tags) -> Option<Json> {
+pub fn domain<'a>(model: &'a Model, tags: &Tags) -> Option<Domain<'a>> {
     let d = model.domain.as_ref()?;
-    let profiles: Vec<Json> = d
+    let profiles = d
         .profiles
         .iter()
-        .map(|p| {
-            json!({
-                "logical": logical(Kind::UserProfile, &p.name),
-                "profile_name": s(&p.profile_name),
-                "sg": cfn::value(&p.security_group),
-                "tags": tags.plain(),
-            })
+        .map(|p| Profile {
+            logical: logical(Kind::UserProfile, &p.name),
+            profile_name: s(&p.profile_name),
+            sg: cfn::value(&p.security_group),
+            tags: tags.plain(),
         })
         .collect();
-    Some(json!({
-        "logical": logical(Kind::Domain, "main"),
-        "domain_name": s(&d.domain_name),
-        "auth_mode": match d.auth_mode { AuthMode::Iam => "IAM", AuthMode::Sso => "SSO" },
-        "sso": d.auth_mode == AuthMode::Sso,
-        "access": s(d.app_network_access_type),
-        "access_raw": d.app_network_access_type,
-        "vpc_only": d.app_network_access_type == "VpcOnly",
-        "key": d.kms_key.as_ref().map(cfn::value),
-        "role": cfn::value(&d.execution_role),
-        "default_sgs": cfn::list(&d.default_security_groups).block(),
-        "space_sgs": cfn::list(&d.space_security_groups).block(),
-        "depends": role_policies(model, &d.execution_role),
-        "skips": skips::node(&skips::domain(d.kms_key.is_some())),
-        "tags": tags.plain(),
-        "profiles": profiles,
-    }))
+    Some(Domain {
+        logical: logical(Kind::Domain, "main"),
+        domain_name: s(&d.domain_name),
+        auth_mode: match d.auth_mode {
+            AuthMode::Iam => "IAM",
+            AuthMode::Sso => "SSO",
+        },
+        sso: d.auth_mode == AuthMode::Sso,
+        access: s(d.app_network_access_type),
+        access_raw: d.app_network_access_type,
+        vpc_only: d.app_network_access_type == "VpcOnly",
+        key: d.kms_key.as_ref().map(cfn::value),
+        role: cfn::value(&d.execution_role),
+        default_sgs: cfn::list(&d.default_security_groups).block(),
+        space_sgs: cfn::list(&d.space_security_groups).block(),
+        depends: role_policies(model, &d.execution_role),
+        skips: skips::node(&waivers::domain(d)),
+        tags: tags.plain(),
+        profiles,
+    })
 }
 
-pub fn notebooks(model: &Model, tags: &Tags) -> Vec<Json> {
+pub fn notebooks(model: &Model, tags: &Tags) -> Vec<Notebook> {
     let on_off = |b: bool| if b { "Enabled" } else { "Disabled" };
     model
         .notebooks
         .iter()
-        .map(|n| {
-            json!({
-                "logical": logical(Kind::NotebookInstance, &n.name),
-                "instance_name": s(&n.instance_name),
-                "instance_type": s(&n.instance_type),
-                "volume": n.volume_size_gb,
-                "subnet": cfn::value(&n.subnet),
-                "sgs": cfn::list(&n.security_groups).block(),
-                "key": n.kms_key.as_ref().map(cfn::value),
-                "direct_internet": on_off(n.direct_internet_access),
-                "root_access": on_off(n.root_access),
-                "role": cfn::value(&n.role),
-                "depends": role_policies(model, &n.role),
-                "skips": skips::node(&skips::notebook(n.kms_key.is_some())),
-                "tags": tags.plain(),
-            })
+        .map(|n| Notebook {
+            logical: logical(Kind::NotebookInstance, &n.name),
+            instance_name: s(&n.instance_name),
+            instance_type: s(&n.instance_type),
+            volume: n.volume_size_gb,
+            subnet: cfn::value(&n.subnet),
+            sgs: cfn::list(&n.security_groups).block(),
+            key: n.kms_key.as_ref().map(cfn::value),
+            direct_internet: on_off(n.direct_internet_access),
+            root_access: on_off(n.root_access),
+            role: cfn::value(&n.role),
+            depends: role_policies(model, &n.role),
+            skips: skips::node(&waivers::notebook(n)),
+            tags: tags.plain(),
         })
         .collect()
 }
 
-pub fn jobs(model: &Model) -> Json {
+pub fn jobs(model: &Model) -> Jobs {
     let j = &model.jobs;
-    json!({
-        "network_isolation": j.network_isolation,
-        "icte": j.inter_container_encryption,
-        "key": j.kms_key.is_some(),
-    })
+    Jobs {
+        network_isolation: j.network_isolation,
+        icte: j.inter_container_encryption,
+        key: j.kms_key.is_some(),
+    }
 }
 
 /// The settings every job should use, as one JSON string (the Terraform `job_defaults`
@@ -153,16 +152,12 @@ fn job_defaults(model: &Model) -> String {
 }
 
 /// The outputs, each exported as `<stack name>-<output>`.
-pub fn outputs(model: &Model, ctx: &Json) -> Vec<Json> {
+pub fn outputs(model: &Model, vpc_id: &str) -> Vec<Output> {
     let mut out: Vec<(String, String, String)> = vec![];
     let mut add = |name: &str, description: &str, value: String| {
         out.push((name.to_string(), description.to_string(), value));
     };
-    add(
-        "VpcId",
-        "The VPC of the environment.",
-        ctx["vpc_id"].as_str().unwrap_or_default().into(),
-    );
+    add("VpcId", text::VPC, vpc_id.into());
     if model.network.created.is_some() {
         add(
             "DefaultSecurityGroupId",
@@ -175,7 +170,7 @@ pub fn outputs(model: &Model, ctx: &Json) -> Vec<Json> {
     }
     add(
         "PrivateSubnetIds",
-        "Private subnets for the domain, notebooks, jobs and endpoints (comma-separated).",
+        &noted(text::PRIVATE_SUBNETS, "comma-separated"),
         joined(&model.network.private_subnets),
     );
     for g in &model.security_groups {
@@ -185,26 +180,26 @@ pub fn outputs(model: &Model, ctx: &Json) -> Vec<Json> {
             cfn::value(&g.id_ref()),
         );
     }
-    if model.roles.iter().any(|r| r.name == "execution") {
+    if model
+        .roles
+        .iter()
+        .any(|r| r.name == crate::model::EXECUTION_ROLE)
+    {
         add(
             "ExecutionRoleArn",
-            "The SageMaker execution role; pass it explicitly to the SageMaker Python SDK (no get_execution_role() lookups).",
-            cfn::value(&Ref::attr(Kind::Role, "execution", Attr::Arn)),
+            text::EXECUTION_ROLE,
+            cfn::value(&crate::model::execution_role_arn()),
         );
     }
     for p in &model.access_policies {
         add(
             &format!("{}PolicyArn", pascal(&p.name)),
-            "Attach this policy to the people who use the environment (presigned Studio and notebook URLs of this environment only).",
+            text::ACCESS_POLICY,
             format!("!Ref {}", policy_logical(p)),
         );
     }
     if let Some(k) = &model.kms.key_arn {
-        add(
-            "KmsKeyArn",
-            "The customer managed key of the environment.",
-            cfn::value(k),
-        );
+        add("KmsKeyArn", text::KMS_KEY, cfn::value(k));
     }
     for b in &model.buckets {
         add(
@@ -224,12 +219,12 @@ pub fn outputs(model: &Model, ctx: &Json) -> Vec<Json> {
         let d = logical(Kind::Domain, "main");
         add(
             "StudioDomainId",
-            "The SageMaker Studio domain.",
+            text::STUDIO_DOMAIN,
             format!("!GetAtt {d}.DomainId"),
         );
         add(
             "StudioDomainUrl",
-            "The Studio domain URL.",
+            text::STUDIO_DOMAIN_URL,
             format!("!GetAtt {d}.Url"),
         );
     }
@@ -241,24 +236,25 @@ pub fn outputs(model: &Model, ctx: &Json) -> Vec<Json> {
             .collect();
         add(
             "NotebookInstanceNames",
-            "Notebook instances (comma-separated).",
+            &noted(text::NOTEBOOKS, "comma-separated"),
             s(&names.join(",")),
         );
     }
     add(
         "JobDefaults",
-        "Settings every training, processing and hosting job of this environment should use (JSON).",
+        &noted(text::JOB_DEFAULTS, "JSON"),
         job_defaults(model),
     );
     out.into_iter()
-        .map(|(name, description, value)| {
-            json!({
-                "name": name,
-                "description": s(&description),
-                "description_raw": description,
-                "value": value,
-                "export": format!("!Sub {}", yaml::quoted(&format!("${{AWS::StackName}}-{name}"))),
-            })
+        .map(|(name, description, value)| Output {
+            export: format!(
+                "!Sub {}",
+                yaml::quoted(&format!("${{AWS::StackName}}-{name}"))
+            ),
+            name,
+            description: s(&description),
+            description_raw: description,
+            value,
         })
         .collect()
 }

@@ -3,13 +3,11 @@
 //! generation time).
 //!
 //! What is here:
-//! - [`Partition`]: ARN partition, DNS suffix, PrivateLink service-name prefix and
-//!   the Region that hosts the partition's IAM control plane.
+//! - [`Partition`]: ARN partition and DNS suffix (the PrivateLink service-name prefixes
+//!   are in the endpoint catalog, per service).
 //! - [`RegionInfo`] / [`all`] / [`lookup`]: every Region smgen knows, with the
 //!   Availability Zone **IDs** (not names) that a new account can use.
 //! - [`suggest`] / [`is_well_formed`]: helpers for friendly validation errors.
-//! - [`IAM_ENDPOINT_UNSUPPORTED_AZ_IDS`]: zones that cannot host the
-//!   cross-Region IAM interface endpoint.
 //!
 //! Sources (checked while writing this table; re-check when AWS adds Regions):
 //! - "AWS Availability Zones", AWS Regions and Availability Zones guide:
@@ -21,13 +19,7 @@
 //!   (why AZ names differ per account while AZ IDs do not).
 //! - "General Information About Amazon Web Services China":
 //!   <https://docs.amazonaws.cn/en_us/aws/latest/userguide/general-info.html>
-//!   and "Amazon Identity and Access Management" in the same guide
-//!   <https://docs.amazonaws.cn/aws/latest/userguide/iam.html> (China Regions; the
-//!   China IAM control plane is in China (Beijing)).
-//! - "Resilience in AWS Identity and Access Management":
-//!   <https://docs.aws.amazon.com/IAM/latest/UserGuide/disaster-recovery-resiliency.html>
-//!   and "Create a VPC endpoint for IAM":
-//!   <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam_vpc_endpoint_create.html>.
+//!   (China Regions).
 //! - "Cross-region enabled Amazon Web Services services" (PrivateLink, China):
 //!   <https://docs.amazonaws.cn/en_us/vpc/latest/privatelink/aws-services-cross-region-privatelink-support.html>.
 
@@ -69,32 +61,6 @@ impl Partition {
             Partition::AwsCn => "amazonaws.com.cn",
         }
     }
-
-    /// Prefix of PrivateLink service names for ordinary AWS services in this partition,
-    /// e.g. "com.amazonaws" (aws, aws-us-gov) or "cn.com.amazonaws" (aws-cn).
-    ///
-    /// In aws-cn a few services keep the plain `com.amazonaws` prefix (IAM's
-    /// cross-Region endpoint is `com.amazonaws.iam` in every partition), so callers
-    /// that render a specific service should check its documented service name.
-    pub fn service_prefix(&self) -> &'static str {
-        match self {
-            Partition::Aws | Partition::AwsUsGov => "com.amazonaws",
-            Partition::AwsCn => "cn.com.amazonaws",
-        }
-    }
-
-    /// Region that hosts the IAM service (and the cross-Region IAM PrivateLink endpoint) of the partition.
-    ///
-    /// IAM has one control plane per partition: US East (N. Virginia) for aws,
-    /// China (Beijing) for aws-cn, and GovCloud (US-West) for aws-us-gov (the
-    /// SDK endpoint rules sign `iam.us-gov.amazonaws.com` for `us-gov-west-1`).
-    pub fn iam_region(&self) -> &'static str {
-        match self {
-            Partition::Aws => "us-east-1",
-            Partition::AwsCn => "cn-north-1",
-            Partition::AwsUsGov => "us-gov-west-1",
-        }
-    }
 }
 
 impl fmt::Display for Partition {
@@ -130,20 +96,6 @@ impl RegionInfo {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     }
 }
-
-/// AZ IDs in which the cross-Region IAM interface endpoint is NOT supported (use1-az3, usw1-az2, apne1-az3, apne2-az2, apne2-az4 per the IAM User Guide `reference_iam_vpc_endpoint_create`).
-///
-/// Note that apne2-az2 and apne2-az4 are ordinary, open zones and therefore appear
-/// in the ap-northeast-2 table: subnets for the IAM endpoint must be chosen from
-/// `az_ids` minus this list. The copies of that page found while writing this
-/// did not yet show the AZ note, so re-check the list against the live page.
-pub const IAM_ENDPOINT_UNSUPPORTED_AZ_IDS: &[&str] = &[
-    "use1-az3",
-    "usw1-az2",
-    "apne1-az3",
-    "apne2-az2",
-    "apne2-az4",
-];
 
 /// Largest edit distance [`suggest`] still treats as a typo.
 const MAX_SUGGESTION_DISTANCE: usize = 3;
@@ -438,18 +390,19 @@ pub fn all() -> &'static [RegionInfo] {
 /// adjacent letters counts as one edit, since that is the commonest typo. Ties
 /// go to the Region listed first in [`all`].
 pub fn suggest(region: &str) -> Option<&'static str> {
-    let wanted: Vec<char> = region.trim().to_ascii_lowercase().chars().collect();
+    let wanted = region.trim().to_ascii_lowercase();
     if wanted.is_empty() {
         return None;
     }
     let mut best: Option<(usize, &'static str)> = None;
     for info in REGIONS {
-        let candidate: Vec<char> = info.name.chars().collect();
         // The distance is at least the length difference; skip hopeless candidates.
-        if candidate.len().abs_diff(wanted.len()) > MAX_SUGGESTION_DISTANCE {
+        if info.name.chars().count().abs_diff(wanted.chars().count()) > MAX_SUGGESTION_DISTANCE {
             continue;
         }
-        let distance = edit_distance(&wanted, &candidate);
+        // Optimal string alignment: Levenshtein plus the swap of two adjacent characters as
+        // one edit ("wset" -> "west" costs 1, not 2).
+        let distance = strsim::osa_distance(&wanted, info.name);
         if distance <= MAX_SUGGESTION_DISTANCE && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, info.name));
         }
@@ -482,29 +435,6 @@ pub fn is_well_formed(region: &str) -> bool {
         && lower(direction)
         && number.len() == 1
         && number.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Optimal-string-alignment distance: Levenshtein plus transposition of two
-/// adjacent characters as a single edit ("wset" -> "west" costs 1, not 2).
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    // Three rolling rows: two rows back (for transpositions), previous, current.
-    let mut before_prev: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur: Vec<usize> = vec![0; b.len() + 1];
-    for (i, &ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            let mut d = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + cost);
-            if i > 0 && j > 0 && ca == b[j - 1] && a[i - 1] == cb {
-                d = d.min(before_prev[j - 1] + 1);
-            }
-            cur[j + 1] = d;
-        }
-        std::mem::swap(&mut before_prev, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -614,18 +544,7 @@ mod tests {
         assert_eq!(Partition::AwsUsGov.arn(), "aws-us-gov");
         assert_eq!(Partition::AwsCn.dns_suffix(), "amazonaws.com.cn");
         assert_eq!(Partition::AwsUsGov.dns_suffix(), "amazonaws.com");
-        assert_eq!(Partition::Aws.service_prefix(), "com.amazonaws");
-        assert_eq!(Partition::AwsCn.service_prefix(), "cn.com.amazonaws");
         assert_eq!(Partition::AwsUsGov.to_string(), "aws-us-gov");
-    }
-
-    #[test]
-    fn iam_region_is_a_known_region_of_its_partition() {
-        for partition in [Partition::Aws, Partition::AwsCn, Partition::AwsUsGov] {
-            let info = lookup(partition.iam_region()).expect("IAM region is in the table");
-            assert_eq!(info.partition, partition);
-        }
-        assert_eq!(Partition::Aws.iam_region(), "us-east-1");
     }
 
     #[test]
@@ -638,14 +557,6 @@ mod tests {
         assert_eq!(suggest("mars-north-9"), None);
         assert_eq!(suggest(""), None);
         assert_eq!(suggest("x"), None);
-    }
-
-    #[test]
-    fn edit_distance_counts_transpositions_once() {
-        let chars = |s: &str| s.chars().collect::<Vec<_>>();
-        assert_eq!(edit_distance(&chars("wset"), &chars("west")), 1);
-        assert_eq!(edit_distance(&chars(""), &chars("abc")), 3);
-        assert_eq!(edit_distance(&chars("kitten"), &chars("sitting")), 3);
     }
 
     #[test]
@@ -688,15 +599,5 @@ mod tests {
         assert!(!info.owns_az_id("use1-az"));
         assert!(!info.owns_az_id("use1-azx"));
         assert!(!info.owns_az_id("us-east-1a"));
-    }
-
-    #[test]
-    fn iam_unsupported_zones_are_real_zone_ids() {
-        for az in IAM_ENDPOINT_UNSUPPORTED_AZ_IDS {
-            assert!(
-                all().iter().any(|r| r.owns_az_id(az)),
-                "{az} belongs to no known region"
-            );
-        }
     }
 }

@@ -3,7 +3,7 @@
 //! Source: `data/sagemaker-condition-keys.json`, the AWS Service Authorization Reference for
 //! Amazon SageMaker as of 2026-08 (via udondan/iam-floyd's generated policy statements). A Deny
 //! with a negated or `…IfExists` operator evaluates true when the key is absent from the request,
-//! so guardrails list only actions from this table (domain facts 1c, 2.10).
+//! so guardrails list only actions from this table (docs/sagemaker-facts.md § 1c, 2.10).
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -56,7 +56,7 @@ mod tests {
 
     #[test]
     fn facts_from_the_service_authorization_reference() {
-        // Domain facts §0.2: CreateCompilationJob carries no VPC keys.
+        // docs/sagemaker-facts.md § 0.2: CreateCompilationJob carries no VPC keys.
         assert!(!carries("sagemaker:VpcSubnets", "CreateCompilationJob"));
         assert!(carries("sagemaker:VpcSubnets", "CreateTrainingJob"));
         // §2.10: the security-group key also covers user profiles, the subnet key does not.

@@ -1,0 +1,104 @@
+//! The context of the generated app's own test (`test/<app>.test.ts`, aws-cdk-lib/assertions):
+//! what it asserts the synthesized template holds. Not smgen's unit tests.
+
+use super::Ctx;
+use super::iam::exec_policies;
+use crate::aws::endpoints::EndpointKind;
+use crate::model::iam::Effect;
+use crate::render::typescript::string as s;
+use serde_json::Value as Json;
+use serde_json::json;
+
+/// Expressions the generated tests compare the synthesized template with (`stack.…`).
+pub(super) fn test(c: &Ctx) -> Json {
+    let m = c.model;
+    let domain = m.domain.as_ref().map(|d| {
+        json!({
+            "access": s(d.app_network_access_type),
+            "key": d.kms_key.as_ref().map(|k| c.e(k)),
+            "profiles": d.profiles.iter().map(|p| json!({"key": s(&p.name), "sg": c.e(&p.security_group)})).collect::<Vec<_>>(),
+        })
+    });
+    let notebooks: Vec<Json> = m
+        .notebooks
+        .iter()
+        .map(|n| {
+            json!({
+                "key": s(&n.name),
+                "label": s(&n.name),
+                "direct_internet": s(if n.direct_internet_access { "Enabled" } else { "Disabled" }),
+                "root_access": s(if n.root_access { "Enabled" } else { "Disabled" }),
+                "key_arn": n.kms_key.as_ref().map(|k| c.e(k)),
+            })
+        })
+        .collect();
+    let buckets: Vec<Json> = m
+        .buckets
+        .iter()
+        .map(|b| {
+            json!({
+                "key": s(&b.name),
+                "sse": s(if b.sse_kms { "aws:kms" } else { "AES256" }),
+                "key_arn": b.kms_key.as_ref().map(|k| c.e(k)),
+            })
+        })
+        .collect();
+    let endpoints: Vec<Json> = m
+        .endpoints
+        .iter()
+        .filter(|e| e.existing_id.is_none())
+        .map(|e| {
+            json!({
+                "key": s(&e.name),
+                "label": s(e.key),
+                "service_name": s(&e.service_name),
+                "gateway": e.kind == EndpointKind::Gateway,
+            })
+        })
+        .collect();
+    let log_groups: Vec<Json> = m
+        .log_groups
+        .iter()
+        .map(|g| {
+            json!({
+                "key": s(&g.name),
+                "retention": g.retention_days,
+                "key_arn": g.kms_key.as_ref().map(|k| c.e(k)),
+            })
+        })
+        .collect();
+    let subnets: Vec<Json> = m
+        .network
+        .created
+        .iter()
+        .flat_map(|v| v.zones.iter())
+        .map(|z| s(&format!("private_{}", z.suffix)).into())
+        .collect();
+    json!({
+        "domain": domain,
+        "notebooks": notebooks,
+        "buckets": buckets,
+        "endpoints": endpoints,
+        "log_groups": log_groups,
+        "created_vpc": m.network.created.is_some(),
+        "tags": m.tags.iter().map(|(k, v)| json!({"key": s(k), "value": s(v)})).collect::<Vec<_>>(),
+        "private_subnets": subnets,
+        "execution_role": c.e(&crate::model::execution_role_arn()),
+        "exec_policies": exec_policies(c),
+        "guardrails": m
+            .roles
+            .iter()
+            .filter(|r| r.name == crate::model::EXECUTION_ROLE)
+            .flat_map(|r| &r.policies)
+            .flat_map(|p| &p.document.statements)
+            .filter(|st| st.effect == Effect::Deny)
+            .map(|st| s(&st.sid))
+            .collect::<Vec<_>>(),
+        "boundary": m
+            .roles
+            .iter()
+            .find(|r| r.name == crate::model::EXECUTION_ROLE)
+            .and_then(|r| r.boundary.as_ref())
+            .map(|b| format!("stack.iam.policies[{}]", s(&b.name))),
+    })
+}

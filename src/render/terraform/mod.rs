@@ -1,0 +1,434 @@
+//! The Terraform renderer: turns the model into a template context in which every value is
+//! already an HCL fragment (a quoted, escaped string or an expression), so templates only
+//! place fragments and never print raw spec text. The context is typed ([`context`]).
+
+mod context;
+
+use super::hcl::{self, Refs};
+use super::{FileSet, render_dir};
+use crate::aws::endpoints::EndpointKind;
+use crate::error::Result;
+use crate::model::iam::Effect;
+use crate::model::iam::PolicyDocument;
+use crate::model::refs::Ref;
+use crate::model::security::{Direction, Peer};
+use crate::model::{ManagedPolicy, Model};
+use crate::project::Format;
+use crate::spec::{AuthMode, KmsMode, NetworkMode};
+use crate::view::View;
+use crate::view::outputs::{self as text, noted};
+use crate::view::waivers::{self, Waiver};
+use context::{
+    Bucket, Context, Described, Domain, Endpoint, ExistingVpc, GuardrailCheck, Jobs, Kms, LogGroup,
+    Notebook, Outputs, Policy, Profile, Role, Rule, SecurityGroup, Tag, Vpc, Zone,
+};
+
+/// The account id the generated tests plan with (AWS's documentation example account).
+const TEST_ACCOUNT: &str = "111122223333";
+
+pub fn render(view: &View) -> Result<FileSet> {
+    let ctx = tera::Context::from_serialize(context(view)).expect("context is a JSON object");
+    render_dir(super::Format::Terraform, &ctx, |path, text| {
+        if path.ends_with(".tf") || path.ends_with(".tftest.hcl") {
+            hcl::layout(&text)
+        } else {
+            text
+        }
+    })
+}
+
+struct Ctx<'a> {
+    refs: Refs<'a>,
+    model: &'a Model,
+}
+
+impl Ctx<'_> {
+    fn e(&self, r: &Ref) -> String {
+        self.refs.expr(r)
+    }
+    fn list(&self, r: &[Ref]) -> String {
+        self.refs.list(r)
+    }
+    fn policy(&self, doc: &PolicyDocument) -> String {
+        format!("jsonencode({})", self.refs.value(&doc.to_value()))
+    }
+    fn key(&self) -> Option<String> {
+        self.model.kms.key_arn.as_ref().map(|k| self.e(k))
+    }
+}
+
+fn s(v: &str) -> String {
+    hcl::string(v)
+}
+
+fn context<'a>(view: &'a View) -> Context<'a> {
+    let model = view.model;
+    let names = &view.names;
+    let c = Ctx {
+        refs: Refs {
+            partition: model.partition.arn(),
+            region: &model.region,
+            existing_endpoints: model
+                .endpoints
+                .iter()
+                .filter(|e| e.existing_id.is_some())
+                .map(|e| e.name.as_str())
+                .collect(),
+        },
+        model,
+    };
+    let name = &model.name;
+    let tags = model
+        .tags
+        .iter()
+        .map(|(k, v)| Tag {
+            key: s(k),
+            value: s(v),
+        })
+        .collect();
+
+    let net = &model.network;
+    let vpc = net.created.as_ref().map(|v| {
+        let zones: Vec<Zone> = v
+            .zones
+            .iter()
+            .zip(&names.zones)
+            .map(|(z, n)| Zone {
+                suffix: &z.suffix,
+                az_id: s(&z.az_id),
+                private_cidr: s(&z.private_cidr),
+                public_cidr: z.public_cidr.as_deref().map(s),
+                nat: z.nat_gateway.as_deref(),
+                private_name: s(&n.private_subnet),
+                public_name: s(&n.public_subnet),
+                nat_name: s(&n.nat_gateway),
+                rt_name: s(&n.private_route_table),
+            })
+            .collect();
+        let nats = zones
+            .iter()
+            .filter(|z| z.nat == Some(z.suffix))
+            .cloned()
+            .collect();
+        Vpc {
+            cidr: s(&v.cidr),
+            zones,
+            nats,
+            public: v.public_subnets,
+            name: s(&names.vpc),
+            igw_name: s(&names.internet_gateway),
+            public_rt_name: s(&names.public_route_table),
+        }
+    });
+
+    let endpoints = model
+        .endpoints
+        .iter()
+        .map(|e| Endpoint {
+            name: &e.name,
+            key: e.key,
+            service_name: s(&e.service_name),
+            gateway: e.kind == EndpointKind::Gateway,
+            reason: &e.reason,
+            purpose: e.purpose,
+            source: e.source,
+            policy: c.policy(&e.policy),
+            tag_name: s(&names.endpoint(e.key)),
+            existing_id: e.existing_id.as_deref().map(s),
+            address: format!(
+                "{}aws_vpc_endpoint.{}",
+                if e.existing_id.is_some() { "data." } else { "" },
+                e.name
+            ),
+        })
+        .collect();
+
+    let mut ingress = vec![];
+    let mut egress = vec![];
+    let security_groups = model
+        .security_groups
+        .iter()
+        .map(|g| {
+            for r in &g.rules {
+                let (peer_attr, peer) = match &r.peer {
+                    Peer::Itself => (
+                        "referenced_security_group_id",
+                        format!("aws_security_group.{}.id", g.name),
+                    ),
+                    Peer::Group(o) => (
+                        "referenced_security_group_id",
+                        format!("aws_security_group.{o}.id"),
+                    ),
+                    Peer::Cidr(cidr) => ("cidr_ipv4", s(cidr)),
+                    Peer::PrefixList(p) => ("prefix_list_id", c.e(p)),
+                };
+                let rule = Rule {
+                    skips: skips(&waivers::rule(r)),
+                    name: format!("{}_{}", g.name, r.id),
+                    group: &g.name,
+                    protocol: s(r.protocol),
+                    from_port: r.from_port,
+                    to_port: r.to_port,
+                    peer_attr,
+                    peer,
+                    description: s(&r.description),
+                    text: &r.description,
+                };
+                match r.direction {
+                    Direction::Ingress => ingress.push(rule),
+                    Direction::Egress => egress.push(rule),
+                }
+            }
+            // The README's rule list per group: the group's own rules, so the template does
+            // not scan every rule of every group (quadratic in the number of user profiles).
+            let texts = |d: Direction| -> Vec<&str> {
+                g.rules
+                    .iter()
+                    .filter(|r| r.direction == d)
+                    .map(|r| r.description.as_str())
+                    .collect()
+            };
+            SecurityGroup {
+                skips: skips(&waivers::group(&g.name)),
+                name: &g.name,
+                ingress_texts: texts(Direction::Ingress),
+                egress_texts: texts(Direction::Egress),
+                group_name: s(&names.security_group(&g.name)),
+                description: s(&g.description),
+            }
+        })
+        .collect();
+
+    let kms = Kms {
+        create: model.kms.mode == KmsMode::Create,
+        existing: model.kms.mode == KmsMode::Existing,
+        aws_managed: model.kms.mode == KmsMode::AwsManaged,
+        key: c.key(),
+        policy: model.kms.policy.as_ref().map(|p| c.policy(p)),
+        alias: s(&names.kms_alias),
+        description: s(&names.kms_description),
+    };
+
+    let buckets = model
+        .buckets
+        .iter()
+        .map(|b| Bucket {
+            name: &b.name,
+            bucket: c.e(&b.bucket_name),
+            purpose: &b.purpose,
+            sse_kms: b.sse_kms,
+            key: b.kms_key.as_ref().map(|k| c.e(k)),
+            log_bucket: b.access_log_bucket.as_deref(),
+            log_prefix: s(&format!("{}/", b.name)),
+            policy: c.policy(&b.policy),
+            log_target: b.is_log_target,
+            skips: skips(&waivers::bucket(b)),
+        })
+        .collect();
+
+    let log_groups = model
+        .log_groups
+        .iter()
+        .map(|g| LogGroup {
+            name: &g.name,
+            log_group_name: s(&g.log_group_name),
+            retention: g.retention_days,
+            key: g.kms_key.as_ref().map(|k| c.e(k)),
+            skips: skips(&waivers::log_group(g)),
+        })
+        .collect();
+
+    let policy = |p: &'a ManagedPolicy| Policy {
+        name: &p.name,
+        policy_name: s(&p.policy_name),
+        description: s(&p.description),
+        document: c.policy(&p.document),
+    };
+    let roles = model
+        .roles
+        .iter()
+        .map(|r| Role {
+            boundary: r.boundary.as_ref().map(policy),
+            name: &r.name,
+            role_name: s(&r.role_name),
+            path: s(&r.path),
+            description: s(&r.description),
+            trust: c.policy(&r.trust),
+            policies: r.policies.iter().map(policy).collect(),
+        })
+        .collect();
+
+    let domain = model.domain.as_ref().map(|d| Domain {
+        domain_name: s(&d.domain_name),
+        auth_mode: s(match d.auth_mode {
+            AuthMode::Iam => "IAM",
+            AuthMode::Sso => "SSO",
+        }),
+        sso: d.auth_mode == AuthMode::Sso,
+        access: s(d.app_network_access_type),
+        access_raw: d.app_network_access_type,
+        vpc_only: d.app_network_access_type == "VpcOnly",
+        key: d.kms_key.as_ref().map(|k| c.e(k)),
+        role: c.e(&d.execution_role),
+        default_sgs: c.list(&d.default_security_groups),
+        space_sgs: c.list(&d.space_security_groups),
+        profiles: d
+            .profiles
+            .iter()
+            .map(|p| Profile {
+                name: &p.name,
+                profile_name: s(&p.profile_name),
+                sg: c.e(&p.security_group),
+            })
+            .collect(),
+        skips: skips(&waivers::domain(d)),
+    });
+
+    let enabled = |on: bool| s(if on { "Enabled" } else { "Disabled" });
+    let notebooks = model
+        .notebooks
+        .iter()
+        .map(|n| Notebook {
+            name: &n.name,
+            instance_name: s(&n.instance_name),
+            instance_type: s(&n.instance_type),
+            volume: n.volume_size_gb,
+            subnet: c.e(&n.subnet),
+            sgs: c.list(&n.security_groups),
+            key: n.kms_key.as_ref().map(|k| c.e(k)),
+            direct_internet: enabled(n.direct_internet_access),
+            root_access: enabled(n.root_access),
+            skips: skips(&waivers::notebook(n)),
+            role: c.e(&n.role),
+        })
+        .collect();
+
+    let exec: Vec<&ManagedPolicy> = model
+        .roles
+        .iter()
+        .filter(|r| r.name == crate::model::EXECUTION_ROLE)
+        .flat_map(|r| &r.policies)
+        .collect();
+    let addresses = |kind: &str, policies: &[&ManagedPolicy]| {
+        let list: Vec<String> = policies
+            .iter()
+            .map(|p| format!("{kind}.{}", p.name))
+            .collect();
+        format!("[{}]", list.join(", "))
+    };
+    let flow_log_policies: Vec<&ManagedPolicy> = model
+        .roles
+        .iter()
+        .filter(|r| r.name == "flow_logs")
+        .flat_map(|r| &r.policies)
+        .collect();
+    let hcl_list = |ids: &[String]| {
+        let items: Vec<String> = ids.iter().map(|i| s(i)).collect();
+        format!("[{}]", items.join(", "))
+    };
+
+    Context {
+        name,
+        name_q: s(name),
+        region: s(&model.region),
+        region_raw: &model.region,
+        partition: model.partition.arn(),
+        account_default: model.account_id.as_deref().map(s),
+        deploy: super::standalone::readme_facts(model),
+        test_account: s(model.account_id.as_deref().unwrap_or(TEST_ACCOUNT)),
+        test_account_raw: model.account_id.as_deref().unwrap_or(TEST_ACCOUNT),
+        tags,
+        vpc_only: model.mode == NetworkMode::VpcOnly,
+        vpc,
+        vpc_id: c.e(&net.vpc_id),
+        private_subnets: c.list(&net.private_subnets),
+        private_route_tables: c.list(&net.private_route_tables),
+        flow_logs: net.flow_logs,
+        existing: net.created.is_none(),
+        existing_vpc: net.existing.as_ref().map(|x| ExistingVpc {
+            vpc_id: s(&x.vpc_id),
+            subnet_ids: hcl_list(&x.subnet_ids),
+            route_table_ids: hcl_list(&x.route_table_ids),
+        }),
+        existing_key_arn: model.kms.existing_arn.as_deref().map(s),
+        endpoints,
+        interface_endpoints: model
+            .endpoints
+            .iter()
+            .filter(|e| e.kind == EndpointKind::Interface)
+            .map(|e| e.name.as_str())
+            .collect(),
+        security_groups,
+        ingress,
+        egress,
+        kms,
+        buckets,
+        data_buckets: model
+            .buckets
+            .iter()
+            .filter(|b| !b.is_log_target)
+            .map(|b| b.name.as_str())
+            .collect(),
+        log_groups,
+        roles,
+        domain,
+        notebooks,
+        jobs: Jobs {
+            network_isolation: model.jobs.network_isolation,
+            icte: model.jobs.inter_container_encryption,
+            sg: c.e(&model.jobs.security_group),
+            subnets: c.list(&model.jobs.subnets),
+            key: model.jobs.kms_key.as_ref().map(|k| c.e(k)),
+            sdk_bucket: c.e(&model.jobs.sdk_bucket),
+            sdk_prefix: model.jobs.sdk_prefix.as_ref().map(|p| c.e(&Ref::lit(p))),
+        },
+        findings: &model.findings,
+        teardown_delete: model.teardown_delete,
+        access_policies: model.access_policies.iter().map(policy).collect(),
+        guardrail_checks: exec
+            .iter()
+            .flat_map(|p| &p.document.statements)
+            .filter(|st| st.effect == Effect::Deny)
+            .map(|st| GuardrailCheck {
+                sid: s(&st.sid),
+                message: s(&format!(
+                    "The guardrail {} must be attached to the execution role.",
+                    st.sid
+                )),
+            })
+            .collect(),
+        exec_policies: addresses("aws_iam_policy", &exec),
+        flow_log_attachments: addresses("aws_iam_role_policy_attachment", &flow_log_policies),
+        exec_attachments: addresses("aws_iam_role_policy_attachment", &exec),
+        outputs: outputs(),
+    }
+}
+
+/// The output descriptions, HCL strings.
+fn outputs() -> Outputs {
+    let d = |text: &str| Described {
+        description: s(text),
+    };
+    Outputs {
+        vpc: d(text::VPC),
+        private_subnets: d(text::PRIVATE_SUBNETS),
+        security_groups: d(text::SECURITY_GROUPS),
+        execution_role: d(text::EXECUTION_ROLE),
+        kms_key: d(&noted(text::KMS_KEY, "null with AWS managed keys")),
+        buckets: d(text::BUCKETS),
+        endpoints: d(text::ENDPOINTS),
+        studio_domain: d(text::STUDIO_DOMAIN),
+        studio_domain_url: d(text::STUDIO_DOMAIN_URL),
+        notebooks: d(text::NOTEBOOKS),
+        job_defaults: d(text::JOB_DEFAULTS),
+        access_policy: d(text::ACCESS_POLICY),
+    }
+}
+
+/// The `#checkov:skip=` texts (`ID:REASON`) of the view's waivers, under checkov's Terraform ids.
+fn skips(waived: &[Waiver]) -> Vec<String> {
+    waivers::ids(waived, Format::Terraform)
+        .into_iter()
+        .map(|(id, why)| format!("{id}:{why}"))
+        .collect()
+}
