@@ -27,7 +27,7 @@
 #                        created with the pin below when missing
 #   SMGEN_TF_MIRROR      provider mirror directory (default /opt/tf-plugins)
 #   SMGEN_JOBS           Terraform cases deployed in parallel, and as many stack cases beside them (default 2)
-#   SMGEN_CDK_CACHE      shared node_modules of the CDK cases (scripts/validate-cdk.sh --modules)
+#   SMGEN_CDK_CACHE      shared node_modules of the CDK cases (scripts/harness.py --cdk-modules)
 #   CI=true              a missing terraform is an error (otherwise the stage is skipped)
 set -euo pipefail
 
@@ -39,29 +39,10 @@ UPGRADE_SET='data.access_logging=false'
 # the S3 gateway endpoint's policy, which names every created bucket.
 UPGRADE_OWNED='\.s3logs$|^aws_s3_bucket_logging\.|^aws_vpc_endpoint\.s3$'
 
-# name|preset|--set values (space-separated)
-CASES='
-preset-existing-vpc|existing-vpc|
-preset-notebook-private|notebook-private|
-preset-public-only|public-only|
-preset-regulated|regulated|
-preset-vpc-only-isolated|vpc-only-isolated|
-preset-vpc-only-nat|vpc-only-nat|
-m-public-single-awsmanaged-notebooks|vpc-only-isolated|network.mode=public-only network.nat=single encryption.kms=aws-managed needs.studio=false needs.notebook_instances=true
-m-vpc-single-noiso-vpceonly|vpc-only-isolated|network.nat=single jobs.network_isolation=false jobs.inter_container_encryption=false data.deny_outside_vpc_endpoint=true
-cdk-existing-vpc|existing-vpc|
-cdk-notebook-private|notebook-private|
-cdk-public-only|public-only|
-cdk-regulated|regulated|
-cdk-vpc-only-isolated|vpc-only-isolated|
-cdk-vpc-only-nat|vpc-only-nat|
-cfn-existing-vpc|existing-vpc|
-cfn-notebook-private|notebook-private|
-cfn-public-only|public-only|
-cfn-regulated|regulated|
-cfn-vpc-only-isolated|vpc-only-isolated|
-cfn-vpc-only-nat|vpc-only-nat|
-'
+# The cases: the deploy cases of tests/cases.toml (scripts/harness.py --deploy-lines prints them as
+# name|preset|--set values, space-separated), read in main.
+# Every preset case (preset-NAME) also deploys its CloudFormation template (case cfn-NAME) and its
+# CDK-synthesized template (case cdk-NAME), each in an account of its own.
 
 usage() {
   cat <<'EOF'
@@ -205,7 +186,7 @@ stack() {
   if [[ $fmt == cdk ]]; then
     ln -sfn "$CDK_MODULES" "$proj/node_modules"
     local apps=("$proj"/bin/*.ts)
-    # cdk synth offline (no lookups, version check, notices or telemetry), as scripts/validate-cdk.sh.
+    # cdk synth offline (no lookups, version check, notices or telemetry), as the harness's CDK stage.
     if ! (cd "$proj" && CDK_DISABLE_VERSION_CHECK=true CDK_DISABLE_CLI_TELEMETRY=true npm_config_offline=true \
       timeout -k 15 600 node_modules/.bin/cdk synth --no-notices --no-version-reporting --no-lookups --quiet \
       --app "node_modules/.bin/tsx bin/${apps[0]##*/}" --output cdk.out) >>"$logf" 2>&1 </dev/null; then
@@ -277,11 +258,21 @@ main() {
     esac
   done
   [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive number, not '$jobs'" 2
+  [[ $smgen == */* ]] || smgen=$(command -v "$smgen") || die "smgen binary '$smgen' not found"
+  [[ -x $smgen ]] || die "no smgen binary at '$smgen': build it first (cargo build)"
+  SMGEN=$(cd "$(dirname "$smgen")" && pwd)/$(basename "$smgen")
+  local cases
+  cases=$(python3 "$SCRIPTS/harness.py" --smgen "$SMGEN" --deploy-lines) || die "cannot read the deploy cases of tests/cases.toml"
   local -a selected=()
-  local line
+  local line name
   while IFS= read -r line; do
-    [[ -n $line && ${line%%|*} =~ $only ]] && selected+=("$line")
-  done <<<"$CASES"
+    [[ -n $line ]] || continue
+    for name in "${line%%|*}" "cfn-${line#preset-}" "cdk-${line#preset-}"; do
+      [[ $name == cfn-* || $name == cdk-* ]] && [[ $line != preset-* ]] && continue
+      name=${name%%|*}
+      [[ $name =~ $only ]] && selected+=("$name|${line#*|}")
+    done
+  done <<<"$cases"
   if ((list)); then
     printf '%s\n' "${selected[@]%%|*}"
     return 0
@@ -292,9 +283,6 @@ main() {
     log "terraform not found: skipped"
     return 0
   fi
-  [[ $smgen == */* ]] || smgen=$(command -v "$smgen") || die "smgen binary '$smgen' not found"
-  [[ -x $smgen ]] || die "no smgen binary at '$smgen': build it first (cargo build)"
-  SMGEN=$(cd "$(dirname "$smgen")" && pwd)/$(basename "$smgen")
 
   if [[ -n $KEEP ]]; then
     mkdir -p "$KEEP"
@@ -321,9 +309,9 @@ main() {
       for line in "${selected[@]}"; do [[ $line == cdk-* ]] || kept+=("$line"); done
       selected=("${kept[@]}")
     else
-      # The node_modules scripts/validate-cdk.sh installs (once, into a shared cache) for the pins
-      # of the generated package.json.
-      CDK_MODULES=$(bash "$SCRIPTS/validate-cdk.sh" --modules --smgen "$SMGEN") || die "no node_modules for the CDK cases (scripts/validate-cdk.sh --modules)"
+      # The node_modules the harness installs (once, into a shared cache) for the pins of the
+      # generated package.json.
+      CDK_MODULES=$(python3 "$SCRIPTS/harness.py" --cdk-modules --smgen "$SMGEN" | tail -n 1) || die "no node_modules for the CDK cases (scripts/harness.py --cdk-modules)"
       export CDK_MODULES
     fi
   fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what scripts/validate.sh needs, idempotently, and says what it did:
+# Installs what the validation harness (scripts/harness.py) needs, idempotently, and says what it did:
 #   - a Python virtual environment at $SMGEN_VENV (default ${XDG_CACHE_HOME:-~/.cache}/smgen/venv)
 #     with exactly the pins below (skipped when the venv's marker records these pins and its python
 #     works, or when the installed versions already match);
@@ -119,7 +119,7 @@ patch_iam_db() {
 
 check_terraform() {
   if ! command -v terraform >/dev/null; then
-    missing "terraform is not installed (scripts/validate.sh needs Terraform 1.11 with the AWS provider mirror)"
+    missing "terraform is not installed (scripts/harness.py needs Terraform 1.11 with the AWS provider mirror)"
     return 0
   fi
   # TF_CLI_CONFIG_FILE may point at a file that does not exist: ask with an empty config.
@@ -137,7 +137,7 @@ patch_iam_db
 say "tools: $("$venv/bin/python" -c 'import sys; from importlib.metadata import version; print(", ".join(p.split("==")[0] + " " + version(p.split("==")[0]) for p in sys.argv[1:]))' "${PINS[@]}")"
 check_terraform
 if ((problems)); then
-  say "done, with $problems problem(s) above: scripts/validate.sh will skip what needs them"
+  say "done, with $problems problem(s) above: scripts/harness.py will skip what needs them"
 else
   say "done"
 fi

@@ -305,7 +305,7 @@ fn cloudformation_bucket_logging_waits_for_the_target_policy() {
 
 // ------------------------------------------------------------------------------------- CDK --
 
-/// The CDK app cannot be synthesized here (scripts/validate-cdk.sh does, and the generated
+/// The CDK app cannot be synthesized here (the harness's cdk stage does, and the generated
 /// test `server access logging waits for the target bucket policy` checks the synthesized
 /// order); this checks that the app asks for it.
 #[test]

@@ -1,5 +1,5 @@
 //! Parity of the CDK and CloudFormation outputs: each preset's CDK app is synthesized (offline,
-//! with node and the pinned packages of `scripts/validate-cdk.sh --modules`) and its template is
+//! with node and the pinned packages of `scripts/harness.py --cdk-modules`) and its template is
 //! compared with the CloudFormation renderer's `template.yaml`: resource types and counts,
 //! security-group rules (CDK writes every rule as its own resource, the CloudFormation renderer
 //! writes the rules without a group peer inline) and VPC endpoint service names.
@@ -80,16 +80,16 @@ fn modules() -> &'static Result<PathBuf, String> {
             return Err("node and npm are not installed".into());
         }
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let out = Command::new("bash")
-            .arg(root.join("scripts/validate-cdk.sh"))
-            .args(["--modules", "--smgen", env!("CARGO_BIN_EXE_smgen")])
+        let out = Command::new("python3")
+            .arg(root.join("scripts/harness.py"))
+            .args(["--cdk-modules", "--smgen", env!("CARGO_BIN_EXE_smgen")])
             .current_dir(root)
             .output()
-            .map_err(|e| format!("running scripts/validate-cdk.sh --modules: {e}"))?;
+            .map_err(|e| format!("running scripts/harness.py --cdk-modules: {e}"))?;
         let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
         if !out.status.success() || path.is_empty() || !Path::new(&path).is_dir() {
             return Err(format!(
-                "scripts/validate-cdk.sh --modules failed:\n{}",
+                "scripts/harness.py --cdk-modules failed:\n{}",
                 String::from_utf8_lossy(&out.stderr)
             ));
         }
