@@ -953,7 +953,14 @@ print(json.dumps(out))
     # ------------------------------------------------------------------------------------ deploy --
 
     def stage_deploy(self, cases):
-        names = [c.name for c in cases if "deploy" in c.stages]
+        names = []
+        for c in cases:
+            if "deploy" in c.stages:
+                names.append(c.name)
+                # deploy.sh derives a CloudFormation and a CDK case from every preset case.
+                if c.name.startswith("preset-"):
+                    rest = c.name[len("preset-"):]
+                    names += ["cfn-" + rest, "cdk-" + rest]
         if not names:
             return
         cmd = ["bash", os.path.join(SCRIPTS, "deploy.sh"), "--smgen", self.smgen, "--only",
