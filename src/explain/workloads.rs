@@ -218,7 +218,7 @@ fn documents(model: &Model, who: Who, sid: &str) -> Vec<String> {
     policies_of(model, who)
         .into_iter()
         .filter(|p| p.document.statements.iter().any(|s| s.sid == sid))
-        .map(|p| format!("policies/{}.json", p.name.replace('_', "-")))
+        .map(|p| format!("policies/{}", Model::policy_file(p)))
         .collect()
 }
 
@@ -245,7 +245,7 @@ fn path(model: &Model, via: &str) -> Path {
                 Path::Endpoint {
                     endpoint,
                     service_name: e.service_name.clone(),
-                    policy: format!("policies/endpoint-policy-{}.json", key.replace('.', "-")),
+                    policy: format!("policies/{}", Model::endpoint_policy_file(key)),
                     studio_public: model.mode == NetworkMode::PublicOnly && model.domain.is_some(),
                 }
             } else if model.mode == NetworkMode::PublicOnly {

@@ -476,6 +476,16 @@ impl Model {
             .filter(|f| f.severity == Severity::Error)
     }
 
+    /// The file under `policies/` that holds an endpoint's policy.
+    pub fn endpoint_policy_file(key: &str) -> String {
+        format!("endpoint-policy-{}.json", key.replace('.', "-"))
+    }
+
+    /// The file under `policies/` that holds a managed policy.
+    pub fn policy_file(p: &ManagedPolicy) -> String {
+        format!("{}.json", p.name.replace('_', "-"))
+    }
+
     pub fn endpoint(&self, key: &str) -> Option<&Endpoint> {
         self.endpoints.iter().find(|e| e.key == key)
     }

@@ -174,7 +174,7 @@ fn documents(model: &Model) -> Vec<(String, String, &PolicyDocument)> {
         ));
         for p in &r.policies {
             out.push((
-                format!("{}.json", p.name.replace('_', "-")),
+                Model::policy_file(p),
                 format!("{} (attached to {})", p.description, r.role_name),
                 &p.document,
             ));
@@ -188,11 +188,7 @@ fn documents(model: &Model) -> Vec<(String, String, &PolicyDocument)> {
         }
     }
     for p in &model.access_policies {
-        out.push((
-            format!("{}.json", p.name.replace('_', "-")),
-            p.description.clone(),
-            &p.document,
-        ));
+        out.push((Model::policy_file(p), p.description.clone(), &p.document));
     }
     for d in &model.documents {
         out.push((d.file.clone(), d.purpose.clone(), &d.document));
@@ -213,7 +209,7 @@ fn documents(model: &Model) -> Vec<(String, String, &PolicyDocument)> {
     }
     for e in &model.endpoints {
         out.push((
-            format!("endpoint-policy-{}.json", e.key.replace('.', "-")),
+            Model::endpoint_policy_file(e.key),
             format!("VPC endpoint policy of {}", e.key),
             &e.policy,
         ));
