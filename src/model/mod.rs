@@ -2,6 +2,7 @@
 //! single source of truth for every renderer, for findings and for tests.
 
 mod access;
+pub mod audit;
 pub mod endpoints;
 mod findings;
 pub mod guardrails;
@@ -58,6 +59,8 @@ pub struct Model {
     /// `teardown.mode = "delete"`: buckets are force-destroyable and the domain deletes its
     /// home EFS volume (non-production environments).
     pub teardown_delete: bool,
+    /// The audit trail and the log retention (`[audit]`).
+    pub audit: audit::Audit,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,6 +106,22 @@ pub struct Bucket {
     pub policy: PolicyDocument,
     /// This bucket is the server access log target.
     pub is_log_target: bool,
+    /// This bucket holds the CloudTrail trail's log files.
+    pub is_trail: bool,
+    /// A lifecycle rule that expires the objects (log buckets).
+    pub expiration: Option<Expiration>,
+    /// The bucket policy denies changing the lifecycle configuration, so the lifecycle
+    /// configuration (and the versioning it needs) is set before the policy.
+    pub policy_after_lifecycle: bool,
+}
+
+/// A lifecycle rule: current versions expire after `days`, the noncurrent versions that
+/// expiration leaves are removed `noncurrent_days` later.
+#[derive(Debug, Clone, Serialize)]
+pub struct Expiration {
+    pub id: &'static str,
+    pub days: u32,
+    pub noncurrent_days: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -327,6 +346,11 @@ pub fn resolve(spec: &Valid) -> Model {
             .collect(),
         findings: vec![],
         teardown_delete: spec.teardown.mode == crate::spec::TeardownMode::Delete,
+        audit: audit::Audit {
+            cloudtrail: spec.audit.cloudtrail,
+            trail: None,
+            log_retention_days: spec.audit.log_retention_days,
+        },
     };
     model.jobs.subnets = model.network.private_subnets.clone();
     model.jobs.kms_key = model.kms.key_arn.clone();
@@ -335,8 +359,7 @@ pub fn resolve(spec: &Valid) -> Model {
         model.log_groups.push(LogGroup {
             name: "flow_logs".into(),
             log_group_name: format!("/aws/vpc/flow-logs/{name}"),
-            // A year, the common floor of regulated log-retention rules (checkov CKV_AWS_338).
-            retention_days: 365,
+            retention_days: spec.audit.log_retention_days,
             kms_key: model.kms.key_arn.clone(),
         });
     }
@@ -366,6 +389,16 @@ pub fn resolve(spec: &Valid) -> Model {
         .collect();
     // After the endpoints: a bucket that admits only the S3 gateway endpoint names its id.
     resource_policies::add_buckets(&mut model, spec);
+    // After the buckets: the trail's data-event selectors name them.
+    model.audit = audit::resolve(spec, &model);
+    if model.audit.trail.as_ref().is_some_and(|t| t.cloudwatch.is_some()) {
+        model.log_groups.push(LogGroup {
+            name: audit::TRAIL_LOGS.into(),
+            log_group_name: audit::log_group_name(&model),
+            retention_days: spec.audit.log_retention_days,
+            kms_key: model.kms.key_arn.clone(),
+        });
+    }
 
     let exec_role = execution_role_arn();
     if studio {
@@ -424,6 +457,7 @@ pub fn resolve(spec: &Valid) -> Model {
     }
     // Roles after the endpoints and workloads: the invoker role names the runtime endpoint.
     policies::add_roles(&mut model, spec);
+    audit::add_role(&mut model);
     if spec.encryption.kms == KmsMode::Create {
         model.kms.policy = Some(resource_policies::key_policy(&model));
     }
@@ -446,10 +480,16 @@ pub fn resolve(spec: &Valid) -> Model {
             .collect();
         model.documents.push(StandaloneDocument {
             file: "for-key-owner/key-policy-statements.json".into(),
-            purpose: "statements the owner of the existing KMS key adds to its key policy: the \
-                      execution role through S3, SageMaker, EC2 and EFS, grants for AWS resources, \
-                      and CloudWatch Logs for this environment's log groups"
-                .into(),
+            purpose: format!(
+                "statements the owner of the existing KMS key adds to its key policy: the \
+                 execution role through S3, SageMaker, EC2 and EFS, grants for AWS resources, \
+                 and CloudWatch Logs for this environment's log groups{}",
+                if model.audit.trail.is_some() {
+                    ", and CloudTrail for the trail's log files"
+                } else {
+                    ""
+                }
+            ),
             document: PolicyDocument::new(statements),
         });
     }

@@ -27,7 +27,7 @@ pub(super) fn service(host: &str) -> Ref {
 
 /// A trust policy for a service principal, pinned to this account and to the service's own
 /// resources (confused-deputy prevention: dg `security-confused-deputy-prevention`).
-fn service_trust(sid: &str, principal: &str, source_arn: Ref) -> PolicyDocument {
+pub(super) fn service_trust(sid: &str, principal: &str, source_arn: Ref) -> PolicyDocument {
     PolicyDocument::new(vec![
         Statement::allow(sid, &["sts:AssumeRole"], vec![])
             .principal(Principal::Service(vec![service(principal)]))

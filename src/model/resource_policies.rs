@@ -11,8 +11,8 @@
 use super::iam::{Condition, PolicyDocument, Principal, Statement};
 use super::policies::{account_root, bucket_arn, sagemaker_arn, service};
 use super::refs::{Attr, Kind, Ref};
-use super::{Bucket, LOG_BUCKET, Model};
-use crate::spec::Spec;
+use super::{Bucket, Expiration, LOG_BUCKET, Model};
+use crate::spec::{CloudTrail, Spec, TRAIL_BUCKET};
 
 fn tls_only(bucket: &str) -> Statement {
     Statement::deny(
@@ -101,6 +101,35 @@ pub fn add_buckets(model: &mut Model, spec: &Spec) {
             access_log_bucket: logging.then(|| LOG_BUCKET.to_string()),
             policy: PolicyDocument::new(statements),
             is_log_target: false,
+            is_trail: false,
+            expiration: None,
+            policy_after_lifecycle: false,
+        });
+    }
+    if spec.audit.cloudtrail == CloudTrail::Create {
+        // Before the log target: its log-delivery statement names every source bucket.
+        let protect = !model.teardown_delete;
+        let mut statements = super::audit::bucket_statements(model, protect);
+        statements.push(tls_only(TRAIL_BUCKET));
+        model.buckets.push(Bucket {
+            name: TRAIL_BUCKET.into(),
+            bucket_name: bucket_name(TRAIL_BUCKET),
+            purpose: "the CloudTrail trail's log and digest files".into(),
+            kms_key: model.kms.key_arn.clone(),
+            // With AWS managed keys CloudTrail writes SSE-S3: the aws/s3 key's policy cannot
+            // admit the CloudTrail service principal (CloudTrail User Guide,
+            // create-s3-bucket-policy-for-cloudtrail; KMS Developer Guide, AWS managed keys).
+            sse_kms: model.kms.key_arn.is_some(),
+            access_log_bucket: logging.then(|| LOG_BUCKET.to_string()),
+            policy: PolicyDocument::new(statements),
+            is_log_target: false,
+            is_trail: true,
+            expiration: Some(Expiration {
+                id: "expire-trail-logs",
+                days: spec.audit.trail_retention_days,
+                noncurrent_days: 1,
+            }),
+            policy_after_lifecycle: protect,
         });
     }
     if logging {
@@ -146,6 +175,13 @@ pub fn add_buckets(model: &mut Model, spec: &Spec) {
             access_log_bucket: None,
             policy: PolicyDocument::new(vec![log_delivery, tls_only(LOG_BUCKET)]),
             is_log_target: true,
+            is_trail: false,
+            expiration: Some(Expiration {
+                id: "expire-access-logs",
+                days: 365,
+                noncurrent_days: 30,
+            }),
+            policy_after_lifecycle: false,
         });
     }
 }
@@ -230,6 +266,9 @@ pub fn key_policy(model: &Model) -> PolicyDocument {
                 contexts,
             )),
         );
+    }
+    if model.audit.cloudtrail == CloudTrail::Create {
+        st.extend(super::audit::key_statements(model));
     }
     PolicyDocument::new(st)
 }
@@ -428,7 +467,14 @@ fn endpoint_grants(
 /// features need (docs/sagemaker-facts.md § 2.5): JumpStart artifacts (objects tagged SageMaker=true), ECR
 /// image layers (`prod-REGION-starport-layer-bucket`) and the SDK's default bucket.
 fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static str>, Vec<Ref>)> {
-    let mut buckets: Vec<Ref> = model.buckets.iter().map(|b| bucket_arn(&b.name)).collect();
+    // Not the trail's bucket: CloudTrail writes to it from outside the VPC, and nobody in the
+    // environment needs to reach it.
+    let mut buckets: Vec<Ref> = model
+        .buckets
+        .iter()
+        .filter(|b| !b.is_trail)
+        .map(|b| bucket_arn(&b.name))
+        .collect();
     for b in &spec.data.buckets {
         if let Some(existing) = &b.existing {
             buckets.push(Ref::arn("s3", false, false, Ref::lit(existing.clone())));

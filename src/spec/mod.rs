@@ -10,10 +10,13 @@ mod validate;
 
 pub(crate) use load::partial;
 pub use load::{SpecSource, load};
-pub use validate::Valid;
+pub use validate::{LOG_RETENTION_DAYS, MAX_TRAIL_RETENTION_DAYS, Valid};
 
 /// Name of the created log bucket's short name (reserved for bucket `name`s).
 pub const LOG_BUCKET: &str = "s3logs";
+
+/// Short name of the CloudTrail trail's bucket (`audit.cloudtrail = "create"`), reserved too.
+pub const TRAIL_BUCKET: &str = "trail";
 
 /// snake_case logical name for any user-given or catalog name. Callers prefix it where the
 /// name may start with a digit (Terraform identifiers may not); validation rejects names whose
@@ -47,6 +50,8 @@ pub struct Spec {
     pub data: Data,
     #[serde(default)]
     pub teardown: Teardown,
+    #[serde(default)]
+    pub audit: Audit,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -490,4 +495,61 @@ pub enum TeardownMode {
     /// Buckets are deleted with their objects (Terraform `force_destroy`, CloudFormation
     /// `DeletionPolicy: Delete`) and the domain deletes its home EFS volume.
     Delete,
+}
+
+/// Who records what is done in the environment, and how long its logs are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    #[serde(default)]
+    pub cloudtrail: CloudTrail,
+    /// With `cloudtrail = "create"`: also deliver the trail to a CloudWatch Logs log group
+    /// (encrypted, kept `log_retention_days`) through a role that may only write to it, for
+    /// metric filters and alarms. Billed per GB ingested and stored.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cloudwatch_logs: bool,
+    /// Days the trail's log files are kept in its bucket before a lifecycle rule expires them
+    /// (removed a day later). While they are kept, the bucket policy denies deleting them to
+    /// every principal (`teardown.mode = "retain"`).
+    #[serde(default = "default_trail_retention")]
+    pub trail_retention_days: u32,
+    /// Days every CloudWatch Logs log group keeps its events (VPC flow logs, the trail's
+    /// CloudWatch delivery): one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30,
+    /// 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).
+    #[serde(default = "default_log_retention")]
+    pub log_retention_days: u32,
+}
+
+impl Default for Audit {
+    fn default() -> Self {
+        Audit {
+            cloudtrail: CloudTrail::default(),
+            cloudwatch_logs: false,
+            trail_retention_days: default_trail_retention(),
+            log_retention_days: default_log_retention(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CloudTrail {
+    /// A multi-Region trail of this account: management events, log file validation, S3 data
+    /// events of the environment's buckets and SageMaker data events of the declared needs,
+    /// encrypted with the environment key, in a dedicated bucket protected from deletion.
+    #[default]
+    Create,
+    /// No trail here: the environment relies on the organization trail of the management
+    /// account (AWS Organizations), which records this account's management events.
+    Organization,
+    /// No trail: only CloudTrail's 90-day event history of management events.
+    None,
+}
+
+/// A year: the common floor of regulated log-retention rules (checkov CKV_AWS_338).
+fn default_log_retention() -> u32 {
+    365
+}
+fn default_trail_retention() -> u32 {
+    365
 }

@@ -11,6 +11,7 @@
 //! `Metadata: checkov: skip: [{id, comment}]`, CDK `NagSuppressions` acknowledgements.
 
 use crate::model::security::{Direction, Peer, Rule};
+use crate::model::audit::Trail;
 use crate::model::{Bucket, Domain, LogGroup, Model, NotebookInstance};
 use crate::project::ANSWERS;
 use crate::project::Format;
@@ -46,6 +47,14 @@ pub enum Control {
     GroupIngressSsh,
     GroupIngressRdp,
     GroupIngressHttp,
+    /// The trail's bucket keeps SSE-S3 with AWS managed keys.
+    TrailBucketKey,
+    /// The trail's log files without the customer managed key (AWS managed keys).
+    TrailKey,
+    /// No SNS topic for the trail's log file deliveries.
+    TrailNotifications,
+    /// `audit.cloudwatch_logs = false`.
+    TrailCloudWatchOff,
 }
 
 /// One suppression: what is waived and why (the text every format prints).
@@ -57,7 +66,7 @@ pub struct Waiver {
 
 impl Control {
     /// Every control.
-    pub const ALL: [Control; 15] = [
+    pub const ALL: [Control; 19] = [
         Control::AccessLogTarget,
         Control::AccessLogTargetKey,
         Control::AccessLogsOff,
@@ -73,6 +82,10 @@ impl Control {
         Control::GroupIngressSsh,
         Control::GroupIngressRdp,
         Control::GroupIngressHttp,
+        Control::TrailBucketKey,
+        Control::TrailKey,
+        Control::TrailNotifications,
+        Control::TrailCloudWatchOff,
     ];
 
     /// The ids the scanner of `format` (checkov for Terraform and CloudFormation, cdk-nag for
@@ -99,6 +112,10 @@ impl Control {
             (GroupIngressSsh, Terraform) => &["CKV_AWS_24"],
             (GroupIngressRdp, Terraform) => &["CKV_AWS_25"],
             (GroupIngressHttp, Terraform) => &["CKV_AWS_260"],
+            (TrailBucketKey, Terraform) => &["CKV_AWS_145"],
+            (TrailKey, Terraform | CloudFormation) => &["CKV_AWS_35"],
+            (TrailNotifications, Terraform | CloudFormation) => &["CKV_AWS_252"],
+            (TrailCloudWatchOff, Terraform) => &["CKV2_AWS_10"],
             _ => &[],
         }
     }
@@ -149,6 +166,14 @@ pub fn bucket(b: &Bucket) -> Vec<Waiver> {
             chosen("data.access_logging = false"),
         ));
     }
+    if b.is_trail && !b.sse_kms {
+        out.push(Waiver::new(
+            Control::TrailBucketKey,
+            format!(
+                "{AWS_MANAGED}; CloudTrail writes SSE-S3, as an AWS managed key's policy cannot admit the CloudTrail service principal"
+            ),
+        ));
+    }
     out.push(Waiver::new(
         Control::Replication,
         "cross-Region replication is a disaster-recovery choice outside this environment; the bucket is versioned so replication can be added",
@@ -168,6 +193,28 @@ pub fn log_group(g: &LogGroup) -> Vec<Waiver> {
             format!("{AWS_MANAGED}; CloudWatch Logs encrypts with its service-owned key"),
         )],
     }
+}
+
+/// The CloudTrail trail.
+pub fn trail(t: &Trail) -> Vec<Waiver> {
+    let mut out = vec![];
+    if t.kms_key.is_none() {
+        out.push(Waiver::new(
+            Control::TrailKey,
+            format!("{AWS_MANAGED}; the log files are encrypted with SSE-S3"),
+        ));
+    }
+    out.push(Waiver::new(
+        Control::TrailNotifications,
+        "no consumer of log file delivery notifications is part of this environment; log file validation proves what was delivered",
+    ));
+    if t.cloudwatch.is_none() {
+        out.push(Waiver::new(
+            Control::TrailCloudWatchOff,
+            chosen("audit.cloudwatch_logs = false"),
+        ));
+    }
+    out
 }
 
 pub fn domain(d: &Domain) -> Vec<Waiver> {

@@ -38,6 +38,7 @@ pub struct Context<'a> {
     pub buckets: Vec<Bucket<'a>>,
     pub data_buckets: Vec<&'a str>,
     pub log_groups: Vec<LogGroup<'a>>,
+    pub trail: Option<Trail<'a>>,
     pub roles: Vec<Role<'a>>,
     pub domain: Option<Domain<'a>>,
     pub notebooks: Vec<Notebook<'a>>,
@@ -180,7 +181,55 @@ pub struct Bucket<'a> {
     pub log_prefix: String,
     pub policy: String,
     pub log_target: bool,
+    /// The lifecycle rule that expires the objects of a log bucket.
+    pub expiration: Option<Expiration>,
+    /// The policy waits for the lifecycle configuration it protects.
+    pub policy_after_lifecycle: bool,
     pub skips: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct Expiration {
+    pub id: String,
+    pub days: u32,
+    pub noncurrent_days: u32,
+}
+
+/// The CloudTrail trail (`audit.cloudtrail = "create"`).
+#[derive(Serialize)]
+pub struct Trail<'a> {
+    pub skips: Vec<String>,
+    pub trail_name: String,
+    /// Logical name of the trail's bucket.
+    pub bucket: &'a str,
+    pub key: Option<String>,
+    /// The CloudWatch Logs delivery: the group's ARN with `:*`, the role's ARN, the group's
+    /// logical name.
+    pub log_group_arn: Option<String>,
+    pub role_arn: Option<String>,
+    pub log_group: Option<&'a str>,
+    pub selectors: Vec<Selector>,
+    /// HCL list of the resources the trail waits for.
+    pub depends_on: String,
+    pub retention_days: u32,
+    pub protected: bool,
+}
+
+#[derive(Serialize)]
+pub struct Selector {
+    pub name: String,
+    /// Raw text for a comment.
+    pub why: String,
+    pub fields: Vec<Field>,
+    pub data: bool,
+}
+
+#[derive(Serialize)]
+pub struct Field {
+    pub field: String,
+    /// `equals` or `starts_with`.
+    pub op: &'static str,
+    pub values: String,
 }
 
 #[derive(Serialize)]

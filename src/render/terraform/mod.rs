@@ -19,9 +19,11 @@ use crate::view::View;
 use crate::view::outputs::{self as text, noted};
 use crate::view::waivers::{self, Waiver};
 use context::{
-    Bucket, Context, Described, Domain, Endpoint, ExistingVpc, GuardrailCheck, Jobs, Kms, LogGroup,
-    Notebook, Outputs, Policy, Profile, Role, Rule, SecurityGroup, Tag, Vpc, Zone,
+    Bucket, Context, Described, Domain, Endpoint, Expiration, ExistingVpc, Field, GuardrailCheck,
+    Jobs, Kms, LogGroup, Notebook, Outputs, Policy, Profile, Role, Rule, Selector, SecurityGroup,
+    Tag, Trail, Vpc, Zone,
 };
+use crate::model::audit::FieldOp;
 
 /// The account id the generated tests plan with (AWS's documentation example account).
 const TEST_ACCOUNT: &str = "111122223333";
@@ -222,9 +224,16 @@ fn context<'a>(view: &'a View) -> Context<'a> {
             log_prefix: s(&format!("{}/", b.name)),
             policy: c.policy(&b.policy),
             log_target: b.is_log_target,
+            expiration: b.expiration.as_ref().map(|e| Expiration {
+                id: s(e.id),
+                days: e.days,
+                noncurrent_days: e.noncurrent_days,
+            }),
+            policy_after_lifecycle: b.policy_after_lifecycle,
             skips: skips(&waivers::bucket(b)),
         })
         .collect();
+    let trail = model.audit.trail.as_ref().map(|t| trail(&c, t));
 
     let log_groups = model
         .log_groups
@@ -370,6 +379,7 @@ fn context<'a>(view: &'a View) -> Context<'a> {
             .map(|b| b.name.as_str())
             .collect(),
         log_groups,
+        trail,
         roles,
         domain,
         notebooks,
@@ -401,6 +411,61 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         flow_log_attachments: addresses("aws_iam_role_policy_attachment", &flow_log_policies),
         exec_attachments: addresses("aws_iam_role_policy_attachment", &exec),
         outputs: outputs(),
+    }
+}
+
+/// The trail, waiting for its bucket's policy and, with CloudWatch Logs delivery, for its role's
+/// permissions: CloudTrail checks both when the trail is created (CreateTrail answers
+/// InsufficientS3BucketPolicyException / InvalidCloudWatchLogsRoleArnException otherwise;
+/// CloudTrail API Reference, CreateTrail).
+fn trail<'a>(c: &Ctx, t: &'a crate::model::audit::Trail) -> Trail<'a> {
+    let mut deps = vec![format!("aws_s3_bucket_policy.{}", t.bucket)];
+    if let Some(l) = &t.cloudwatch {
+        let role = c.model.roles.iter().find(|r| r.name == l.role);
+        deps.extend(
+            role.into_iter()
+                .flat_map(|r| &r.policies)
+                .map(|p| format!("aws_iam_role_policy_attachment.{}", p.name)),
+        );
+    }
+    Trail {
+        skips: skips(&waivers::trail(t)),
+        trail_name: s(&t.trail_name),
+        bucket: &t.bucket,
+        key: t.kms_key.as_ref().map(|k| c.e(k)),
+        log_group_arn: t.cloudwatch.as_ref().map(|l| c.e(&l.log_group_arn)),
+        role_arn: t.cloudwatch.as_ref().map(|l| {
+            c.e(&Ref::attr(
+                crate::model::refs::Kind::Role,
+                &l.role,
+                crate::model::refs::Attr::Arn,
+            ))
+        }),
+        log_group: t.cloudwatch.as_ref().map(|l| l.log_group.as_str()),
+        selectors: t
+            .selectors
+            .iter()
+            .map(|sel| Selector {
+                name: s(&sel.name),
+                why: sel.why.clone(),
+                fields: sel
+                    .fields
+                    .iter()
+                    .map(|f| Field {
+                        field: s(f.field),
+                        op: match f.op {
+                            FieldOp::Equals => "equals",
+                            FieldOp::StartsWith => "starts_with",
+                        },
+                        values: c.list(&f.values),
+                    })
+                    .collect(),
+                data: sel.data,
+            })
+            .collect(),
+        depends_on: format!("[{}]", deps.join(", ")),
+        retention_days: t.retention_days,
+        protected: t.deletion_protected,
     }
 }
 

@@ -188,11 +188,11 @@ impl Spec {
             let field = format!("data.buckets[{i}]");
             match (&b.name, &b.existing) {
                 (Some(name), None) => {
-                    if name == crate::spec::LOG_BUCKET {
+                    if name == crate::spec::LOG_BUCKET || name == crate::spec::TRAIL_BUCKET {
                         return Err(Error::invalid(
                             format!("{field}.name"),
                             name,
-                            "reserved for the server access log bucket",
+                            "reserved for the server access log and CloudTrail buckets",
                             "another short name",
                         ));
                     }
