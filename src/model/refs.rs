@@ -18,6 +18,8 @@ pub enum Kind {
     Domain,
     UserProfile,
     NotebookInstance,
+    /// The CloudTrail trail (`audit.cloudtrail = "create"`).
+    Trail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -49,6 +49,7 @@ pub fn tf_type(kind: Kind) -> &'static str {
         Kind::Domain => "aws_sagemaker_domain",
         Kind::UserProfile => "aws_sagemaker_user_profile",
         Kind::NotebookInstance => "aws_sagemaker_notebook_instance",
+        Kind::Trail => "aws_cloudtrail",
     }
 }
 

@@ -150,6 +150,7 @@ fn kind_word(k: Kind) -> &'static str {
         Kind::Domain => "domain",
         Kind::UserProfile => "user-profile",
         Kind::NotebookInstance => "notebook-instance",
+        Kind::Trail => "trail",
     }
 }
 

@@ -27,6 +27,7 @@ pub struct Context<'a> {
     pub iam: Iam,
     pub sagemaker: SageMaker,
     pub access: Access,
+    pub audit: Audit,
     pub outputs: Vec<Json>,
     pub key_policy: Option<String>,
     pub resource_policies: ResourcePolicies,
@@ -203,7 +204,52 @@ pub struct Bucket {
     pub log_bucket: Option<String>,
     pub log_prefix: String,
     pub log_target: bool,
+    /// The lifecycle rule that expires the objects of a log bucket.
+    pub expiration: Option<Expiration>,
     pub nag: Vec<Nag>,
+}
+
+#[derive(Serialize)]
+pub struct Expiration {
+    pub id: String,
+    pub days: u32,
+    pub noncurrent_days: u32,
+}
+
+/// The audit construct (`lib/audit.ts`): the trail, when smgen creates one.
+#[derive(Serialize)]
+pub struct Audit {
+    pub trail: Option<Trail>,
+}
+
+#[derive(Serialize)]
+pub struct Trail {
+    pub trail_name: String,
+    /// The trail's bucket (an `s3.Bucket` expression).
+    pub bucket: String,
+    pub key: Option<String>,
+    pub log_group_arn: Option<String>,
+    pub role_arn: Option<String>,
+    pub selectors: Vec<Selector>,
+    /// The delivery role's policies, which the trail waits for (a TypeScript list).
+    pub role_policies: String,
+    pub nag: Vec<Nag>,
+}
+
+#[derive(Serialize)]
+pub struct Selector {
+    pub name: String,
+    /// `// what it records`.
+    pub what: String,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Serialize)]
+pub struct Field {
+    pub field: String,
+    /// `equalTo` or `startsWith` (CfnTrail.AdvancedFieldSelectorProperty).
+    pub op: &'static str,
+    pub values: String,
 }
 
 #[derive(Serialize)]

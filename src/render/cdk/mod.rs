@@ -11,6 +11,7 @@
 //! holds the cdk-nag reasons for IAM wildcards. This file builds the whole context and checks
 //! the creation order of the constructs.
 
+mod audit;
 mod context;
 mod iam;
 mod nag;
@@ -83,6 +84,7 @@ fn check_order(m: &Model) -> Result<()> {
             Owner::Iam,
             Owner::SageMaker,
             Owner::Access,
+            Owner::Audit,
         ]
         .iter()
         .position(|x| *x == o)
@@ -226,6 +228,7 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         iam: iam(&root.at(Scope::In(Owner::Iam))),
         sagemaker: sagemaker(&root.at(Scope::In(Owner::SageMaker))),
         access: access(&root.at(Scope::In(Owner::Access))),
+        audit: audit::audit(&root.at(Scope::In(Owner::Audit))),
         outputs: outputs(&root.at(Scope::Stack)),
         key_policy: model.kms.policy.as_ref().map(|p| root.policy(p)),
         resource_policies: resource_policies(&root),

@@ -17,6 +17,8 @@ pub enum Owner {
     SageMaker,
     /// Policies for people (`lib/access.ts`); owns no kind of the model's resources.
     Access,
+    /// The audit trail (`lib/audit.ts`), created once the resource policies it waits for exist.
+    Audit,
 }
 
 impl Owner {
@@ -29,6 +31,7 @@ impl Owner {
             Owner::Iam => "iam",
             Owner::SageMaker => "sagemaker",
             Owner::Access => "access",
+            Owner::Audit => "audit",
         }
     }
 
@@ -40,6 +43,7 @@ impl Owner {
             Kind::Bucket | Kind::LogGroup => Owner::Storage,
             Kind::Role => Owner::Iam,
             Kind::Domain | Kind::UserProfile | Kind::NotebookInstance => Owner::SageMaker,
+            Kind::Trail => Owner::Audit,
         }
     }
 }
@@ -151,6 +155,8 @@ impl Refs<'_> {
             (Kind::NotebookInstance, _) => {
                 format!("{b}.notebooks[{k}].attrNotebookInstanceName")
             }
+            (Kind::Trail, Attr::Arn) => format!("{b}.trail.attrArn"),
+            (Kind::Trail, _) => format!("{b}.trail.ref"),
         }
     }
 

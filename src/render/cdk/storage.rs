@@ -1,7 +1,7 @@
 //! The encryption and storage constructs (`lib/encryption.ts`, `lib/storage.ts`): the key, the
 //! buckets and their logging, the log groups.
 
-use super::context::{Bucket, Encryption, LogGroup, Storage};
+use super::context::{Bucket, Encryption, Expiration, LogGroup, Storage};
 use super::{Ctx, Ids, nag_list};
 use crate::render::typescript::comment;
 use crate::render::typescript::string as s;
@@ -41,6 +41,11 @@ pub(super) fn storage(c: &Ctx) -> Storage {
             log_bucket: b.access_log_bucket.as_deref().map(s),
             log_prefix: s(&format!("{}/", b.name)),
             log_target: b.is_log_target,
+            expiration: b.expiration.as_ref().map(|e| Expiration {
+                id: s(e.id),
+                days: e.days,
+                noncurrent_days: e.noncurrent_days,
+            }),
             nag: nag_list(&waivers::bucket(b)),
         })
         .collect();

@@ -6,8 +6,52 @@ use super::iam::exec_policies;
 use crate::aws::endpoints::EndpointKind;
 use crate::model::iam::Effect;
 use crate::render::typescript::string as s;
+use serde::Serialize;
 use serde_json::Value as Json;
 use serde_json::json;
+
+/// What the generated test checks of the trail (typed; the rest of this context is still JSON).
+#[derive(Serialize)]
+struct TrailTest {
+    key: Option<String>,
+    /// The `resources.type` values of the data-event selectors, TypeScript strings.
+    types: Vec<String>,
+    /// The `resources.ARN` prefixes, a TypeScript list.
+    prefixes: String,
+    bucket: String,
+    protected: bool,
+    role_policies: String,
+}
+
+fn trail_test(c: &Ctx) -> Option<TrailTest> {
+    use crate::model::audit::FieldOp;
+    let t = c.model.audit.trail.as_ref()?;
+    let fields = t.selectors.iter().flat_map(|s| &s.fields);
+    let types = fields
+        .clone()
+        .filter(|f| f.field == "resources.type")
+        .flat_map(|f| f.values.iter().map(|v| c.e(v)))
+        .collect();
+    let prefixes: Vec<crate::model::refs::Ref> = fields
+        .filter(|f| f.op == FieldOp::StartsWith)
+        .flat_map(|f| f.values.iter().cloned())
+        .collect();
+    let policies: Vec<String> = t
+        .cloudwatch
+        .iter()
+        .flat_map(|l| c.model.roles.iter().filter(move |r| r.name == l.role))
+        .flat_map(|r| &r.policies)
+        .map(|p| format!("stack.iam.policies[{}]", s(&p.name)))
+        .collect();
+    Some(TrailTest {
+        key: t.kms_key.as_ref().map(|k| c.e(k)),
+        types,
+        prefixes: c.list(&prefixes),
+        bucket: format!("stack.storage.buckets[{}]", s(&t.bucket)),
+        protected: t.deletion_protected,
+        role_policies: format!("[{}]", policies.join(", ")),
+    })
+}
 
 /// Expressions the generated tests compare the synthesized template with (`stack.…`).
 pub(super) fn test(c: &Ctx) -> Json {
@@ -80,6 +124,7 @@ pub(super) fn test(c: &Ctx) -> Json {
         "buckets": buckets,
         "endpoints": endpoints,
         "log_groups": log_groups,
+        "trail": serde_json::to_value(trail_test(c)).expect("a serializable context"),
         "created_vpc": m.network.created.is_some(),
         "tags": m.tags.iter().map(|(k, v)| json!({"key": s(k), "value": s(v)})).collect::<Vec<_>>(),
         "private_subnets": subnets,

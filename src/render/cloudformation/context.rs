@@ -38,6 +38,7 @@ pub struct Context<'a> {
     pub kms: Kms,
     pub buckets: Vec<Bucket<'a>>,
     pub log_groups: Vec<LogGroup>,
+    pub trail: Option<Trail>,
     pub roles: Vec<Role>,
     pub access_policies: Vec<Policy>,
     pub domain: Option<Domain<'a>>,
@@ -69,10 +70,37 @@ pub struct Bucket<'a> {
     pub policy: String,
     pub policy_logical: String,
     pub log_target: bool,
+    /// The lifecycle rule that expires the objects of a log bucket.
+    pub expiration: Option<Expiration>,
     /// The checkov `skip:` list.
     pub skips: Option<String>,
     pub tags: String,
     pub output: String,
+}
+
+#[derive(Serialize)]
+pub struct Expiration {
+    pub id: String,
+    pub days: u32,
+    pub noncurrent_days: u32,
+}
+
+/// The CloudTrail trail (`audit.cloudtrail = "create"`).
+#[derive(Serialize)]
+pub struct Trail {
+    pub logical: String,
+    pub skips: Option<String>,
+    pub trail_name: String,
+    /// The logical id of the trail's bucket.
+    pub bucket: String,
+    pub key: Option<String>,
+    pub log_group_arn: Option<String>,
+    pub role_arn: Option<String>,
+    /// The `AdvancedEventSelectors` list, a YAML block.
+    pub selectors: String,
+    /// What the trail waits for: its bucket's policy, its delivery role's policies.
+    pub depends: Vec<String>,
+    pub tags: String,
 }
 
 #[derive(Serialize)]

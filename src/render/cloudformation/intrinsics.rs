@@ -28,6 +28,7 @@ pub fn logical_id(id: &ResId) -> String {
         Kind::Domain => "StudioDomain",
         Kind::UserProfile => "Profile",
         Kind::NotebookInstance => "Instance",
+        Kind::Trail => "Trail",
     };
     if id.name == "main" {
         kind.to_string()
@@ -85,7 +86,9 @@ fn attr(id: &ResId, a: Attr) -> Read {
         (Kind::UserProfile, _) => Read::GetAtt(l, "UserProfileArn"),
         // A notebook instance's `Ref` is its ARN.
         (Kind::NotebookInstance, _) => Read::Ref(l),
-        (Kind::KmsKey | Kind::Bucket | Kind::Role, Attr::Arn) => Read::GetAtt(l, "Arn"),
+        (Kind::KmsKey | Kind::Bucket | Kind::Role | Kind::Trail, Attr::Arn) => {
+            Read::GetAtt(l, "Arn")
+        }
         _ => Read::Ref(l),
     }
 }

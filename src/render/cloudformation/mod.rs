@@ -17,7 +17,7 @@ use crate::model::refs::{Attr, Kind, Ref};
 use crate::project::ANSWERS;
 use crate::spec::KmsMode;
 use crate::view::{View, waivers};
-use context::{Bucket, Context, FlowLog, Kms, LogGroup};
+use context::{Bucket, Context, Expiration, FlowLog, Kms, LogGroup, Trail};
 use intrinsics::pascal;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -82,6 +82,60 @@ fn s(v: &str) -> String {
     yaml::scalar(v)
 }
 
+/// The trail waits for its bucket's policy and its delivery role's permissions: CloudTrail
+/// checks both when the trail is created (CloudTrail API Reference, CreateTrail).
+fn trail(model: &crate::model::Model, t: &crate::model::audit::Trail, tags: &Tags) -> Trail {
+    use crate::model::audit::FieldOp;
+    use crate::render::yaml::Node;
+    let mut depends = vec![format!("{}BucketPolicy", pascal(&t.bucket))];
+    let role = t
+        .cloudwatch
+        .as_ref()
+        .map(|l| Ref::attr(Kind::Role, &l.role, Attr::Arn));
+    if let Some(r) = &role {
+        depends.extend(workloads::role_policies(model, r));
+    }
+    let selectors = t
+        .selectors
+        .iter()
+        .map(|sel| {
+            let fields = sel
+                .fields
+                .iter()
+                .map(|f| {
+                    let op = match f.op {
+                        FieldOp::Equals => "Equals",
+                        FieldOp::StartsWith => "StartsWith",
+                    };
+                    Node::Map(vec![
+                        ("Field".into(), Node::Scalar(s(f.field))),
+                        (op.into(), intrinsics::list(&f.values)),
+                    ])
+                })
+                .collect();
+            Node::Map(vec![
+                ("Name".into(), Node::Scalar(s(&sel.name))),
+                ("FieldSelectors".into(), Node::Seq(fields)),
+            ])
+        })
+        .collect();
+    Trail {
+        logical: "Trail".into(),
+        skips: skips::node(&waivers::trail(t)),
+        trail_name: s(&t.trail_name),
+        bucket: intrinsics::logical(Kind::Bucket, &t.bucket),
+        key: t.kms_key.as_ref().map(intrinsics::value),
+        log_group_arn: t
+            .cloudwatch
+            .as_ref()
+            .map(|l| intrinsics::value(&l.log_group_arn)),
+        role_arn: role.as_ref().map(intrinsics::value),
+        selectors: Node::Seq(selectors).block(),
+        depends,
+        tags: tags.plain(),
+    }
+}
+
 fn context<'a>(view: &'a View) -> Context<'a> {
     let model = view.model;
     let names = &view.names;
@@ -115,6 +169,11 @@ fn context<'a>(view: &'a View) -> Context<'a> {
             policy: intrinsics::policy(&b.policy),
             policy_logical: format!("{}BucketPolicy", pascal(&b.name)),
             log_target: b.is_log_target,
+            expiration: b.expiration.as_ref().map(|e| Expiration {
+                id: s(e.id),
+                days: e.days,
+                noncurrent_days: e.noncurrent_days,
+            }),
             skips: skips::node(&waivers::bucket(b)),
             tags: tags.plain(),
             output: format!("{}BucketName", pascal(&b.name)),
@@ -195,6 +254,7 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         },
         buckets,
         log_groups,
+        trail: model.audit.trail.as_ref().map(|t| trail(model, t, &tags)),
         roles: workloads::roles(model, &tags),
         access_policies: workloads::access_policies(model),
         domain: workloads::domain(model, &tags),
