@@ -149,6 +149,10 @@ fn vpc_only_with_nat_and_a_custom_endpoint_selection() {
     answer(&mut s, "project.tags.CostCenter", &[&type_text("ML-42")]);
     answer(&mut s, "project.tags.Owner", &[ENTER]); // none
     answer(&mut s, "teardown.mode", &[ENTER]); // retain
+    answer(&mut s, "audit.cloudtrail", &[ENTER]); // create
+    answer(&mut s, "audit.cloudwatch_logs", &[ENTER]); // no
+    answer(&mut s, "audit.trail_retention_days", &[ENTER]);
+    answer(&mut s, "audit.log_retention_days", &[ENTER]);
     s.expect("Summary: wizard-nat in eu-west-1 (cloudformation)")
         .unwrap();
     // One gateway for the three zones (network.nat = single), not one per zone.
@@ -227,6 +231,10 @@ fn notebook_private_from_its_preset_with_every_question() {
     answer(&mut s, "project.tags.CostCenter", &[ENTER]);
     answer(&mut s, "project.tags.Owner", &[ENTER]);
     answer(&mut s, "teardown.mode", &[ENTER]); // retain
+    answer(&mut s, "audit.cloudtrail", &[ENTER]); // create
+    answer(&mut s, "audit.cloudwatch_logs", &[ENTER]); // no
+    answer(&mut s, "audit.trail_retention_days", &[ENTER]);
+    answer(&mut s, "audit.log_retention_days", &[ENTER]);
     s.expect("Notebook instances").unwrap();
     s.expect("notebook: private access").unwrap();
     s.expect("Write the project?").unwrap();

@@ -87,8 +87,8 @@ pub struct RegionEntries {
     pub logs_ingestion_gb: Option<Entry>,
     /// CloudWatch Logs archival storage.
     pub logs_storage_gb_month: Option<Entry>,
-    /// CloudTrail, for the audit capability (not priced by `estimate` yet): the first copy of
-    /// management events, additional copies and data events, each per 100,000 events.
+    /// CloudTrail (`audit.cloudtrail = "create"`): the first copy of management events,
+    /// additional copies and data events, each per 100,000 events.
     pub cloudtrail_management_first_copy_100k: Option<Entry>,
     pub cloudtrail_management_extra_copy_100k: Option<Entry>,
     pub cloudtrail_data_events_100k: Option<Entry>,
@@ -167,6 +167,13 @@ impl RegionEntries {
             kms_10k_requests: price(&self.kms_10k_requests),
             logs_ingestion_gb: price(&self.logs_ingestion_gb),
             logs_storage_gb_month: price(&self.logs_storage_gb_month),
+            cloudtrail_management_first_copy_100k: price(
+                &self.cloudtrail_management_first_copy_100k,
+            ),
+            cloudtrail_management_extra_copy_100k: price(
+                &self.cloudtrail_management_extra_copy_100k,
+            ),
+            cloudtrail_data_events_100k: price(&self.cloudtrail_data_events_100k),
         }
     }
 }
@@ -182,6 +189,9 @@ pub struct RegionPrices {
     pub kms_10k_requests: Option<Price>,
     pub logs_ingestion_gb: Option<Price>,
     pub logs_storage_gb_month: Option<Price>,
+    pub cloudtrail_management_first_copy_100k: Option<Price>,
+    pub cloudtrail_management_extra_copy_100k: Option<Price>,
+    pub cloudtrail_data_events_100k: Option<Price>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -9,7 +9,11 @@
 //! GB processed, gateway endpoints are free (aws.amazon.com/privatelink/pricing); a customer
 //! managed key is billed per month, each automatic rotation adds a month charge for the new
 //! backing key, AWS managed keys are free (aws.amazon.com/kms/pricing); flow logs delivered to
-//! CloudWatch Logs are billed per GB ingested (aws.amazon.com/cloudwatch/pricing).
+//! CloudWatch Logs are billed per GB ingested (aws.amazon.com/cloudwatch/pricing); a trail's
+//! first copy of management events is free, an additional copy (another trail of the account
+//! already records them) and data events are billed per 100,000 events
+//! (aws.amazon.com/cloudtrail/pricing); S3 storage of the log files is not in the price table
+//! and is said to have no figure.
 
 pub use crate::aws::prices::{Entry, ITEMS, NoPrice, Price, RegionEntries, RegionPrices};
 pub use crate::aws::prices::{PriceTable, entries_for, prices_for, table};
@@ -39,6 +43,9 @@ pub struct Line {
     pub unit: &'static str,
     /// `None`: no figure for this region in the price table.
     pub unit_price: Option<Price>,
+    /// Without a figure, why: `not published: …` (AWS gives none for the Region), `not found:
+    /// …` (no copy was found), `not read: …` (the table has no such item).
+    pub no_figure: Option<String>,
     /// `quantity × unit price`, when both are known.
     pub monthly_usd: Option<f64>,
 }
@@ -66,12 +73,34 @@ pub struct Estimate {
 /// leaving the VPC through NAT (or, without NAT, through the interface endpoints).
 pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
     let t = table();
-    let p = &prices_for(&model.region, model.partition);
     let hours = t.hours_per_month;
     let mut lines = vec![];
+    let entries = entries_for(&model.region, model.partition);
+    // A figure, or what the table says instead: never a guess.
+    let lookup = |key: Option<&str>| -> (Option<Price>, Option<String>) {
+        match key.and_then(|k| entries.get(k)) {
+            Some(Entry::Price(p)) => (Some(p.clone()), None),
+            Some(Entry::None(n)) => (
+                None,
+                Some(match (&n.not_published, &n.not_found) {
+                    (Some(r), _) => format!("not published: {r}"),
+                    (_, Some(r)) => format!("not found: {r}"),
+                    _ => "no figure".into(),
+                }),
+            ),
+            None => (
+                None,
+                Some(match key {
+                    Some(k) => format!("not read: the price table has no entry {k} here"),
+                    None => "not read: not an item of smgen's price table".into(),
+                }),
+            ),
+        }
+    };
     let mut line =
-        |item, what: String, charge, quantity: Option<f64>, unit, price: &Option<Price>| {
-            let monthly_usd = match (quantity, price) {
+        |item, what: String, charge, quantity: Option<f64>, unit, key: Option<&str>| {
+            let (price, no_figure) = lookup(key);
+            let monthly_usd = match (quantity, &price) {
                 (Some(q), Some(pr)) => Some(round(q * pr.usd)),
                 _ => None,
             };
@@ -81,7 +110,8 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
                 charge,
                 quantity,
                 unit,
-                unit_price: price.clone(),
+                unit_price: price,
+                no_figure,
                 monthly_usd,
             });
         };
@@ -104,7 +134,7 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
             Charge::Monthly,
             Some((nats as f64) * hours),
             "gateway-hour",
-            &p.nat_gateway_hour,
+            Some("nat_gateway_hour"),
         );
     }
     if interface > 0 {
@@ -118,7 +148,7 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
             Charge::Monthly,
             Some((interface * zones) as f64 * hours),
             "endpoint-AZ-hour",
-            &p.interface_endpoint_az_hour,
+            Some("interface_endpoint_az_hour"),
         );
     }
     if model.kms.mode == KmsMode::Create {
@@ -128,7 +158,7 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
             Charge::Monthly,
             Some(1.0),
             "key-month",
-            &p.kms_key_month,
+            Some("kms_key_month"),
         );
     }
     if nats > 0 {
@@ -138,7 +168,7 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
             Charge::PerUse,
             traffic_gb,
             "GB",
-            &p.nat_gateway_gb,
+            Some("nat_gateway_gb"),
         );
     }
     if interface > 0 {
@@ -148,7 +178,7 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
             Charge::PerUse,
             if nats > 0 { None } else { traffic_gb },
             "GB",
-            &p.interface_endpoint_gb,
+            Some("interface_endpoint_gb"),
         );
     }
     if model.kms.mode != KmsMode::AwsManaged {
@@ -158,9 +188,10 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
             Charge::PerUse,
             None,
             "10,000 requests",
-            &p.kms_10k_requests,
+            Some("kms_10k_requests"),
         );
     }
+    let kept = model.audit.log_retention_days;
     if model.network.flow_logs {
         line(
             "flow-logs",
@@ -168,16 +199,81 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
             Charge::PerUse,
             None,
             "GB ingested",
-            &p.logs_ingestion_gb,
+            Some("logs_ingestion_gb"),
         );
         line(
             "flow-logs-storage",
-            "flow logs kept in CloudWatch Logs (365 days)".into(),
+            format!("flow logs kept in CloudWatch Logs ({kept} days)"),
             Charge::PerUse,
             None,
             "GB-month stored",
-            &p.logs_storage_gb_month,
+            Some("logs_storage_gb_month"),
         );
+    }
+    if let Some(t) = &model.audit.trail {
+        line(
+            "trail-management-events",
+            "trail management events, as the account's first copy (free)".into(),
+            Charge::PerUse,
+            None,
+            "100,000 events",
+            Some("cloudtrail_management_first_copy_100k"),
+        );
+        line(
+            "trail-management-extra-copy",
+            "trail management events, as an additional copy (when another trail of the \
+             account already records them)"
+                .into(),
+            Charge::PerUse,
+            None,
+            "100,000 events",
+            Some("cloudtrail_management_extra_copy_100k"),
+        );
+        let data: Vec<&str> = t
+            .selectors
+            .iter()
+            .filter(|s| s.data)
+            .map(|s| s.name.as_str())
+            .collect();
+        if !data.is_empty() {
+            line(
+                "trail-data-events",
+                format!("trail data events: {}", data.join("; ")),
+                Charge::PerUse,
+                None,
+                "100,000 events",
+                Some("cloudtrail_data_events_100k"),
+            );
+        }
+        line(
+            "trail-storage",
+            format!(
+                "trail log files kept in S3 ({} days; S3 storage is not in the price table)",
+                t.retention_days
+            ),
+            Charge::PerUse,
+            None,
+            "GB-month stored",
+            None,
+        );
+        if t.cloudwatch.is_some() {
+            line(
+                "trail-logs",
+                "trail events ingested into CloudWatch Logs".into(),
+                Charge::PerUse,
+                None,
+                "GB ingested",
+                Some("logs_ingestion_gb"),
+            );
+            line(
+                "trail-logs-storage",
+                format!("trail events kept in CloudWatch Logs ({kept} days)"),
+                Charge::PerUse,
+                None,
+                "GB-month stored",
+                Some("logs_storage_gb_month"),
+            );
+        }
     }
 
     let sum = |charge: Charge| -> Option<f64> {

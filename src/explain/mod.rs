@@ -3,6 +3,7 @@
 //! [`Model`] (never per preset). The same code writes every project's `ARCHITECTURE.md` and
 //! gives the wizard its summary ([`cost::estimate`] + [`Estimate::summary`], [`findings_text`]).
 
+pub mod audit;
 pub mod cost;
 pub mod diagram;
 pub mod reach;
@@ -29,6 +30,8 @@ pub struct Explanation {
     pub cost: Estimate,
     /// What each declared need lets each principal do, from which document, by which path.
     pub workloads: Vec<workloads::Workload>,
+    /// What records the environment's activity, where, for how long, who can delete it.
+    pub audit: audit::Posture,
     pub findings: Vec<Finding>,
     pub diagram: Diagram,
 }
@@ -50,6 +53,7 @@ pub fn explain(model: &Model, traffic_gb: Option<f64>, format: DiagramFormat) ->
         network_mode: model.mode,
         cost: cost::estimate(model, traffic_gb),
         workloads: workloads::workloads(model),
+        audit: audit::posture(model),
         findings: model.findings.clone(),
         diagram: Diagram {
             format: match format {

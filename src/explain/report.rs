@@ -42,6 +42,7 @@ pub fn markdown(e: &Explanation, heading: &str) -> String {
     s.push_str(&format!("```{fence}\n{}```\n\n", e.diagram.text));
     reachability(&mut s, e);
     workloads(&mut s, e);
+    audit(&mut s, e);
     cost(&mut s, e);
     findings(&mut s, e);
     s
@@ -134,7 +135,9 @@ fn cost(s: &mut String, e: &Explanation) {
             ),
             None => (
                 format!("no figure for {}", c.region),
-                "not in the price table".to_string(),
+                l.no_figure
+                    .clone()
+                    .unwrap_or_else(|| "not in the price table".into()),
             ),
         };
         let monthly = match (l.monthly_usd, l.charge) {
@@ -225,6 +228,30 @@ fn workloads(s: &mut String, e: &Explanation) {
         }
         s.push('\n');
     }
+}
+
+fn audit(s: &mut String, e: &Explanation) {
+    s.push_str(&format!(
+        "## Audit: what is recorded, where, for how long, who can delete it\n\n`audit.cloudtrail = \"{}\"`.\n\n",
+        match e.audit.cloudtrail {
+            crate::spec::CloudTrail::Create => "create",
+            crate::spec::CloudTrail::Organization => "organization",
+            crate::spec::CloudTrail::None => "none",
+        }
+    ));
+    s.push_str("| what | where | kept | encryption | who can delete it |\n|---|---|---|---|---|\n");
+    for r in &e.audit.records {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            cell(&r.what),
+            cell(&r.location),
+            r.retention_days
+                .map_or("not set here".to_string(), |d| format!("{d} days")),
+            cell(&r.encryption),
+            cell(&r.deletion)
+        ));
+    }
+    s.push('\n');
 }
 
 fn findings(s: &mut String, e: &Explanation) {

@@ -295,6 +295,7 @@ pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
     controls_off(spec, &mut out);
     nat_without_endpoints(spec, &mut out);
     inputs(spec, model, &mut out);
+    out.extend(super::audit::findings(spec, model));
     out.extend(super::quotas::check(model));
     out.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.choice.cmp(&b.choice)));
     out
@@ -389,13 +390,17 @@ fn controls_off(spec: &Spec, out: &mut Vec<Finding>) {
     }
     let created_buckets = spec.data.buckets.iter().any(|b| b.name.is_some());
     if !spec.data.access_logging && created_buckets {
+        let trail = if spec.audit.cloudtrail == crate::spec::CloudTrail::Create {
+            "only the trail's S3 data events record who read or wrote the data buckets' objects"
+        } else {
+            "no record of who read or wrote the data buckets' objects (no trail of this \
+             environment records S3 data events either)"
+        };
         push(
             out,
             Severity::Warning,
             "data.access_logging",
-            "S3 server access logging is off: no record of who read or wrote the data buckets' \
-             objects (CloudTrail data events are not enabled either); checkov CKV_AWS_18 fails"
-                .into(),
+            format!("S3 server access logging is off: {trail}; checkov CKV_AWS_18 fails"),
             "S3 User Guide, ServerLogs; checkov CKV_AWS_18",
         );
     }

@@ -246,7 +246,7 @@ pub fn sdk_default_bucket_arn(region: &str) -> Ref {
     )
 }
 
-pub use crate::spec::{LOG_BUCKET, snake};
+pub use crate::spec::{LOG_BUCKET, TRAIL_BUCKET, snake};
 
 /// The logical name of the SageMaker execution role: the role Studio, notebook instances and
 /// jobs run as, which every format names and the SDK defaults pass.

@@ -74,6 +74,9 @@ fn notebooks(s: &Spec) -> bool {
 fn existing_key(s: &Spec) -> bool {
     s.encryption.kms == KmsMode::Existing
 }
+fn creates_trail(s: &Spec) -> bool {
+    s.audit.cloudtrail == super::CloudTrail::Create
+}
 
 /// Every question, in the order asked.
 // Help texts: network modes and NAT from dg `studio-updated-and-internet-access` (VpcOnly needs
@@ -453,6 +456,58 @@ pub static QUESTIONS: &[Question] = &[
                 "Delete them with the environment (non-production)",
             ),
         ]),
+        when: always,
+    },
+    // Audit: CloudTrail User Guide cloudtrail-concepts (Event history keeps 90 days of
+    // management events; trails, data events), creating-trail-organization (organization
+    // trails), cloudtrail-log-file-validation-intro; CloudTrail pricing (the first copy of
+    // management events is free, data events are billed per 100,000); CloudWatch Logs
+    // PutRetentionPolicy (the accepted retention periods).
+    Question {
+        path: "audit.cloudtrail",
+        prompt: "Record API activity with CloudTrail",
+        help: "Create: a trail of this account in every Region with management events, log \
+               file validation and the data events of the environment's buckets (and of \
+               SageMaker endpoints, feature groups and experiments you use), encrypted with the \
+               environment key, in a bucket nobody may delete log files from. Data events are \
+               billed per 100,000; a second copy of management events too. Organization: the \
+               account is in an AWS Organization whose management account runs an organization \
+               trail; nothing is created. None: only the 90-day Event history.",
+        kind: Kind::Choice(&[
+            ("create", "Create a trail for this account (secure)"),
+            ("organization", "Rely on the organization's trail"),
+            ("none", "No trail: 90-day Event history only"),
+        ]),
+        when: always,
+    },
+    Question {
+        path: "audit.cloudwatch_logs",
+        prompt: "Also deliver the trail to CloudWatch?",
+        help: "Yes: the trail's events also go to an encrypted CloudWatch Logs group, through a \
+               role that may write only there, so metric filters and alarms can react as \
+               things happen (root sign-in, policy changes). Billed per GB ingested and \
+               stored. No: the log files are in S3 only.",
+        kind: Kind::Bool,
+        when: creates_trail,
+    },
+    Question {
+        path: "audit.trail_retention_days",
+        prompt: "Keep trail log files how many days?",
+        help: "A lifecycle rule expires the log files after this many days; until then the \
+               bucket policy denies deleting them to everyone (the account's root user can \
+               remove the policy). Regulated workloads often keep a year or seven (2555). \
+               Changing it later needs that deny lifted first.",
+        kind: Kind::Number,
+        when: creates_trail,
+    },
+    Question {
+        path: "audit.log_retention_days",
+        prompt: "Keep CloudWatch logs how many days?",
+        help: "How long every log group keeps its events: VPC flow logs and the trail's \
+               CloudWatch copy. One of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, \
+               545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653. Under a year fails common \
+               log-retention rules; longer costs storage per GB-month.",
+        kind: Kind::Number,
         when: always,
     },
 ];

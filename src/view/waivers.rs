@@ -55,6 +55,8 @@ pub enum Control {
     TrailNotifications,
     /// `audit.cloudwatch_logs = false`.
     TrailCloudWatchOff,
+    /// `audit.log_retention_days` under a year.
+    LogRetentionShort,
 }
 
 /// One suppression: what is waived and why (the text every format prints).
@@ -66,7 +68,7 @@ pub struct Waiver {
 
 impl Control {
     /// Every control.
-    pub const ALL: [Control; 19] = [
+    pub const ALL: [Control; 20] = [
         Control::AccessLogTarget,
         Control::AccessLogTargetKey,
         Control::AccessLogsOff,
@@ -86,6 +88,7 @@ impl Control {
         Control::TrailKey,
         Control::TrailNotifications,
         Control::TrailCloudWatchOff,
+        Control::LogRetentionShort,
     ];
 
     /// The ids the scanner of `format` (checkov for Terraform and CloudFormation, cdk-nag for
@@ -116,6 +119,7 @@ impl Control {
             (TrailKey, Terraform | CloudFormation) => &["CKV_AWS_35"],
             (TrailNotifications, Terraform | CloudFormation) => &["CKV_AWS_252"],
             (TrailCloudWatchOff, Terraform) => &["CKV2_AWS_10"],
+            (LogRetentionShort, Terraform | CloudFormation) => &["CKV_AWS_338"],
             _ => &[],
         }
     }
@@ -186,13 +190,20 @@ pub fn bucket(b: &Bucket) -> Vec<Waiver> {
 }
 
 pub fn log_group(g: &LogGroup) -> Vec<Waiver> {
-    match g.kms_key {
-        Some(_) => vec![],
-        None => vec![Waiver::new(
+    let mut out = vec![];
+    if g.kms_key.is_none() {
+        out.push(Waiver::new(
             Control::LogGroupKey,
             format!("{AWS_MANAGED}; CloudWatch Logs encrypts with its service-owned key"),
-        )],
+        ));
     }
+    if g.retention_days < 365 {
+        out.push(Waiver::new(
+            Control::LogRetentionShort,
+            chosen(&format!("audit.log_retention_days = {}", g.retention_days)),
+        ));
+    }
+    out
 }
 
 /// The CloudTrail trail.

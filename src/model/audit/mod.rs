@@ -10,6 +10,10 @@
 //! `cloudtrail-concepts` § Data events (the advanced event selectors and the resource types that
 //! have data events), `cloudtrail-log-file-validation-intro`.
 
+mod findings;
+
+pub use findings::check as findings;
+
 use super::iam::{Condition, PolicyDocument, Principal, Statement};
 use super::policies::{bucket_arn, service, service_trust};
 use super::refs::{Attr, Kind, Ref};
