@@ -10,6 +10,10 @@
 //!   `aws_s3_bucket_lifecycle_configuration`: "Must have bucket versioning enabled first").
 //! - VPC flow logs wait for their role's permissions, as the Studio domain and notebook instances
 //!   wait for the execution role's.
+//! - The CloudTrail trail waits for its bucket's policy and its CloudWatch Logs role's
+//!   permissions (CreateTrail answers InsufficientS3BucketPolicyException /
+//!   InvalidCloudWatchLogsRoleArnException otherwise; CloudTrail API Reference), and the trail
+//!   bucket's policy, which denies changing the lifecycle, waits for the lifecycle configuration.
 //!
 //! The checks build each format's dependency graph from the rendered text (references and
 //! explicit `depends_on`/`DependsOn`), so they fail on the order smgen rendered before.
@@ -30,13 +34,20 @@ fn render_preset(name: &str, format: Format, sets: &[(&str, &str)]) -> BTreeMap<
         .files
 }
 
-/// Every preset, and every preset with access logging on (the presets that have data buckets
-/// get a log target then).
+/// Every preset, every preset with access logging on (the presets that have data buckets get a
+/// log target then), and every preset with a trail delivered to CloudWatch Logs.
 fn cases() -> Vec<(String, Vec<(&'static str, &'static str)>)> {
     let mut out = vec![];
     for p in presets::all() {
         out.push((p.name.to_string(), vec![]));
         out.push((p.name.to_string(), vec![("data.access_logging", "true")]));
+        out.push((
+            p.name.to_string(),
+            vec![
+                ("audit.cloudtrail", "create"),
+                ("audit.cloudwatch_logs", "true"),
+            ],
+        ));
     }
     out
 }
@@ -139,6 +150,7 @@ fn tf_attr<'a>(body: &'a str, key: &str) -> Option<&'a str> {
 #[test]
 fn terraform_bucket_logging_waits_for_the_target_policy() {
     let mut seen = 0;
+    let mut trails = 0;
     for (preset, sets) in cases() {
         let blocks = tf_blocks(&render_preset(&preset, Format::Terraform, &sets));
         let g = tf_graph(&blocks);
@@ -174,6 +186,40 @@ fn terraform_bucket_logging_waits_for_the_target_policy() {
                 "{preset}: {id} is created without waiting for {versioning}"
             );
         }
+        if blocks.contains_key("aws_cloudtrail.main") {
+            trails += 1;
+            let mut needed = vec![
+                "aws_s3_bucket_policy.trail".to_string(),
+                "aws_kms_key.main".to_string(),
+            ];
+            needed.retain(|n| blocks.contains_key(n));
+            needed.extend(
+                blocks
+                    .keys()
+                    .filter(|k| k.starts_with("aws_iam_role_policy_attachment."))
+                    .filter(|k| tf_attr(&blocks[*k], "role") == Some("aws_iam_role.cloudtrail.name"))
+                    .cloned(),
+            );
+            for n in &needed {
+                assert!(
+                    reaches(&g, "aws_cloudtrail.main", n),
+                    "{preset} {sets:?}: the trail is created without waiting for {n}"
+                );
+            }
+            if tf_attr(&blocks["aws_s3_bucket_policy.trail"], "policy")
+                .is_some_and(|p| p.contains("DenyTrailLogDeletion"))
+                || blocks["aws_s3_bucket_policy.trail"].contains("DenyTrailLogDeletion")
+            {
+                assert!(
+                    reaches(
+                        &g,
+                        "aws_s3_bucket_policy.trail",
+                        "aws_s3_bucket_lifecycle_configuration.trail"
+                    ),
+                    "{preset}: the trail bucket's policy denies changing the lifecycle before it is set"
+                );
+            }
+        }
         if let Some(_flow) = blocks.get("aws_flow_log.main") {
             for att in blocks
                 .keys()
@@ -188,6 +234,7 @@ fn terraform_bucket_logging_waits_for_the_target_policy() {
         }
     }
     assert!(seen > 0, "no case has server access logging");
+    assert!(trails > 0, "no case has a trail");
 }
 
 // -------------------------------------------------------------------------- CloudFormation --
@@ -249,6 +296,7 @@ fn cfn_graph(doc: &Yaml) -> Graph {
 #[test]
 fn cloudformation_bucket_logging_waits_for_the_target_policy() {
     let mut seen = 0;
+    let mut trails = 0;
     for (preset, sets) in cases() {
         let files = render_preset(&preset, Format::CloudFormation, &sets);
         let doc: Yaml = serde_yaml::from_str(&files["template.yaml"]).expect("YAML");
@@ -283,6 +331,29 @@ fn cloudformation_bucket_logging_waits_for_the_target_policy() {
             );
             seen += 1;
         }
+        if res.contains_key("Trail") {
+            trails += 1;
+            let mut needed = vec!["TrailBucketPolicy".to_string()];
+            if res.contains_key("KmsKey") {
+                needed.push("KmsKey".into());
+            }
+            for (pid, p) in res {
+                if p["Type"] == "AWS::IAM::ManagedPolicy"
+                    && p["Properties"]["Roles"].as_sequence().is_some_and(|r| {
+                        r.iter()
+                            .any(|r| serde_yaml::to_string(r).unwrap().contains("CloudtrailRole"))
+                    })
+                {
+                    needed.push(pid.as_str().unwrap().to_string());
+                }
+            }
+            for n in &needed {
+                assert!(
+                    reaches(&g, "Trail", n),
+                    "{preset} {sets:?}: the trail is created without waiting for {n}"
+                );
+            }
+        }
         if res.contains_key("FlowLog") {
             for (pid, p) in res {
                 if p["Type"] == "AWS::IAM::ManagedPolicy"
@@ -300,6 +371,7 @@ fn cloudformation_bucket_logging_waits_for_the_target_policy() {
             }
         }
     }
+    assert!(trails > 0, "no case has a trail");
     assert!(seen > 0, "no case has server access logging");
 }
 
@@ -335,6 +407,19 @@ fn cdk_bucket_logging_and_flow_logs_wait() {
             .find(|(p, _)| p.starts_with("lib/") && p.ends_with("-stack.ts"))
             .map(|(_, t)| t)
             .unwrap();
+        if let Some(audit) = files.get("lib/audit.ts") {
+            assert!(
+                stack.find("applyResourcePolicies(this);") < stack.find("new Audit("),
+                "{preset} {sets:?}: the trail is created before the resource policies"
+            );
+            assert!(audit.contains("this.trail.addDependency(policy);"));
+            if sets.contains(&("audit.cloudwatch_logs", "true")) {
+                assert!(
+                    audit.contains("[props.iam.policies['cloudtrail']].forEach((p) => this.trail.node.addDependency(p));"),
+                    "{preset} {sets:?}: the trail waits for its delivery role's policy"
+                );
+            }
+        }
         if stack.contains("addFlowLogs(") {
             assert!(
                 stack.contains("[this.iam.policies['flow_logs']].forEach((p) => flowLog.node.addDependency(p));"),
