@@ -546,6 +546,41 @@ fn cases() -> Vec<Case> {
             &["data.buckets[0].name", "s3logs", "another short name"],
         ),
         row(
+            "trail_bucket_name_reserved",
+            set(ISO, &["data.buckets=[{ name = \"trail\" }]"]),
+            &["data.buckets[0].name", "trail", "another short name"],
+        ),
+        row(
+            "log_retention_not_accepted_by_cloudwatch",
+            set(ISO, &["audit.log_retention_days=100"]),
+            &["audit.log_retention_days", "100", "one of 1, 3, 5", "3653"],
+        ),
+        row(
+            "trail_retention_zero",
+            set(ISO, &["audit.trail_retention_days=0"]),
+            &["audit.trail_retention_days", "0", "1 to 36500 days"],
+        ),
+        row(
+            "cloudwatch_delivery_without_a_trail",
+            set(
+                ISO,
+                &[
+                    "audit.cloudtrail=organization",
+                    "audit.cloudwatch_logs=true",
+                ],
+            ),
+            &[
+                "audit.cloudwatch_logs",
+                "true",
+                "audit.cloudtrail = \"create\"",
+            ],
+        ),
+        row(
+            "unknown_cloudtrail_mode",
+            set(ISO, &["audit.cloudtrail=off"]),
+            &["audit.cloudtrail", "off", "create"],
+        ),
+        row(
             "bucket_with_name_and_existing",
             set(
                 ISO,
@@ -815,6 +850,11 @@ bad_input_tests!(
     isolation_exception_not_a_role_arn,
     bucket_short_name_upper_case,
     bucket_named_like_the_log_bucket,
+    trail_bucket_name_reserved,
+    log_retention_not_accepted_by_cloudwatch,
+    trail_retention_zero,
+    cloudwatch_delivery_without_a_trail,
+    unknown_cloudtrail_mode,
     bucket_with_name_and_existing,
     existing_bucket_reserved_prefix,
     no_created_bucket,

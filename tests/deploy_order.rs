@@ -197,7 +197,9 @@ fn terraform_bucket_logging_waits_for_the_target_policy() {
                 blocks
                     .keys()
                     .filter(|k| k.starts_with("aws_iam_role_policy_attachment."))
-                    .filter(|k| tf_attr(&blocks[*k], "role") == Some("aws_iam_role.cloudtrail.name"))
+                    .filter(|k| {
+                        tf_attr(&blocks[*k], "role") == Some("aws_iam_role.cloudtrail.name")
+                    })
                     .cloned(),
             );
             for n in &needed {

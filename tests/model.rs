@@ -1358,3 +1358,192 @@ fn unrestricted_presigned_urls_are_noted() {
         "not restricted"
     ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Audit (CloudTrail User Guide: create-s3-bucket-policy-for-cloudtrail,
+// create-kms-key-policy-for-cloudtrail, cloudtrail-concepts § Data events)
+// ---------------------------------------------------------------------------------------------
+
+fn statement<'a>(doc: &'a PolicyDocument, sid: &str) -> &'a Statement {
+    doc.statements
+        .iter()
+        .find(|s| s.sid == sid)
+        .unwrap_or_else(|| panic!("no statement {sid}"))
+}
+
+fn condition(s: &Statement, op: &str, key: &str) -> Vec<String> {
+    s.conditions
+        .iter()
+        .filter(|c| c.op == op && c.key == key)
+        .flat_map(|c| c.values.iter().map(show))
+        .collect()
+}
+
+#[test]
+fn the_trail_is_admitted_by_the_key_and_its_bucket_for_itself_only() {
+    let m = resolve(&[]);
+    let t = m.audit.trail.as_ref().expect("a trail by default");
+    let arn = show(&t.arn);
+    assert_eq!(
+        arn,
+        "arn:${partition}:cloudtrail:${region}:${account}:trail/demo-trail"
+    );
+    let key = m.kms.policy.as_ref().unwrap();
+    let encrypt = statement(key, "CloudTrailEncryptLogs");
+    assert_eq!(encrypt.actions, ["kms:GenerateDataKey*"]);
+    assert_eq!(
+        condition(encrypt, "StringEquals", "aws:SourceArn"),
+        [arn.clone()]
+    );
+    assert_eq!(
+        condition(
+            encrypt,
+            "StringLike",
+            "kms:EncryptionContext:aws:cloudtrail:arn"
+        ),
+        ["arn:${partition}:cloudtrail:*:${account}:trail/*"]
+    );
+    let bucket = m.buckets.iter().find(|b| b.is_trail).unwrap();
+    let write = statement(&bucket.policy, "CloudTrailWrite");
+    assert_eq!(condition(write, "StringEquals", "aws:SourceArn"), [arn]);
+    assert_eq!(
+        show(&write.resources[0]),
+        "${Bucket.trail.Arn}/AWSLogs/${account}/*"
+    );
+    // Deletion protection: a Deny to every principal, with no condition that could exempt one.
+    let deny = statement(&bucket.policy, "DenyTrailLogDeletion");
+    assert_eq!(deny.effect, Effect::Deny);
+    assert!(deny.conditions.is_empty());
+    assert!(deny.actions.iter().any(|a| a == "s3:DeleteObjectVersion"));
+    assert!(bucket.policy_after_lifecycle);
+    assert_eq!(bucket.expiration.as_ref().unwrap().days, 365);
+    // The trail's bucket is not reachable through the S3 gateway endpoint.
+    let s3 = &m.endpoint("s3").unwrap().policy;
+    assert!(!format!("{s3:?}").contains("\"trail\""));
+}
+
+#[test]
+fn data_events_follow_the_buckets_and_the_needs() {
+    let m = resolve(&[
+        "needs.hosting=true",
+        "needs.feature_store_online=true",
+        "data.buckets=[{ name = \"data\" }, { existing = \"shared-lake\" }]",
+    ]);
+    let t = m.audit.trail.as_ref().unwrap();
+    let types: Vec<String> = t
+        .selectors
+        .iter()
+        .flat_map(|s| &s.fields)
+        .filter(|f| f.field == "resources.type")
+        .flat_map(|f| f.values.iter().map(show))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "AWS::S3::Object",
+            "AWS::SageMaker::Endpoint",
+            "AWS::SageMaker::FeatureGroup"
+        ]
+    );
+    let s3: Vec<String> = t.selectors[1].fields[2].values.iter().map(show).collect();
+    assert_eq!(
+        s3,
+        ["${Bucket.data.Arn}/", "arn:${partition}:s3:::shared-lake/"]
+    );
+    assert!(!t.selectors[0].data && t.selectors[1..].iter().all(|s| s.data));
+}
+
+#[test]
+fn cloudwatch_delivery_has_its_own_role_and_encrypted_log_group() {
+    let m = resolve(&["audit.cloudwatch_logs=true", "audit.log_retention_days=731"]);
+    let g = m
+        .log_groups
+        .iter()
+        .find(|g| g.name == "cloudtrail")
+        .unwrap();
+    assert_eq!(g.retention_days, 731);
+    assert!(g.kms_key.is_some());
+    assert!(m.log_groups.iter().all(|g| g.retention_days == 731));
+    let role = m.roles.iter().find(|r| r.name == "cloudtrail").unwrap();
+    let trust = &role.trust.statements[0];
+    assert!(
+        matches!(&trust.principal, Some(Principal::Service(s)) if show(&s[0]) == "cloudtrail.amazonaws.com")
+    );
+    assert_eq!(
+        condition(trust, "ArnLike", "aws:SourceArn"),
+        ["arn:${partition}:cloudtrail:${region}:${account}:trail/demo-trail"]
+    );
+    let st = &role.policies[0].document.statements;
+    assert_eq!(st.len(), 1);
+    assert_eq!(st[0].actions, ["logs:CreateLogStream", "logs:PutLogEvents"]);
+    assert_eq!(
+        show(&st[0].resources[0]),
+        "${LogGroup.cloudtrail.Arn}:log-stream:*"
+    );
+    // The key policy admits CloudWatch Logs for the trail's group too.
+    let key = format!("{:?}", m.kms.policy.as_ref().unwrap());
+    assert!(key.contains("log-group:/aws/cloudtrail/demo"));
+}
+
+#[test]
+fn without_a_trail_nothing_is_created_and_a_finding_says_why() {
+    for (mode, severity) in [
+        ("organization", Severity::Info),
+        ("none", Severity::Warning),
+    ] {
+        let m = resolve(&[&format!("audit.cloudtrail={mode}")]);
+        assert!(m.audit.trail.is_none());
+        assert!(!m.buckets.iter().any(|b| b.is_trail));
+        assert!(!format!("{:?}", m.kms.policy).contains("CloudTrail"));
+        let f = m
+            .findings
+            .iter()
+            .find(|f| f.choice == "audit.cloudtrail")
+            .unwrap_or_else(|| panic!("{mode}: no finding"));
+        assert_eq!(f.severity, severity, "{mode}");
+    }
+}
+
+#[test]
+fn weakening_audit_answers_are_findings() {
+    let m = resolve(&[
+        "audit.trail_retention_days=30",
+        "audit.log_retention_days=90",
+        "teardown.mode=delete",
+        "encryption.kms=aws-managed",
+    ]);
+    let choices: Vec<&str> = m.findings.iter().map(|f| f.choice.as_str()).collect();
+    for c in [
+        "audit.trail_retention_days",
+        "audit.log_retention_days",
+        "audit.cloudwatch_logs",
+        "encryption.kms",
+    ] {
+        assert!(choices.contains(&c), "{c}: {choices:?}");
+    }
+    let t = m.audit.trail.as_ref().unwrap();
+    assert!(!t.deletion_protected && t.kms_key.is_none());
+    let bucket = m.buckets.iter().find(|b| b.is_trail).unwrap();
+    assert!(!bucket.sse_kms, "SSE-S3 with AWS managed keys");
+    assert!(
+        !bucket
+            .policy
+            .statements
+            .iter()
+            .any(|s| s.sid == "DenyTrailLogDeletion")
+    );
+    assert!(
+        m.findings
+            .iter()
+            .any(|f| f.choice == "teardown.mode" && f.message.contains("trail"))
+    );
+}
+
+#[test]
+fn regulated_keeps_trail_log_files_seven_years_and_delivers_to_cloudwatch() {
+    let m = preset("regulated", &[]);
+    let t = m.audit.trail.as_ref().unwrap();
+    assert_eq!(t.retention_days, 2555);
+    assert!(t.cloudwatch.is_some() && t.deletion_protected && t.kms_key.is_some());
+    assert!(preset("existing-vpc", &[]).audit.trail.is_none());
+}

@@ -89,6 +89,7 @@ const MAPPING: &[(&str, Cfn)] = &[
     ),
     ("aws_s3_bucket_policy", Cfn::Same("AWS::S3::BucketPolicy")),
     ("aws_cloudwatch_log_group", Cfn::Same("AWS::Logs::LogGroup")),
+    ("aws_cloudtrail", Cfn::Same("AWS::CloudTrail::Trail")),
     ("aws_iam_role", Cfn::Same("AWS::IAM::Role")),
     ("aws_iam_policy", Cfn::Same("AWS::IAM::ManagedPolicy")),
     (

@@ -614,6 +614,23 @@ fn the_literal_reader_rejects_malformed_literals() {
 /// (partition, region, endpoint keys). A key in no list fails the scan: escape the value in the
 /// renderer, then list the key.
 const FRAGMENT_KEYS: &[&str] = &[
+    // The audit trail: names, ARNs and lists built by hcl::/yaml::/typescript:: and the
+    // references renderers; `op` is the selector operator's property name (`equals`,
+    // `startsWith`), `ty` a loop over TypeScript strings; day counts are numbers.
+    "trail_name",
+    "log_group_arn",
+    "role_arn",
+    "field",
+    "op",
+    "values",
+    "role_policies",
+    "ty",
+    "prefixes",
+    "retention_days",
+    "days",
+    "noncurrent_days",
+    "depends_on",
+    "selectors",
     // Creation-order references: typescript::string keys and HCL/TypeScript lists of
     // resource addresses built from logical names.
     "target",

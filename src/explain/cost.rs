@@ -69,6 +69,9 @@ pub struct Estimate {
     pub missing: Vec<&'static str>,
 }
 
+/// Why a line has no figure when the price table has no such item (S3 storage).
+pub const NOT_AN_ITEM: &str = "not read: not an item of smgen's price table";
+
 /// The monthly estimate for a model; `traffic_gb` is an optional assumption of GB per month
 /// leaving the VPC through NAT (or, without NAT, through the interface endpoints).
 pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
@@ -92,29 +95,28 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
                 None,
                 Some(match key {
                     Some(k) => format!("not read: the price table has no entry {k} here"),
-                    None => "not read: not an item of smgen's price table".into(),
+                    None => NOT_AN_ITEM.into(),
                 }),
             ),
         }
     };
-    let mut line =
-        |item, what: String, charge, quantity: Option<f64>, unit, key: Option<&str>| {
-            let (price, no_figure) = lookup(key);
-            let monthly_usd = match (quantity, &price) {
-                (Some(q), Some(pr)) => Some(round(q * pr.usd)),
-                _ => None,
-            };
-            lines.push(Line {
-                item,
-                what,
-                charge,
-                quantity,
-                unit,
-                unit_price: price,
-                no_figure,
-                monthly_usd,
-            });
+    let mut line = |item, what: String, charge, quantity: Option<f64>, unit, key: Option<&str>| {
+        let (price, no_figure) = lookup(key);
+        let monthly_usd = match (quantity, &price) {
+            (Some(q), Some(pr)) => Some(round(q * pr.usd)),
+            _ => None,
         };
+        lines.push(Line {
+            item,
+            what,
+            charge,
+            quantity,
+            unit,
+            unit_price: price,
+            no_figure,
+            monthly_usd,
+        });
+    };
 
     let zones = az_count(model);
     let nats = match model.network.created.as_ref().map(|c| c.nat) {
@@ -296,9 +298,11 @@ pub fn estimate(model: &Model, traffic_gb: Option<f64>) -> Estimate {
             .sum(),
     );
     let traffic_usd = traffic_gb.and_then(|_| sum(Charge::PerUse));
+    // What the table lacks for this Region; an item the table does not price at all is said on
+    // its line ("not read"), not counted as this Region's gap.
     let missing = lines
         .iter()
-        .filter(|l| l.unit_price.is_none())
+        .filter(|l| l.unit_price.is_none() && l.no_figure.as_deref() != Some(NOT_AN_ITEM))
         .map(|l| l.item)
         .collect();
     Estimate {

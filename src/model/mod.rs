@@ -391,7 +391,12 @@ pub fn resolve(spec: &Valid) -> Model {
     resource_policies::add_buckets(&mut model, spec);
     // After the buckets: the trail's data-event selectors name them.
     model.audit = audit::resolve(spec, &model);
-    if model.audit.trail.as_ref().is_some_and(|t| t.cloudwatch.is_some()) {
+    if model
+        .audit
+        .trail
+        .as_ref()
+        .is_some_and(|t| t.cloudwatch.is_some())
+    {
         model.log_groups.push(LogGroup {
             name: audit::TRAIL_LOGS.into(),
             log_group_name: audit::log_group_name(&model),

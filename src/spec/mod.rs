@@ -501,6 +501,8 @@ pub enum TeardownMode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Audit {
+    /// What records the account's API activity: a trail smgen creates, the organization's
+    /// trail, or none.
     #[serde(default)]
     pub cloudtrail: CloudTrail,
     /// With `cloudtrail = "create"`: also deliver the trail to a CloudWatch Logs log group

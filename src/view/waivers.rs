@@ -10,8 +10,8 @@
 //! The formats write them as: Terraform `#checkov:skip=ID:REASON` comments, CloudFormation
 //! `Metadata: checkov: skip: [{id, comment}]`, CDK `NagSuppressions` acknowledgements.
 
-use crate::model::security::{Direction, Peer, Rule};
 use crate::model::audit::Trail;
+use crate::model::security::{Direction, Peer, Rule};
 use crate::model::{Bucket, Domain, LogGroup, Model, NotebookInstance};
 use crate::project::ANSWERS;
 use crate::project::Format;

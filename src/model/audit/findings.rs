@@ -2,8 +2,8 @@
 //! no trail, and each answer that weakens the record (shorter retention, deletable log files,
 //! no CloudWatch Logs delivery, log files without the customer managed key).
 
-use super::super::findings::{Finding, Severity};
 use super::super::Model;
+use super::super::findings::{Finding, Severity};
 use crate::spec::{CloudTrail, KmsMode, Spec};
 
 const ONE_YEAR: u32 = 365;

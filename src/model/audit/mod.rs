@@ -262,7 +262,11 @@ pub fn bucket_statements(model: &Model, protect: bool) -> Vec<Statement> {
             vec![bucket.clone()],
         )
         .principal(cloudtrail())
-        .when(Condition::new("StringEquals", "aws:SourceArn", [arn.clone()])),
+        .when(Condition::new(
+            "StringEquals",
+            "aws:SourceArn",
+            [arn.clone()],
+        )),
         Statement::allow(
             "CloudTrailWrite",
             &["s3:PutObject"],
@@ -311,7 +315,11 @@ pub fn key_statements(model: &Model) -> Vec<Statement> {
             vec![Ref::lit("*")],
         )
         .principal(cloudtrail())
-        .when(Condition::new("StringEquals", "aws:SourceArn", [arn.clone()]))
+        .when(Condition::new(
+            "StringEquals",
+            "aws:SourceArn",
+            [arn.clone()],
+        ))
         .when(Condition::new(
             "StringLike",
             "kms:EncryptionContext:aws:cloudtrail:arn",
@@ -336,7 +344,12 @@ pub fn key_statements(model: &Model) -> Vec<Statement> {
 /// The role CloudTrail assumes to deliver to CloudWatch Logs: this trail only, and only the
 /// log streams of its own group.
 pub fn add_role(model: &mut Model) {
-    let Some(logs) = model.audit.trail.as_ref().and_then(|t| t.cloudwatch.as_ref()) else {
+    let Some(logs) = model
+        .audit
+        .trail
+        .as_ref()
+        .and_then(|t| t.cloudwatch.as_ref())
+    else {
         return;
     };
     let name = &model.name;

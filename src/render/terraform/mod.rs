@@ -8,6 +8,7 @@ use super::hcl::{self, Refs};
 use super::{FileSet, render_dir};
 use crate::aws::endpoints::EndpointKind;
 use crate::error::Result;
+use crate::model::audit::FieldOp;
 use crate::model::iam::Effect;
 use crate::model::iam::PolicyDocument;
 use crate::model::refs::Ref;
@@ -19,11 +20,10 @@ use crate::view::View;
 use crate::view::outputs::{self as text, noted};
 use crate::view::waivers::{self, Waiver};
 use context::{
-    Bucket, Context, Described, Domain, Endpoint, Expiration, ExistingVpc, Field, GuardrailCheck,
-    Jobs, Kms, LogGroup, Notebook, Outputs, Policy, Profile, Role, Rule, Selector, SecurityGroup,
+    Bucket, Context, Described, Domain, Endpoint, ExistingVpc, Expiration, Field, GuardrailCheck,
+    Jobs, Kms, LogGroup, Notebook, Outputs, Policy, Profile, Role, Rule, SecurityGroup, Selector,
     Tag, Trail, Vpc, Zone,
 };
-use crate::model::audit::FieldOp;
 
 /// The account id the generated tests plan with (AWS's documentation example account).
 const TEST_ACCOUNT: &str = "111122223333";
