@@ -1393,7 +1393,7 @@ fn the_trail_is_admitted_by_the_key_and_its_bucket_for_itself_only() {
     assert_eq!(encrypt.actions, ["kms:GenerateDataKey*"]);
     assert_eq!(
         condition(encrypt, "StringEquals", "aws:SourceArn"),
-        [arn.clone()]
+        std::slice::from_ref(&arn)
     );
     assert_eq!(
         condition(
