@@ -132,7 +132,7 @@ def cmd_copy(src, dst, gaps_file, account, region, endpoint):
         stand_ins.append("  # %s is an emulator gap (scripts/emulator-gaps.tsv)\n  %s = {\n%s  }\n" % (addr, local, values))
     for name, text in texts.items():
         open(os.path.join(dst, name), "w").write(text)
-    services = ["ec2", "efs", "iam", "kms", "logs", "s3", "sagemaker", "sts"]
+    services = ["cloudtrail", "ec2", "efs", "iam", "kms", "logs", "s3", "sagemaker", "sts"]
     override = [
         "# Written by scripts/deploy.sh for the local emulator only; never part of a generated project.",
         'provider "aws" {',
