@@ -1096,9 +1096,12 @@ def smgen_presets(smgen):
     if out.returncode:
         raise TableError("smgen presets --json failed: " + out.stderr.strip())
     try:
-        names = [p["name"] for p in json.loads(out.stdout)]
+        report = json.loads(out.stdout)
+        if report["schema"] != "smgen-presets/1":
+            raise TableError("smgen presets --json: unknown schema %r" % report["schema"])
+        names = [p["name"] for p in report["presets"]]
     except (ValueError, KeyError, TypeError) as e:
-        raise TableError("smgen presets --json did not print a JSON array of {name: ...}: %s" % e)
+        raise TableError("smgen presets --json did not print {schema, presets: [{name: ...}]}: %s" % e)
     if not names:
         raise TableError("smgen presets --json listed no presets")
     return names
