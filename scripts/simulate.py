@@ -424,6 +424,9 @@ def need_declared(project, need):
         return True
     if need == "pip.codeartifact":
         return project.get("needs.pip") == "codeartifact"
+    if need == "notebook_idle_stop":
+        return bool(project.get("needs.notebook_instances") and project.get("notebook.idle_stop_minutes")
+                    and project.get("lifecycle.notebook_instance"))
     return bool(project.get(f"needs.{need}"))
 
 

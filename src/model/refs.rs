@@ -18,6 +18,8 @@ pub enum Kind {
     Domain,
     UserProfile,
     NotebookInstance,
+    StudioLifecycleConfig,
+    NotebookLifecycleConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

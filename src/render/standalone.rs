@@ -150,6 +150,8 @@ fn kind_word(k: Kind) -> &'static str {
         Kind::Domain => "domain",
         Kind::UserProfile => "user-profile",
         Kind::NotebookInstance => "notebook-instance",
+        Kind::StudioLifecycleConfig => "studio-lifecycle-config",
+        Kind::NotebookLifecycleConfig => "notebook-instance-lifecycle-config",
     }
 }
 

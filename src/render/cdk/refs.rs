@@ -39,7 +39,11 @@ impl Owner {
             Kind::KmsKey => Owner::Encryption,
             Kind::Bucket | Kind::LogGroup => Owner::Storage,
             Kind::Role => Owner::Iam,
-            Kind::Domain | Kind::UserProfile | Kind::NotebookInstance => Owner::SageMaker,
+            Kind::Domain
+            | Kind::UserProfile
+            | Kind::NotebookInstance
+            | Kind::StudioLifecycleConfig
+            | Kind::NotebookLifecycleConfig => Owner::SageMaker,
         }
     }
 }
@@ -150,6 +154,18 @@ impl Refs<'_> {
             (Kind::NotebookInstance, Attr::Arn) => format!("{b}.notebooks[{k}].ref"),
             (Kind::NotebookInstance, _) => {
                 format!("{b}.notebooks[{k}].attrNotebookInstanceName")
+            }
+            (Kind::StudioLifecycleConfig, Attr::Arn) => {
+                format!("{b}.lifecycleConfigs[{k}].attrStudioLifecycleConfigArn")
+            }
+            (Kind::StudioLifecycleConfig, _) => {
+                format!("{b}.lifecycleConfigs[{k}].studioLifecycleConfigName")
+            }
+            (Kind::NotebookLifecycleConfig, Attr::Arn) => {
+                format!("{b}.notebookLifecycleConfigs[{k}].attrNotebookInstanceLifecycleConfigArn")
+            }
+            (Kind::NotebookLifecycleConfig, _) => {
+                format!("{b}.notebookLifecycleConfigs[{k}].attrNotebookInstanceLifecycleConfigName")
             }
         }
     }

@@ -28,6 +28,8 @@ pub fn logical_id(id: &ResId) -> String {
         Kind::Domain => "StudioDomain",
         Kind::UserProfile => "Profile",
         Kind::NotebookInstance => "Instance",
+        Kind::StudioLifecycleConfig => "StudioLifecycleConfig",
+        Kind::NotebookLifecycleConfig => "NotebookLifecycleConfig",
     };
     if id.name == "main" {
         kind.to_string()
@@ -85,6 +87,11 @@ fn attr(id: &ResId, a: Attr) -> Read {
         (Kind::UserProfile, _) => Read::GetAtt(l, "UserProfileArn"),
         // A notebook instance's `Ref` is its ARN.
         (Kind::NotebookInstance, _) => Read::Ref(l),
+        (Kind::StudioLifecycleConfig, Attr::Arn) => Read::GetAtt(l, "StudioLifecycleConfigArn"),
+        // A notebook lifecycle configuration's `Ref` is its ARN.
+        (Kind::NotebookLifecycleConfig, Attr::Name) => {
+            Read::GetAtt(l, "NotebookInstanceLifecycleConfigName")
+        }
         (Kind::KmsKey | Kind::Bucket | Kind::Role, Attr::Arn) => Read::GetAtt(l, "Arn"),
         _ => Read::Ref(l),
     }

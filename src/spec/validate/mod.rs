@@ -2,8 +2,11 @@
 //! allowed. Cross-field rules that are about *whether the design works* (missing endpoints, risky
 //! combinations) are findings in the model, not validation errors here.
 
+mod lifecycle;
 mod network;
 mod workloads;
+
+pub use lifecycle::{IDLE_MINUTES, LIFECYCLE_DIR, is_script_path};
 
 use super::rules::{self, is_dns_label};
 use super::{EndpointChoice, Nat, Spec};
@@ -112,6 +115,7 @@ impl Spec {
         self.validate_encryption(partition)?;
         self.validate_workloads(partition)?;
         self.validate_data(partition)?;
+        self.validate_lifecycle()?;
         Ok(Valid {
             spec: self,
             region,
