@@ -142,6 +142,7 @@ class Project:
             "allowed_ip": str(next(iter(ipaddress.ip_network(
                 (self.get("studio.presigned_url.source_ips") or ["192.0.2.0/24"])[0], strict=False).hosts()), "192.0.2.1")),
             "notebook": f"{self.name}-{(self.get('notebook.names') or ['workbench'])[0]}".lower(),
+            "approved_image": (self.get("studio.approved_images") or ["none"])[0],
         }
 
 
