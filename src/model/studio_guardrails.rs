@@ -225,7 +225,7 @@ pub fn findings(spec: &Spec) -> Vec<Finding> {
             Severity::Info,
             "studio.idle_shutdown_minutes",
             "JupyterLab and Code Editor apps run, and are billed, until their users stop them",
-            "dg studio-updated-idle-shutdown",
+            "SageMaker API Reference: AppLifecycleManagement, IdleSettings",
         );
     }
     out

@@ -2,9 +2,9 @@
 //! notebook instances.
 
 use super::context::{AppSettings, Domain, LifecycleConfig, Notebook, Profile, SageMaker};
-use crate::model::lifecycle::LifecycleApp;
 use super::iam::exec_policies;
 use super::{Ctx, Ids, nag_list};
+use crate::model::lifecycle::LifecycleApp;
 use crate::render::typescript::string as s;
 use crate::spec::AuthMode;
 use crate::view::waivers;

@@ -258,6 +258,7 @@ pub struct LifecycleConfig<'a> {
     /// `"${path.module}/lifecycle/…"`.
     pub file: String,
     pub script: String,
+    pub script_raw: &'a str,
 }
 
 #[derive(Serialize)]

@@ -20,6 +20,7 @@ pub fn configs(model: &Model) -> Vec<LifecycleConfig<'_>> {
             config_name: hcl::hashed_name(&c.name_prefix, &c.script),
             file: hcl::module_file(&c.script),
             script: hcl::string(&c.script),
+            script_raw: &c.script,
         })
         .collect()
 }
