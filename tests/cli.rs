@@ -45,11 +45,12 @@ fn presets_lists_every_preset_with_its_description() {
 }
 
 #[test]
-fn presets_json_is_an_array_of_name_and_description() {
+fn presets_json_lists_name_and_description() {
     let run = Smgen::new().args(["presets", "--json"]).run();
     run.assert_success();
     let json = run.json();
-    let items = json.as_array().expect("a JSON array");
+    assert_eq!(json["schema"], "smgen-presets/1");
+    let items = json["presets"].as_array().expect("a JSON array");
     let names: Vec<&str> = items
         .iter()
         .map(|i| {

@@ -405,3 +405,93 @@ fn explain_text_fits_a_terminal() {
     assert!(md.stdout.contains("## What each workload may do"));
     assert!(iso.stdout.contains("What each workload may do"));
 }
+
+/// Every key of every `--json` report (at any depth) is documented in the README's "`--json`
+/// reports" section, and each report names its schema.
+#[test]
+fn every_report_field_is_in_the_readme() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("### `--json` reports")
+        .nth(1)
+        .and_then(|s| s.split("\n### ").next())
+        .expect("README has the --json reports section");
+
+    let made = Smgen::new()
+        .args(["generate", "--preset", "vpc-only-isolated", "--json"])
+        .out_dir()
+        .run();
+    made.assert_success();
+    let dir = made.out.clone();
+    // An edit, so that `diff` reports an `edit` side too.
+    let readme_path = dir.join("README.md");
+    let text = fs::read_to_string(&readme_path).unwrap();
+    fs::write(&readme_path, format!("{text}\nOur notes.\n")).unwrap();
+
+    let run = |args: &[&str]| {
+        let r = Smgen::new().args(args).run();
+        assert!(matches!(r.code(), Some(0 | 1)), "{args:?}: {}", r.stderr);
+        r.json()
+    };
+    let d = dir.to_str().unwrap();
+    let reports = [
+        ("smgen-presets/1", run(&["presets", "--json"])),
+        ("smgen-generate/1", made.json()),
+        (
+            "smgen-check/1",
+            run(&[
+                "generate",
+                "--preset",
+                "vpc-only-isolated",
+                "--set",
+                "network.nat=single",
+                "--out",
+                d,
+                "--check",
+                "--json",
+            ]),
+        ),
+        ("smgen-diff/1", run(&["diff", d, "--json"])),
+        (
+            "smgen-upgrade/1",
+            run(&[
+                "upgrade",
+                d,
+                "--set",
+                "network.nat=single",
+                "--dry-run",
+                "--json",
+            ]),
+        ),
+    ];
+    fn keys(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, v)| {
+                out.push(k.clone());
+                keys(v, out)
+            }),
+            Value::Array(items) => items.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+    for (schema, report) in reports {
+        assert_eq!(report["schema"], schema);
+        assert!(
+            section.contains(&format!("`{schema}`")),
+            "{schema} undocumented"
+        );
+        let mut all = vec![];
+        keys(&report, &mut all);
+        let missing: Vec<_> = all
+            .iter()
+            .filter(|k| {
+                !section.contains(&format!("`{k}`")) && !section.contains(&format!("`{k}[]`"))
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{schema}: undocumented fields {missing:?}"
+        );
+    }
+}

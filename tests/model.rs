@@ -408,7 +408,7 @@ fn zones_use_the_regions_az_ids() {
         let mut seen = std::collections::BTreeSet::new();
         for z in zones {
             assert!(
-                info.az_ids.contains(&z.az_id.as_str()),
+                info.az_ids.contains(&z.az_id),
                 "{region}: {} is not one of {:?}",
                 z.az_id,
                 info.az_ids

@@ -645,8 +645,9 @@ const FRAGMENT_KEYS: &[&str] = &[
     "flow_log_policies",
     "flow_log_policies_in_stack",
     "log_policy",
-    "sdk_bucket",
-    "sdk_prefix",
+    // The job and SDK defaults: HCL objects of view::sdk's trees (hcl::Refs::value).
+    "defaults",
+    "sdk_config",
     "access",
     "account_default",
     "az_id",

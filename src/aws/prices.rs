@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn priced_items_have_an_entry_per_region() {
         for info in crate::aws::region::all() {
-            let entries = entries_for(info.name, info.partition);
+            let entries = entries_for(&info.name, info.partition);
             for item in ITEMS {
                 assert!(
                     entries.get(item).is_some(),
@@ -318,7 +318,7 @@ mod tests {
             .iter()
             .filter(|i| i.partition != Partition::Aws)
         {
-            let own = table().regions.get(info.name);
+            let own = table().regions.get(&info.name);
             for item in ITEMS {
                 assert!(
                     own.and_then(|e| e.get(item)).is_some(),

@@ -6,7 +6,8 @@
 //! - [`Partition`]: ARN partition and DNS suffix (the PrivateLink service-name prefixes
 //!   are in the endpoint catalog, per service).
 //! - [`RegionInfo`] / [`all`] / [`lookup`]: every Region smgen knows, with the
-//!   Availability Zone **IDs** (not names) that a new account can use.
+//!   Availability Zone **IDs** (not names) that a new account can use, read from the
+//!   table in `data/regions.toml` (beside the price table in `data/prices/`).
 //! - [`suggest`] / [`is_well_formed`]: helpers for friendly validation errors.
 //!
 //! Sources (checked while writing this table; re-check when AWS adds Regions):
@@ -25,14 +26,16 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
 
 /// An AWS partition: a group of Regions with its own IAM, ARNs and endpoints.
 /// Credentials and most cross-Region features never cross a partition.
 ///
 /// Serialises as the ARN partition string (`"aws"`, `"aws-cn"`, `"aws-us-gov"`)
 /// so templates can use it directly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Partition {
     /// Commercial AWS Regions.
@@ -70,18 +73,18 @@ impl fmt::Display for Partition {
 }
 
 /// Static facts about one AWS Region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionInfo {
     /// Region code, e.g. "eu-west-1".
-    pub name: &'static str,
+    pub name: String,
     pub partition: Partition,
     /// Prefix shared by every AZ ID of the Region, e.g. "euw1" for eu-west-1 or
     /// "usgw1" for us-gov-west-1. Kept explicit because AWS documents it only as
     /// "a Region-specific prefix"; it lets callers validate user-supplied AZ IDs.
-    pub az_id_prefix: &'static str,
+    pub az_id_prefix: String,
     /// Availability Zone IDs (not names: names are shuffled per account, IDs are stable), e.g. ["euw1-az1","euw1-az2","euw1-az3"],
     /// only zones that are generally available to every account (leave out limited/legacy zones such as apne1-az3, usw1-az2 if they are not open to new accounts).
-    pub az_ids: &'static [&'static str],
+    pub az_ids: Vec<String>,
 }
 
 impl RegionInfo {
@@ -91,7 +94,7 @@ impl RegionInfo {
     /// still has, while rejecting IDs of another Region.
     pub fn owns_az_id(&self, az_id: &str) -> bool {
         az_id
-            .strip_prefix(self.az_id_prefix)
+            .strip_prefix(self.az_id_prefix.as_str())
             .and_then(|rest| rest.strip_prefix("-az"))
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     }
@@ -100,288 +103,34 @@ impl RegionInfo {
 /// Largest edit distance [`suggest`] still treats as a typo.
 const MAX_SUGGESTION_DISTANCE: usize = 3;
 
-/// Shorthand so each table row stays on a few lines.
-const fn region(
-    name: &'static str,
-    partition: Partition,
-    az_id_prefix: &'static str,
-    az_ids: &'static [&'static str],
-) -> RegionInfo {
-    RegionInfo {
-        name,
-        partition,
-        az_id_prefix,
-        az_ids,
-    }
+// The table itself, with the sources of every zone list, is data: `data/regions.toml`.
+static TABLE_TOML: &str = include_str!("../../data/regions.toml");
+
+#[derive(Deserialize)]
+struct Table {
+    region: Vec<RegionInfo>,
 }
 
-use Partition::{Aws, AwsCn, AwsUsGov};
-
-// AZ IDs per Region.
-//
-// Commercial Regions: "AWS Availability Zones" (AWS Regions and Availability
-// Zones guide), https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html,
-// which lists every AZ ID by Region. Deliberately left out of that list:
-// - use1-az3, usw1-az2, apne1-az3: constrained legacy zones. The guide says newer
-//   accounts get only two zones in us-west-1; new accounts see only apne1-az1/2/4
-//   in Tokyo; use1-az3 lacks current instance families and is missing from
-//   service zone lists such as EFS One Zone ("Supported Availability Zones for
-//   One Zone file systems", https://docs.aws.amazon.com/efs/latest/ug/OneZoneAZs.html).
-// - euw2-az4: appears only in the newest revision of the guide; until it is in
-//   service zone lists as well, three London zones are the safe default.
-// - The announced second us-east-1 site (Maryland, "coming in 2026") has no ID yet.
-//
-// China: the China guide (general-info page above) says each China Region has
-// three AZs. cnnw1-az1..3 are confirmed by `aws ec2 describe-availability-zones
-// --region cn-northwest-1` output. For cn-north-1 only cnn1-az1 and cnn1-az2 are
-// listed: the third zone (cnn1-az4) exists but several services are missing
-// there (EMR Serverless is "limited to cnn1-az1, cnn1-az2" per its endpoints
-// table; eksctl avoids cnn1-az4, github.com/weaveworks/eksctl/issues/3916).
-//
-// GovCloud: usgw1-az1..3 and usge1-az1..3, as listed in the EMR Serverless
-// endpoint table and the MemoryDB "Subnets and subnet groups" page
-// (https://docs.aws.amazon.com/memorydb/latest/devguide/subnetgroups.html).
-//
-// Not covered: ISO partitions and the European Sovereign Cloud (separate
-// partitions smgen does not target), and opt-in Local/Wavelength Zones.
-static REGIONS: &[RegionInfo] = &[
-    // North America
-    region(
-        "us-east-1",
-        Aws,
-        "use1",
-        &["use1-az1", "use1-az2", "use1-az4", "use1-az5", "use1-az6"],
-    ),
-    region(
-        "us-east-2",
-        Aws,
-        "use2",
-        &["use2-az1", "use2-az2", "use2-az3"],
-    ),
-    region("us-west-1", Aws, "usw1", &["usw1-az1", "usw1-az3"]),
-    region(
-        "us-west-2",
-        Aws,
-        "usw2",
-        &["usw2-az1", "usw2-az2", "usw2-az3", "usw2-az4"],
-    ),
-    region(
-        "ca-central-1",
-        Aws,
-        "cac1",
-        &["cac1-az1", "cac1-az2", "cac1-az4"],
-    ),
-    region(
-        "ca-west-1",
-        Aws,
-        "caw1",
-        &["caw1-az1", "caw1-az2", "caw1-az3"],
-    ),
-    region(
-        "mx-central-1",
-        Aws,
-        "mxc1",
-        &["mxc1-az1", "mxc1-az2", "mxc1-az3"],
-    ),
-    // South America
-    region(
-        "sa-east-1",
-        Aws,
-        "sae1",
-        &["sae1-az1", "sae1-az2", "sae1-az3"],
-    ),
-    // Africa
-    region(
-        "af-south-1",
-        Aws,
-        "afs1",
-        &["afs1-az1", "afs1-az2", "afs1-az3"],
-    ),
-    // Asia Pacific
-    region(
-        "ap-east-1",
-        Aws,
-        "ape1",
-        &["ape1-az1", "ape1-az2", "ape1-az3"],
-    ),
-    region(
-        "ap-east-2",
-        Aws,
-        "ape2",
-        &["ape2-az1", "ape2-az2", "ape2-az3"],
-    ),
-    region(
-        "ap-south-1",
-        Aws,
-        "aps1",
-        &["aps1-az1", "aps1-az2", "aps1-az3"],
-    ),
-    region(
-        "ap-south-2",
-        Aws,
-        "aps2",
-        &["aps2-az1", "aps2-az2", "aps2-az3"],
-    ),
-    region(
-        "ap-northeast-1",
-        Aws,
-        "apne1",
-        &["apne1-az1", "apne1-az2", "apne1-az4"],
-    ),
-    region(
-        "ap-northeast-2",
-        Aws,
-        "apne2",
-        &["apne2-az1", "apne2-az2", "apne2-az3", "apne2-az4"],
-    ),
-    region(
-        "ap-northeast-3",
-        Aws,
-        "apne3",
-        &["apne3-az1", "apne3-az2", "apne3-az3"],
-    ),
-    region(
-        "ap-southeast-1",
-        Aws,
-        "apse1",
-        &["apse1-az1", "apse1-az2", "apse1-az3"],
-    ),
-    region(
-        "ap-southeast-2",
-        Aws,
-        "apse2",
-        &["apse2-az1", "apse2-az2", "apse2-az3"],
-    ),
-    region(
-        "ap-southeast-3",
-        Aws,
-        "apse3",
-        &["apse3-az1", "apse3-az2", "apse3-az3"],
-    ),
-    region(
-        "ap-southeast-4",
-        Aws,
-        "apse4",
-        &["apse4-az1", "apse4-az2", "apse4-az3"],
-    ),
-    region(
-        "ap-southeast-5",
-        Aws,
-        "apse5",
-        &["apse5-az1", "apse5-az2", "apse5-az3"],
-    ),
-    region(
-        "ap-southeast-6",
-        Aws,
-        "apse6",
-        &["apse6-az1", "apse6-az2", "apse6-az3"],
-    ),
-    region(
-        "ap-southeast-7",
-        Aws,
-        "apse7",
-        &["apse7-az1", "apse7-az2", "apse7-az3"],
-    ),
-    // Europe
-    region(
-        "eu-central-1",
-        Aws,
-        "euc1",
-        &["euc1-az1", "euc1-az2", "euc1-az3"],
-    ),
-    region(
-        "eu-central-2",
-        Aws,
-        "euc2",
-        &["euc2-az1", "euc2-az2", "euc2-az3"],
-    ),
-    region(
-        "eu-west-1",
-        Aws,
-        "euw1",
-        &["euw1-az1", "euw1-az2", "euw1-az3"],
-    ),
-    region(
-        "eu-west-2",
-        Aws,
-        "euw2",
-        &["euw2-az1", "euw2-az2", "euw2-az3"],
-    ),
-    region(
-        "eu-west-3",
-        Aws,
-        "euw3",
-        &["euw3-az1", "euw3-az2", "euw3-az3"],
-    ),
-    region(
-        "eu-south-1",
-        Aws,
-        "eus1",
-        &["eus1-az1", "eus1-az2", "eus1-az3"],
-    ),
-    region(
-        "eu-south-2",
-        Aws,
-        "eus2",
-        &["eus2-az1", "eus2-az2", "eus2-az3"],
-    ),
-    region(
-        "eu-north-1",
-        Aws,
-        "eun1",
-        &["eun1-az1", "eun1-az2", "eun1-az3"],
-    ),
-    // Middle East
-    region(
-        "il-central-1",
-        Aws,
-        "ilc1",
-        &["ilc1-az1", "ilc1-az2", "ilc1-az3"],
-    ),
-    region(
-        "me-south-1",
-        Aws,
-        "mes1",
-        &["mes1-az1", "mes1-az2", "mes1-az3"],
-    ),
-    region(
-        "me-central-1",
-        Aws,
-        "mec1",
-        &["mec1-az1", "mec1-az2", "mec1-az3"],
-    ),
-    // China
-    region("cn-north-1", AwsCn, "cnn1", &["cnn1-az1", "cnn1-az2"]),
-    region(
-        "cn-northwest-1",
-        AwsCn,
-        "cnnw1",
-        &["cnnw1-az1", "cnnw1-az2", "cnnw1-az3"],
-    ),
-    // AWS GovCloud (US)
-    region(
-        "us-gov-west-1",
-        AwsUsGov,
-        "usgw1",
-        &["usgw1-az1", "usgw1-az2", "usgw1-az3"],
-    ),
-    region(
-        "us-gov-east-1",
-        AwsUsGov,
-        "usge1",
-        &["usge1-az1", "usge1-az2", "usge1-az3"],
-    ),
-];
+/// The parsed table, read once. A malformed table is a build defect caught by every test that
+/// looks up a Region, so the parse is an `expect`.
+fn regions() -> &'static [RegionInfo] {
+    static TABLE: OnceLock<Vec<RegionInfo>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        toml::from_str::<Table>(TABLE_TOML)
+            .expect("data/regions.toml parses")
+            .region
+    })
+}
 
 /// Facts for `region` (exact, lower-case Region code), or `None` if smgen does
 /// not know it.
 pub fn lookup(region: &str) -> Option<&'static RegionInfo> {
-    REGIONS.iter().find(|info| info.name == region)
+    regions().iter().find(|info| info.name == region)
 }
 
 /// Every Region smgen knows, grouped by geography.
 pub fn all() -> &'static [RegionInfo] {
-    REGIONS
+    regions()
 }
 
 /// Closest known region name for a typo (edit distance ≤ 3), for "did you mean" messages.
@@ -395,16 +144,16 @@ pub fn suggest(region: &str) -> Option<&'static str> {
         return None;
     }
     let mut best: Option<(usize, &'static str)> = None;
-    for info in REGIONS {
+    for info in regions() {
         // The distance is at least the length difference; skip hopeless candidates.
         if info.name.chars().count().abs_diff(wanted.chars().count()) > MAX_SUGGESTION_DISTANCE {
             continue;
         }
         // Optimal string alignment: Levenshtein plus the swap of two adjacent characters as
         // one edit ("wset" -> "west" costs 1, not 2).
-        let distance = strsim::osa_distance(&wanted, info.name);
+        let distance = strsim::osa_distance(&wanted, &info.name);
         if distance <= MAX_SUGGESTION_DISTANCE && best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, info.name));
+            best = Some((distance, info.name.as_str()));
         }
     }
     best.map(|(_, name)| name)
@@ -489,8 +238,12 @@ mod tests {
     fn region_names_are_unique_and_well_formed() {
         let mut seen = HashSet::new();
         for info in all() {
-            assert!(seen.insert(info.name), "duplicate region {}", info.name);
-            assert!(is_well_formed(info.name), "malformed region {}", info.name);
+            assert!(
+                seen.insert(info.name.as_str()),
+                "duplicate region {}",
+                info.name
+            );
+            assert!(is_well_formed(&info.name), "malformed region {}", info.name);
         }
     }
 
@@ -500,17 +253,17 @@ mod tests {
         for info in all() {
             assert_eq!(
                 Some(info.az_id_prefix.to_string()),
-                derived_prefix(info.name),
+                derived_prefix(&info.name),
                 "prefix of {}",
                 info.name
             );
             // Two zones give no room to spread subnets; every Region must have them.
             assert!(info.az_ids.len() >= 2, "{} has too few AZs", info.name);
             let expected = format!("{}-az", info.az_id_prefix);
-            for az in info.az_ids {
+            for az in &info.az_ids {
                 assert!(az.starts_with(&expected), "{az} not in {}", info.name);
                 assert!(info.owns_az_id(az), "{az} not owned by {}", info.name);
-                assert!(seen.insert(*az), "duplicate AZ id {az}");
+                assert!(seen.insert(az.as_str()), "duplicate AZ id {az}");
             }
         }
     }

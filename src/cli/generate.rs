@@ -1,6 +1,7 @@
 //! `smgen generate`: render from a preset or a config file, write or check a project.
 
 use super::project::unapplied;
+use super::report;
 use super::status::{self, Found};
 use super::ui::{note, ui};
 use super::{
@@ -135,24 +136,27 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
         }
     };
     if args.json {
-        let report = serde_json::json!({
-            "out": args.out.display().to_string(),
-            "format": format.name(),
-            "dry_run": args.dry_run,
-            "files": files.iter().map(|(path, action)| serde_json::json!({
-                "path": path, "action": action,
-            })).collect::<Vec<_>>(),
-            "conflicts": conflicts,
-            "findings": model.findings,
-            "endpoints": model.endpoints.iter().map(|e| serde_json::json!({
-                "key": e.key, "service_name": e.service_name, "reason": e.reason,
-            })).collect::<Vec<_>>(),
-            "environment": env,
+        report::print(&report::Generate {
+            schema: report::GENERATE,
+            out: args.out.display().to_string(),
+            format: format.name(),
+            dry_run: args.dry_run,
+            files: files
+                .iter()
+                .map(|(path, action)| report::FileAction {
+                    path: path.clone(),
+                    action,
+                })
+                .collect(),
+            conflicts: conflicts.clone(),
+            findings: &model.findings,
+            endpoints: model
+                .endpoints
+                .iter()
+                .map(report::EndpointRow::of)
+                .collect(),
+            environment: env.clone(),
         });
-        out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report).expect("json")
-        ));
     } else {
         print_findings(&model);
         let verb = if args.dry_run { "would write" } else { "wrote" };
@@ -326,15 +330,14 @@ fn check(
     };
     let code = found.code(args.strict);
     if args.json {
-        let mut report = status::json_files(&found);
-        report["out"] = args.out.display().to_string().into();
-        report["format"] = format.name().into();
-        report["check"] = true.into();
-        report["strict"] = args.strict.into();
-        out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report).expect("json")
-        ));
+        report::print(&report::Check {
+            schema: report::CHECK,
+            out: args.out.display().to_string(),
+            format: format.name(),
+            check: true,
+            strict: args.strict,
+            status: status::report(&found),
+        });
         return Ok(code);
     }
     status::print_diffs(&found, ui().color);

@@ -11,6 +11,7 @@ mod explain;
 mod generate;
 mod init;
 mod project;
+mod report;
 mod status;
 pub(crate) mod ui;
 
@@ -120,19 +121,20 @@ fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Presets { json } => {
             let all = presets::all();
-            let mut out = std::io::stdout().lock();
             if json {
-                let items: Vec<_> = all
-                    .iter()
-                    .map(|p| serde_json::json!({"name": p.name, "description": p.description}))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&items).expect("json")
-                );
+                report::print(&report::Presets {
+                    schema: report::PRESETS,
+                    presets: all
+                        .iter()
+                        .map(|p| report::PresetRow {
+                            name: p.name.to_string(),
+                            description: p.description.to_string(),
+                        })
+                        .collect(),
+                });
             } else {
                 let width = all.iter().map(|p| p.name.len()).max().unwrap_or(0);
+                let mut out = std::io::stdout().lock();
                 for p in all {
                     let _ = writeln!(out, "{:width$}  {}", p.name, p.description);
                 }

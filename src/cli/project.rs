@@ -1,5 +1,6 @@
 //! `smgen diff` and `smgen upgrade`: commands on an existing project directory.
 
+use super::report;
 use super::status::{self, Found};
 use super::ui::{note, ui};
 use super::{
@@ -8,7 +9,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::output::Root;
-use crate::reconcile::{self, Decision, Labels, Lock, report};
+use crate::reconcile::{self, Decision, Labels, Lock};
 use crate::spec::{self, SpecSource};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -110,15 +111,14 @@ pub(crate) fn diff(args: DiffArgs) -> Result<i32> {
         },
     };
     if args.json {
-        let mut report = status::json_files(&found);
-        report["dir"] = args.dir.display().to_string().into();
-        report["format"] = lock.format.name().into();
-        report["smgen"] = reconcile::VERSION.into();
-        report["strict"] = args.strict.into();
-        out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report).expect("json")
-        ));
+        report::print(&report::Diff {
+            schema: report::DIFF,
+            dir: args.dir.display().to_string(),
+            format: lock.format.name(),
+            smgen: reconcile::VERSION,
+            strict: args.strict,
+            status: status::report(&found),
+        });
     } else if args.stat {
         for row in status::stat_rows(&found) {
             out(&format!("{row}\n"));
@@ -232,7 +232,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
     if args.dry_run && !args.json {
         let color = ui().color;
         if let Some(edited) = &new_answers {
-            out(&report::unified(
+            out(&reconcile::report::unified(
                 crate::project::ANSWERS,
                 Some(&text),
                 Some(edited),
@@ -240,7 +240,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
             ));
         }
         for e in plan.writes() {
-            out(&report::unified(
+            out(&reconcile::report::unified(
                 &e.path,
                 e.ours.text(),
                 e.after.as_deref(),
@@ -279,42 +279,41 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
     );
     let changes = reconcile::answer_changes(&lock.answers, &new_lock.answers);
     if args.json {
-        let files: Vec<_> = plan
+        let files = plan
             .entries
             .iter()
             .filter(|e| e.decision != Decision::Identical)
-            .map(|e| {
-                let mut row = serde_json::json!({
-                    "path": e.path,
-                    "decision": e.decision.as_str(),
-                    "write": e.write,
-                    "detail": e.detail,
-                });
-                if args.dry_run && e.write {
-                    row["diff"] =
-                        report::unified(&e.path, e.ours.text(), e.after.as_deref(), false).into();
-                }
-                row
+            .map(|e| report::UpgradeFile {
+                path: e.path.clone(),
+                decision: e.decision.as_str(),
+                write: e.write,
+                detail: e.detail.clone(),
+                diff: (args.dry_run && e.write).then(|| {
+                    reconcile::report::unified(&e.path, e.ours.text(), e.after.as_deref(), false)
+                }),
             })
             .collect();
-        let report = serde_json::json!({
-            "dir": args.dir.display().to_string(),
-            "format": lock.format,
-            "dry_run": args.dry_run,
-            "written": !args.dry_run && !abort,
-            "smgen": {"from": lock.smgen, "to": reconcile::VERSION},
-            "templates": {"from": lock.templates, "to": new_lock.templates},
-            "answers_changed": changes,
-            "answers_file": new_answers.is_some(),
-            "environment": env,
-            "files": files,
-            "conflicts": conflicts,
-            "findings": model.findings,
+        report::print(&report::Upgrade {
+            schema: report::UPGRADE,
+            dir: args.dir.display().to_string(),
+            format: lock.format.name(),
+            dry_run: args.dry_run,
+            written: !args.dry_run && !abort,
+            smgen: report::FromTo {
+                from: lock.smgen.clone(),
+                to: reconcile::VERSION.into(),
+            },
+            templates: report::FromTo {
+                from: lock.templates.clone(),
+                to: new_lock.templates.clone(),
+            },
+            answers_changed: changes.clone(),
+            answers_file: new_answers.is_some(),
+            environment: env.clone(),
+            files,
+            conflicts: conflicts.clone(),
+            findings: &model.findings,
         });
-        out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report).expect("json")
-        ));
     }
     if !changes.is_empty() {
         note!("answers changed: {}", changes.join("; "));

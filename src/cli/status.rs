@@ -233,36 +233,32 @@ pub(crate) fn stat_rows(found: &Found) -> Vec<String> {
     rows
 }
 
-/// The JSON of every file and the answers.
-pub(crate) fn json_files(found: &Found) -> serde_json::Value {
+/// The report of every file and the answers (`diff --json`, `generate --check --json`).
+pub(crate) fn report(found: &Found) -> super::report::Status {
+    use super::report::{Side, Status, StatusFile};
     let side = |kind: Option<ChangeKind>, counts: (usize, usize), diff: String| {
-        kind.map(|k| {
-            serde_json::json!({
-                "status": k,
-                "insertions": counts.0,
-                "deletions": counts.1,
-                "diff": diff,
-            })
+        kind.map(|status| Side {
+            status,
+            insertions: counts.0,
+            deletions: counts.1,
+            diff,
         })
     };
-    let files: Vec<_> = found
-        .files
-        .iter()
-        .map(|d| {
-            serde_json::json!({
-                "path": d.path,
-                "edit": side(d.status.edit, edit_counts(d), edit_diff(d, false)),
-                "pending": side(d.status.pending, pending_counts(d), pending_diff(d, false)),
-                "no_base": d.status.no_base,
-                "unresolved": d.status.unresolved,
+    Status {
+        pending: found.pending(),
+        edited: found.edited(),
+        answers_pending: found.answers.changes.clone(),
+        answers_file_differs: found.answers.file.is_some(),
+        files: found
+            .files
+            .iter()
+            .map(|d| StatusFile {
+                path: d.path.clone(),
+                edit: side(d.status.edit, edit_counts(d), edit_diff(d, false)),
+                pending: side(d.status.pending, pending_counts(d), pending_diff(d, false)),
+                no_base: d.status.no_base,
+                unresolved: d.status.unresolved,
             })
-        })
-        .collect();
-    serde_json::json!({
-        "pending": found.pending(),
-        "edited": found.edited(),
-        "answers_pending": found.answers.changes,
-        "answers_file_differs": found.answers.file.is_some(),
-        "files": files,
-    })
+            .collect(),
+    }
 }

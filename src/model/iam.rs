@@ -86,6 +86,14 @@ pub struct PolicyDocument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Value {
     Leaf(Ref),
+    /// A JSON boolean (settings trees such as the SDK defaults; policies have none).
+    Bool(bool),
+    /// JSON `null`: a setting with no value in this environment (no key, say).
+    Null,
+    /// A list of references that a dialect writes as its list of references, where a whole
+    /// list input collapses to the input itself (`var.subnet_ids`): settings trees such as the
+    /// job defaults. Policies keep `List` of `Leaf`s, one value per entry.
+    Refs(Vec<Ref>),
     List(Vec<Value>),
     Map(Vec<(String, Value)>),
 }
@@ -107,6 +115,8 @@ impl Value {
     pub fn leaves<'a>(&'a self, out: &mut Vec<&'a Ref>) {
         match self {
             Value::Leaf(r) => out.push(r),
+            Value::Bool(_) | Value::Null => {}
+            Value::Refs(refs) => out.extend(refs),
             Value::List(items) => items.iter().for_each(|v| v.leaves(out)),
             Value::Map(items) => items.iter().for_each(|(_, v)| v.leaves(out)),
         }
@@ -197,6 +207,9 @@ impl Value {
     pub fn max_len(&self) -> usize {
         match self {
             Value::Leaf(r) => r.max_len() + 2,
+            Value::Bool(b) => b.to_string().len(),
+            Value::Null => 4,
+            Value::Refs(refs) => 2 + refs.iter().map(|r| r.max_len() + 3).sum::<usize>(),
             Value::List(items) => 2 + items.iter().map(|v| v.max_len() + 1).sum::<usize>(),
             Value::Map(entries) => {
                 2 + entries

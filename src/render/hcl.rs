@@ -155,6 +155,9 @@ impl Refs<'_> {
     pub fn value(&self, v: &Value) -> String {
         match v {
             Value::Leaf(r) => self.expr(r),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => "null".into(),
+            Value::Refs(refs) => self.list(refs),
             Value::List(items) => {
                 if items.iter().all(|i| matches!(i, Value::Leaf(_))) {
                     let parts: Vec<String> = items.iter().map(|i| self.value(i)).collect();

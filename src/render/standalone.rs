@@ -118,6 +118,11 @@ impl Placeholders<'_> {
     fn json(&self, v: &Value) -> Json {
         match v {
             Value::Leaf(r) => Json::String(self.text(r)),
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Null => Json::Null,
+            Value::Refs(refs) => {
+                Json::Array(refs.iter().map(|r| Json::String(self.text(r))).collect())
+            }
             Value::List(items) => Json::Array(items.iter().map(|i| self.json(i)).collect()),
             Value::Map(entries) => {
                 let mut m = Map::new();
@@ -126,6 +131,32 @@ impl Placeholders<'_> {
                 }
                 Json::Object(m)
             }
+        }
+    }
+
+    /// Block-style YAML of a map's entries, two spaces per level; lists of references stay on
+    /// one line (`[a, b]`); text is single-quoted, so no value can start a YAML construct.
+    fn yaml(&self, entries: &[(String, Value)], indent: usize, out: &mut String) {
+        let q = |s: String| format!("'{}'", s.replace('\'', "''"));
+        for (k, v) in entries {
+            out.push_str(&" ".repeat(indent));
+            let text = match v {
+                Value::Map(inner) => {
+                    out.push_str(&format!("{k}:\n"));
+                    self.yaml(inner, indent + 2, out);
+                    continue;
+                }
+                Value::Leaf(r) => q(self.text(r)),
+                Value::Bool(b) => b.to_string(),
+                Value::Null => "null".to_string(),
+                Value::Refs(refs) => {
+                    let items: Vec<String> = refs.iter().map(|r| q(self.text(r))).collect();
+                    format!("[{}]", items.join(", "))
+                }
+                // JSON is YAML's flow style.
+                Value::List(_) => self.json(v).to_string(),
+            };
+            out.push_str(&format!("{k}: {text}\n"));
         }
     }
 
@@ -249,63 +280,16 @@ pub fn add(set: &mut FileSet, model: &Model) {
     set.insert("sagemaker-config.yaml", sdk_config(model, &ph));
 }
 
-/// SageMaker Python SDK defaults ("Configuring and using defaults with the SageMaker Python
-/// SDK"): every job, model and endpoint config inherits the environment's VPC, keys, isolation
-/// and inter-container encryption.
+/// The SageMaker Python SDK defaults file ([`crate::view::sdk::sdk_config`]) as YAML, with
+/// placeholders for the values that exist after deployment.
 fn sdk_config(model: &Model, ph: &Placeholders) -> String {
-    let q = |s: String| format!("'{}'", s.replace('\'', "''"));
-    let j = &model.jobs;
-    let subnets: Vec<String> = j.subnets.iter().map(|s| q(ph.text(s))).collect();
-    let sg = q(ph.text(&j.security_group));
-    let role = q(ph.text(&crate::model::execution_role_arn()));
-    let key = j.kms_key.as_ref().map(|k| q(ph.text(k)));
-    let vpc = format!(
-        "VpcConfig:\n      SecurityGroupIds: [{sg}]\n      Subnets: [{}]",
-        subnets.join(", ")
-    );
     let mut y = String::from(
         "# SageMaker Python SDK defaults for this environment. Copy to ~/.config/sagemaker/config.yaml\n\
          # (or /etc/xdg/sagemaker/config.yaml). Values in <…> exist after deployment; the\n\
-         # stack outputs have them.\nSchemaVersion: '1.0'\nSageMaker:\n",
+         # stack outputs have them.\n",
     );
-    let iso = j.network_isolation;
-    let icte = j.inter_container_encryption;
-    y.push_str(&format!(
-        "  PythonSDK:\n    Modules:\n      Session:\n        DefaultS3Bucket: {}\n",
-        q(ph.text(&j.sdk_bucket))
-    ));
-    if let Some(p) = &j.sdk_prefix {
-        y.push_str(&format!(
-            "        DefaultS3ObjectKeyPrefix: {}\n",
-            q(p.clone())
-        ));
-    }
-    y.push_str(&format!(
-        "  TrainingJob:\n    EnableNetworkIsolation: {iso}\n    EnableInterContainerTrafficEncryption: {icte}\n    RoleArn: {role}\n    {}\n",
-        vpc
-    ));
-    if let Some(k) = &key {
-        y.push_str(&format!("    OutputDataConfig:\n      KmsKeyId: {k}\n    ResourceConfig:\n      VolumeKmsKeyId: {k}\n"));
-    }
-    y.push_str(&format!(
-        "  ProcessingJob:\n    NetworkConfig:\n      EnableNetworkIsolation: {iso}\n      EnableInterContainerTrafficEncryption: {icte}\n      {}\n    RoleArn: {role}\n",
-        vpc.replace("\n      ", "\n        ")
-    ));
-    if let Some(k) = &key {
-        y.push_str(&format!(
-            "    ProcessingOutputConfig:\n      KmsKeyId: {k}\n    ProcessingResources:\n      ClusterConfig:\n        VolumeKmsKeyId: {k}\n"
-        ));
-    }
-    y.push_str(&format!(
-        "  Model:\n    EnableNetworkIsolation: {iso}\n    ExecutionRoleArn: {role}\n    {vpc}\n"
-    ));
-    if let Some(k) = &key {
-        y.push_str(&format!(
-            "  EndpointConfig:\n    KmsKeyId: {k}\n    AsyncInferenceConfig:\n      OutputConfig:\n        KmsKeyId: {k}\n    DataCaptureConfig:\n      KmsKeyId: {k}\n"
-        ));
-        y.push_str(&format!(
-            "  TransformJob:\n    DataCaptureConfig:\n      KmsKeyId: {k}\n    TransformOutput:\n      KmsKeyId: {k}\n    TransformResources:\n      VolumeKmsKeyId: {k}\n"
-        ));
+    if let Value::Map(entries) = crate::view::sdk::sdk_config(model) {
+        ph.yaml(&entries, 0, &mut y);
     }
     y
 }

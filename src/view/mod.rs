@@ -8,10 +8,12 @@
 //! - [`waivers`]: the scanner checks the design leaves off, each with its one reason, mapped to
 //!   checkov ids (Terraform comments, CloudFormation `Metadata`) and cdk-nag ids per format.
 //! - [`outputs`]: what each output of the environment is, in the words every format uses.
+//! - [`sdk`]: the job defaults and the SageMaker Python SDK defaults, as trees each format spells.
 //!
 //! Where this sits: `spec → model → view → render → reconcile` (`docs/architecture.md`).
 
 pub mod outputs;
+pub mod sdk;
 pub mod waivers;
 
 use crate::model::Model;

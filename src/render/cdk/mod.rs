@@ -145,8 +145,11 @@ impl<'a> Ctx<'a> {
     fn list(&self, r: &[Ref]) -> String {
         self.refs.list(r)
     }
+    fn value(&self, v: &crate::model::iam::Value) -> String {
+        self.refs.value(v)
+    }
     fn policy(&self, doc: &PolicyDocument) -> String {
-        self.refs.value(&doc.to_value())
+        self.value(&doc.to_value())
     }
     /// The environment key as a `kms.IKey` (L2 props take the key, not its ARN). The model has
     /// one key; any key reference is that key.

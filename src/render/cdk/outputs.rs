@@ -5,6 +5,7 @@ use super::{Ctx, Ids};
 use crate::model::refs::{Attr, Kind, Ref};
 use crate::render::typescript::string as s;
 use crate::view::outputs::{self as text, noted};
+use crate::view::sdk;
 use serde_json::Value as Json;
 use serde_json::json;
 
@@ -23,12 +24,7 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
         )
     };
     let exec_role = c.e(&crate::model::execution_role_arn());
-    let jobs = &m.jobs;
-    let sg = c.e(&jobs.security_group);
-    let subnets = c.list(&jobs.subnets);
-    let key = jobs.kms_key.as_ref().map(|k| c.e(k));
-    let vpc_config = format!("{{ SecurityGroupIds: [{sg}], Subnets: {subnets} }}");
-    let (iso, icte) = (jobs.network_isolation, jobs.inter_container_encryption);
+    let key = m.jobs.kms_key.as_ref().map(|k| c.e(k));
     let mut out: Vec<(&str, String, String)> = vec![
         ("VpcId", text::VPC.into(), c.e(&m.network.vpc_id)),
         (
@@ -109,23 +105,12 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
             format!("cdk.Fn.join(',', [{}])", names.join(", ")),
         ));
     }
-    let mut job_defaults = vec![
-        ("enable_network_isolation".to_string(), iso.to_string()),
-        (
-            "enable_inter_container_traffic_encryption".to_string(),
-            icte.to_string(),
-        ),
-        ("subnets".to_string(), subnets.clone()),
-        ("security_group_ids".to_string(), format!("[{sg}]")),
-    ];
-    job_defaults.push((
-        "kms_key_arn".into(),
-        key.clone().unwrap_or_else(|| "null".into()),
-    ));
+    let to_json =
+        |v: crate::model::iam::Value| format!("cdk.Stack.of(this).toJsonString({})", c.value(&v));
     out.push((
         "JobDefaults",
         noted(text::JOB_DEFAULTS, "JSON"),
-        json_of(job_defaults),
+        to_json(sdk::job_defaults(m)),
     ));
     for p in &m.access_policies {
         out.push((
@@ -135,68 +120,10 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
         ));
     }
     // SageMaker Python SDK defaults (config.yaml; YAML reads JSON), as the Terraform output.
-    let with_key = |base: &str, extra: String| match &key {
-        Some(_) => format!("{{ {base}, {extra} }}"),
-        None => format!("{{ {base} }}"),
-    };
-    let k = key.clone().unwrap_or_default();
-    let sdk_session = match &jobs.sdk_prefix {
-        Some(p) => format!(
-            "{{ Modules: {{ Session: {{ DefaultS3Bucket: {}, DefaultS3ObjectKeyPrefix: {} }} }} }}",
-            c.e(&jobs.sdk_bucket),
-            c.e(&Ref::lit(p))
-        ),
-        None => format!(
-            "{{ Modules: {{ Session: {{ DefaultS3Bucket: {} }} }} }}",
-            c.e(&jobs.sdk_bucket)
-        ),
-    };
-    let mut sdk = vec![
-        ("PythonSDK".to_string(), sdk_session),
-        (
-            "TrainingJob".to_string(),
-            with_key(
-                &format!(
-                    "EnableNetworkIsolation: {iso}, EnableInterContainerTrafficEncryption: {icte}, RoleArn: {exec_role}, VpcConfig: {vpc_config}"
-                ),
-                format!(
-                    "OutputDataConfig: {{ KmsKeyId: {k} }}, ResourceConfig: {{ VolumeKmsKeyId: {k} }}"
-                ),
-            ),
-        ),
-        (
-            "ProcessingJob".to_string(),
-            with_key(
-                &format!(
-                    "NetworkConfig: {{ EnableNetworkIsolation: {iso}, EnableInterContainerTrafficEncryption: {icte}, VpcConfig: {vpc_config} }}, RoleArn: {exec_role}"
-                ),
-                format!(
-                    "ProcessingOutputConfig: {{ KmsKeyId: {k} }}, ProcessingResources: {{ ClusterConfig: {{ VolumeKmsKeyId: {k} }} }}"
-                ),
-            ),
-        ),
-        (
-            "Model".to_string(),
-            format!(
-                "{{ EnableNetworkIsolation: {iso}, ExecutionRoleArn: {exec_role}, VpcConfig: {vpc_config} }}"
-            ),
-        ),
-    ];
-    if key.is_some() {
-        sdk.push(("EndpointConfig".into(), format!("{{ KmsKeyId: {k} }}")));
-        sdk.push((
-            "TransformJob".into(),
-            format!("{{ TransformOutput: {{ KmsKeyId: {k} }}, TransformResources: {{ VolumeKmsKeyId: {k} }} }}"),
-        ));
-    }
-    let sdk_body: Vec<String> = sdk.into_iter().map(|(k, v)| format!("{k}: {v},")).collect();
     out.push((
         "SageMakerSdkConfig",
         "SageMaker Python SDK defaults with this environment's values: save as ~/.config/sagemaker/config.yaml.".into(),
-        format!(
-            "cdk.Stack.of(this).toJsonString({{\nSchemaVersion: '1.0',\nSageMaker: {{\n{}\n}},\n}})",
-            sdk_body.join("\n")
-        ),
+        to_json(sdk::sdk_config(m)),
     ));
     let mut ids = Ids::default();
     out.into_iter()

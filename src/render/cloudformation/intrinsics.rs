@@ -181,6 +181,50 @@ pub fn list(refs: &[Ref]) -> Node {
     Node::Seq(refs.iter().map(|r| Node::Scalar(value(r))).collect())
 }
 
+/// A JSON-like value as one JSON string (for outputs, which are strings): literal text joined
+/// with the references' intrinsics (`!Sub`), laid out as `{"key": value, …}`.
+pub fn json_string(v: &Value) -> String {
+    let mut parts = vec![];
+    json_parts(v, &mut parts);
+    value(&Ref::join(parts))
+}
+
+fn json_parts(v: &Value, out: &mut Vec<Ref>) {
+    let text = |t: String| Ref::Lit(t);
+    match v {
+        Value::Leaf(Ref::Lit(s)) => out.push(text(serde_json::Value::from(s.as_str()).to_string())),
+        Value::Leaf(r) => out.extend([text("\"".into()), r.clone(), text("\"".into())]),
+        Value::Bool(b) => out.push(text(b.to_string())),
+        Value::Null => out.push(text("null".into())),
+        Value::Refs(refs) => {
+            let items: Vec<Value> = refs.iter().cloned().map(Value::Leaf).collect();
+            json_parts(&Value::List(items), out)
+        }
+        Value::List(items) => {
+            out.push(text("[".into()));
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(text(", ".into()));
+                }
+                json_parts(item, out);
+            }
+            out.push(text("]".into()));
+        }
+        Value::Map(entries) => {
+            out.push(text("{".into()));
+            for (i, (k, item)) in entries.iter().enumerate() {
+                let sep = if i > 0 { ", " } else { "" };
+                out.push(text(format!(
+                    "{sep}{}: ",
+                    serde_json::Value::from(k.as_str())
+                )));
+                json_parts(item, out);
+            }
+            out.push(text("}".into()));
+        }
+    }
+}
+
 /// A policy document as a YAML block.
 pub fn policy(doc: &PolicyDocument) -> String {
     tree(&doc.to_value()).block()
@@ -189,6 +233,9 @@ pub fn policy(doc: &PolicyDocument) -> String {
 fn tree(v: &Value) -> Node {
     match v {
         Value::Leaf(r) => Node::Scalar(value(r)),
+        Value::Bool(b) => Node::Scalar(b.to_string()),
+        Value::Null => Node::Scalar("null".into()),
+        Value::Refs(refs) => list(refs),
         Value::List(items) => Node::Seq(items.iter().map(tree).collect()),
         Value::Map(entries) => {
             Node::Map(entries.iter().map(|(k, v)| (k.clone(), tree(v))).collect())

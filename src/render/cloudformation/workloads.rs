@@ -131,29 +131,6 @@ pub fn jobs(model: &Model) -> Jobs {
     }
 }
 
-/// The settings every job should use, as one JSON string (the Terraform `job_defaults`
-/// output's fields).
-fn job_defaults(model: &Model) -> String {
-    let j = &model.jobs;
-    let mut parts = vec![Ref::lit(format!(
-        "{{\"enable_network_isolation\": {}, \"enable_inter_container_traffic_encryption\": {}, \"subnets\": [",
-        j.network_isolation, j.inter_container_encryption
-    ))];
-    for (i, sn) in j.subnets.iter().enumerate() {
-        parts.push(Ref::lit(if i == 0 { "\"" } else { ", \"" }));
-        parts.push(sn.clone());
-        parts.push(Ref::lit("\""));
-    }
-    parts.push(Ref::lit("], \"security_group_ids\": [\""));
-    parts.push(j.security_group.clone());
-    parts.push(Ref::lit("\"], \"kms_key_arn\": "));
-    match &j.kms_key {
-        Some(k) => parts.extend([Ref::lit("\""), k.clone(), Ref::lit("\"}")]),
-        None => parts.push(Ref::lit("null}")),
-    }
-    cfn::value(&Ref::join(parts))
-}
-
 /// The outputs, each exported as `<stack name>-<output>`.
 pub fn outputs(model: &Model, vpc_id: &str) -> Vec<Output> {
     let mut out: Vec<(String, String, String)> = vec![];
@@ -246,7 +223,7 @@ pub fn outputs(model: &Model, vpc_id: &str) -> Vec<Output> {
     add(
         "JobDefaults",
         &noted(text::JOB_DEFAULTS, "JSON"),
-        job_defaults(model),
+        cfn::json_string(&crate::view::sdk::job_defaults(model)),
     );
     out.into_iter()
         .map(|(name, description, value)| Output {

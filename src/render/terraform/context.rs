@@ -281,11 +281,11 @@ pub struct Notebook<'a> {
 pub struct Jobs {
     pub network_isolation: bool,
     pub icte: bool,
-    pub sg: String,
-    pub subnets: String,
     pub key: Option<String>,
-    pub sdk_bucket: String,
-    pub sdk_prefix: Option<String>,
+    /// The `job_defaults` output's value ([`crate::view::sdk::job_defaults`]).
+    pub defaults: String,
+    /// The SDK defaults file as an HCL object ([`crate::view::sdk::sdk_config`]).
+    pub sdk_config: String,
 }
 
 #[derive(Serialize)]

@@ -50,6 +50,9 @@ impl Ctx<'_> {
     fn list(&self, r: &[Ref]) -> String {
         self.refs.list(r)
     }
+    fn value(&self, v: &crate::model::iam::Value) -> String {
+        self.refs.value(v)
+    }
     fn policy(&self, doc: &PolicyDocument) -> String {
         format!("jsonencode({})", self.refs.value(&doc.to_value()))
     }
@@ -381,11 +384,9 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         jobs: Jobs {
             network_isolation: model.jobs.network_isolation,
             icte: model.jobs.inter_container_encryption,
-            sg: c.e(&model.jobs.security_group),
-            subnets: c.list(&model.jobs.subnets),
             key: model.jobs.kms_key.as_ref().map(|k| c.e(k)),
-            sdk_bucket: c.e(&model.jobs.sdk_bucket),
-            sdk_prefix: model.jobs.sdk_prefix.as_ref().map(|p| c.e(&Ref::lit(p))),
+            defaults: c.value(&crate::view::sdk::job_defaults(model)),
+            sdk_config: c.value(&crate::view::sdk::sdk_config(model)),
         },
         findings: &model.findings,
         teardown_delete: model.teardown_delete,
