@@ -25,6 +25,15 @@ from functools import lru_cache
 
 from policy_sentry.querying.actions import get_actions_for_service, get_privilege_info
 from parliament import analyze_policy_string, enhance_finding
+import parliament.statement as _parliament_statement
+
+# parliament 1.6.4 knows the Service Authorization Reference's scalar key types and
+# ArrayOfString, not ArrayOfARN (sagemaker:ImageArns, sagemaker:ImageVersionArns) and raises on
+# it. A set operator compares each element, so an array of ARNs is checked as ARNs.
+_translate_types = _parliament_statement.translate_documentation_types
+_parliament_statement.translate_documentation_types = (
+    lambda t: "Arn" if t in ("ArrayOfARN", "ArrayOfArn") else _translate_types(t)
+)
 
 IDENTITY = re.compile(r"^(execution(-\d+)?|guardrails(-\d+)?|permissions-boundary|flow-logs|studio-access(-\d+)?|scp-.*)\.json$")
 # parliament's database predates this SageMaker action (listed in the Service Authorization

@@ -132,6 +132,10 @@ def cmd_copy(src, dst, gaps_file, account, region, endpoint):
         stand_ins.append("  # %s is an emulator gap (scripts/emulator-gaps.tsv)\n  %s = {\n%s  }\n" % (addr, local, values))
     for name, text in texts.items():
         open(os.path.join(dst, name), "w").write(text)
+    # The files the root reads with file*() functions: the lifecycle scripts (lifecycle.tf).
+    if os.path.isdir(os.path.join(src, "lifecycle")):
+        shutil.rmtree(os.path.join(dst, "lifecycle"), ignore_errors=True)
+        shutil.copytree(os.path.join(src, "lifecycle"), os.path.join(dst, "lifecycle"))
     services = ["cloudtrail", "ec2", "efs", "iam", "kms", "logs", "s3", "sagemaker", "sts"]
     override = [
         "# Written by scripts/deploy.sh for the local emulator only; never part of a generated project.",

@@ -142,6 +142,7 @@ class Project:
             "allowed_ip": str(next(iter(ipaddress.ip_network(
                 (self.get("studio.presigned_url.source_ips") or ["192.0.2.0/24"])[0], strict=False).hosts()), "192.0.2.1")),
             "notebook": f"{self.name}-{(self.get('notebook.names') or ['workbench'])[0]}".lower(),
+            "approved_image": (self.get("studio.approved_images") or ["none"])[0],
         }
 
 
@@ -424,6 +425,9 @@ def need_declared(project, need):
         return True
     if need == "pip.codeartifact":
         return project.get("needs.pip") == "codeartifact"
+    if need == "notebook_idle_stop":
+        return bool(project.get("needs.notebook_instances") and project.get("notebook.idle_stop_minutes")
+                    and project.get("lifecycle.notebook_instance"))
     return bool(project.get(f"needs.{need}"))
 
 

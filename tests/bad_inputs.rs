@@ -120,6 +120,64 @@ fn cases() -> Vec<Case> {
         ),
         // --- --set ----------------------------------------------------------------------------
         row(
+            "lifecycle_script_outside_the_project",
+            set("regulated", &["lifecycle.jupyterlab=../../etc/profile.sh"]),
+            &[
+                "lifecycle.jupyterlab",
+                "../../etc/profile.sh",
+                "lifecycle/<name>.sh",
+            ],
+        ),
+        row(
+            "lifecycle_script_not_a_shell_script",
+            set("regulated", &["lifecycle.code_editor=lifecycle/setup.py"]),
+            &[
+                "lifecycle.code_editor",
+                "lifecycle/setup.py",
+                "lifecycle/<name>.sh",
+            ],
+        ),
+        row(
+            "lifecycle_script_shared_by_two_apps",
+            set(
+                "regulated",
+                &["lifecycle.code_editor=lifecycle/jupyterlab.sh"],
+            ),
+            &[
+                "lifecycle.code_editor",
+                "lifecycle/jupyterlab.sh",
+                "a path of its own",
+            ],
+        ),
+        row(
+            "idle_shutdown_below_sagemakers_minimum",
+            set("regulated", &["studio.idle_shutdown_minutes=30"]),
+            &["studio.idle_shutdown_minutes", "30", "60 to 525600 minutes"],
+        ),
+        row(
+            "notebook_idle_stop_without_its_script",
+            set("notebook-private", &["notebook.idle_stop_minutes=120"]),
+            &[
+                "notebook.idle_stop_minutes",
+                "120",
+                "lifecycle.notebook_instance",
+            ],
+        ),
+        row(
+            "approved_image_given_as_an_arn",
+            set(
+                "regulated",
+                &[
+                    "studio.approved_images=[\"arn:aws:sagemaker:eu-central-1:111122223333:image/x\"]",
+                ],
+            ),
+            &[
+                "studio.approved_images",
+                "arn:aws:sagemaker",
+                "the image's name, not its ARN",
+            ],
+        ),
+        row(
             "unknown_set_section",
             set("regulated", &["bogus.x=1"]),
             &["bogus", "expected one of", "network"],
@@ -789,6 +847,12 @@ bad_input_tests!(
     wrong_type_in_config,
     missing_config_file,
     unknown_preset,
+    lifecycle_script_outside_the_project,
+    lifecycle_script_not_a_shell_script,
+    lifecycle_script_shared_by_two_apps,
+    idle_shutdown_below_sagemakers_minimum,
+    notebook_idle_stop_without_its_script,
+    approved_image_given_as_an_arn,
     unknown_set_section,
     unknown_set_section_typo,
     unknown_set_key,

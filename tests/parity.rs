@@ -109,6 +109,14 @@ const MAPPING: &[(&str, Cfn)] = &[
         "aws_sagemaker_notebook_instance",
         Cfn::Same("AWS::SageMaker::NotebookInstance"),
     ),
+    (
+        "aws_sagemaker_studio_lifecycle_config",
+        Cfn::Same("AWS::SageMaker::StudioLifecycleConfig"),
+    ),
+    (
+        "aws_sagemaker_notebook_instance_lifecycle_configuration",
+        Cfn::Same("AWS::SageMaker::NotebookInstanceLifecycleConfig"),
+    ),
 ];
 
 const BUCKET: &str = "the AWS provider splits bucket settings into resources of their own; \

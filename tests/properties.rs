@@ -631,6 +631,24 @@ const FRAGMENT_KEYS: &[&str] = &[
     "noncurrent_days",
     "depends_on",
     "selectors",
+    // Lifecycle configurations and Studio app settings: settings block names and condition
+    // scopes are fixed identifiers from Rust (`jupyter_lab_app_settings`, `DefaultUserSettings`),
+    // idle minutes are numbers, the rest are escaped strings and references of each format; a
+    // template's own macro (`self::app`) prints only such fragments, checked in its body.
+    "block",
+    "scope",
+    "lifecycle_config",
+    "timeout",
+    "min",
+    "max",
+    "prefix",
+    "app_type",
+    "config_name",
+    "file",
+    "script",
+    "construct",
+    "content",
+    "self::app(a=a)",
     // Creation-order references: typescript::string keys and HCL/TypeScript lists of
     // resource addresses built from logical names.
     "target",
@@ -796,6 +814,10 @@ const TEXT_KEYS: &[&str] = &[
     "description_raw",
     "default_raw",
     "rules",
+    // A lifecycle script's path (validated: `lifecycle/<letters, digits, . _ ->.sh`) and the
+    // hex SHA-256 of its content, in a comment.
+    "script_raw",
+    "sha256_raw",
 ];
 
 /// A prose key that one format's renderer does escape: (template directory, key, renderer).

@@ -138,6 +138,16 @@ fn vpc_only_with_nat_and_a_custom_endpoint_selection() {
     for need in ["pipelines", "model_registry", "monitoring", "hosting"] {
         answer(&mut s, &format!("needs.{need}"), &[ENTER]);
     }
+    answer(
+        &mut s,
+        "lifecycle.jupyterlab",
+        &[&type_text("lifecycle/jupyterlab.sh")],
+    );
+    answer(&mut s, "lifecycle.code_editor", &[ENTER]); // none
+    answer(&mut s, "lifecycle.deny_other", &["y"]);
+    answer(&mut s, "studio.idle_shutdown_minutes", &[&type_text("120")]);
+    answer(&mut s, "studio.deny_remote_access", &["y"]);
+    answer(&mut s, "studio.approved_images", &[&type_text("team-base")]);
     // With NAT the solver pre-selects only S3; add the SageMaker API and STS.
     let mut keys = vec![DOWN, SPACE];
     keys.extend([DOWN; 10]);
@@ -176,6 +186,15 @@ fn vpc_only_with_nat_and_a_custom_endpoint_selection() {
     );
     assert_eq!(spec.needs.pip, smgen::spec::Pip::Public);
     assert!(spec.needs.custom_images);
+    assert_eq!(
+        spec.lifecycle.jupyterlab.as_deref(),
+        Some("lifecycle/jupyterlab.sh")
+    );
+    assert!(spec.lifecycle.code_editor.is_none() && spec.lifecycle.deny_other);
+    assert_eq!(spec.studio.idle_shutdown_minutes, Some(120));
+    assert!(spec.studio.deny_remote_access);
+    assert_eq!(spec.studio.approved_images, ["team-base"]);
+    assert!(tmp.path().join("nat/lifecycle/jupyterlab.sh").is_file());
     assert_eq!(spec.studio.user_profiles, ["alice", "bob"]);
     assert_eq!(spec.project.account_id.as_deref(), Some("123456789012"));
     assert_eq!(
@@ -224,6 +243,13 @@ fn notebook_private_from_its_preset_with_every_question() {
     for need in ["pipelines", "model_registry", "monitoring", "hosting"] {
         answer(&mut s, &format!("needs.{need}"), &[ENTER]);
     }
+    answer(
+        &mut s,
+        "lifecycle.notebook_instance",
+        &[&type_text("lifecycle/nb.sh")],
+    );
+    answer(&mut s, "lifecycle.deny_other", &[ENTER]); // no
+    answer(&mut s, "notebook.idle_stop_minutes", &[&type_text("90")]);
     answer(&mut s, "network.endpoints", &[ENTER]); // the solver's selection
     answer(&mut s, "encryption.kms", &[ENTER]);
     answer(&mut s, "jobs.network_isolation", &[ENTER]);
@@ -246,6 +272,11 @@ fn notebook_private_from_its_preset_with_every_question() {
     assert!(!spec.needs.studio && spec.needs.notebook_instances);
     assert_eq!(spec.notebook.names, ["lab", "scratch"]);
     assert_eq!(spec.notebook.volume_size_gb, 30);
+    assert_eq!(
+        spec.lifecycle.notebook_instance.as_deref(),
+        Some("lifecycle/nb.sh")
+    );
+    assert_eq!(spec.notebook.idle_stop_minutes, Some(90));
     assert!(!spec.notebook.direct_internet_access && !spec.notebook.root_access);
     assert_eq!(spec.network.vpc.cidr, "10.50.0.0/20");
     assert_eq!(

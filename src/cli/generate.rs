@@ -61,7 +61,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
     };
     let format = args.format;
     let spec = spec::load(&source, &args.sets)?;
-    let (model, set) = build(&spec, format)?;
+    let (model, set) = build(&spec, format, Some(&args.out))?;
     let target = output::check_target(&args.out, args.force)?;
     if args.check {
         return check(&args, format, &spec, &set, target);

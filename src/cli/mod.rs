@@ -153,9 +153,25 @@ fn run(cli: Cli) -> Result<i32> {
 }
 
 /// Resolves and renders; blocking findings are one error.
-pub(crate) fn build(spec: &Valid, format: Format) -> Result<(Model, FileSet)> {
+/// Resolves and renders; `project` is the project directory when there is one: its lifecycle
+/// scripts (`lifecycle/*.sh`, yours once written) are what a CloudFormation template embeds.
+pub(crate) fn build(
+    spec: &Valid,
+    format: Format,
+    project: Option<&Path>,
+) -> Result<(Model, FileSet)> {
     let start = std::time::Instant::now();
-    let model = model::resolve(spec);
+    let mut model = model::resolve(spec);
+    let root = match project {
+        Some(dir) if dir.is_dir() && !model.lifecycle_configs.is_empty() => {
+            Some(crate::output::Root::open(dir)?)
+        }
+        _ => None,
+    };
+    model::lifecycle::load_scripts(&mut model.lifecycle_configs, |rel| {
+        let Some(root) = &root else { return Ok(None) };
+        root.read(rel)
+    })?;
     detail!("resolved the model in {:.2?}", start.elapsed());
     let errors: Vec<String> = model
         .errors()

@@ -102,7 +102,7 @@ pub(crate) fn unapplied(lock: &Lock, spec: &crate::spec::Spec) -> Vec<String> {
 pub(crate) fn diff(args: DiffArgs) -> Result<i32> {
     let (root, lock, text, origin) = open_project(&args.dir)?;
     let spec = spec::load(&SpecSource::Config { origin, text }, &[])?;
-    let (_, set) = build(&spec, lock.format())?;
+    let (_, set) = build(&spec, lock.format(), Some(&args.dir))?;
     let found = Found {
         files: reconcile::drift(&root, Some(&lock), &set)?,
         answers: status::Answers {
@@ -203,7 +203,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
         }
         (edited != text).then_some(edited)
     };
-    let (model, set) = build(&spec, format)?;
+    let (model, set) = build(&spec, format, Some(&args.dir))?;
     let labels = Labels {
         old: Some(lock.smgen.clone()),
         new: reconcile::VERSION.into(),

@@ -296,6 +296,7 @@ pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
     nat_without_endpoints(spec, &mut out);
     inputs(spec, model, &mut out);
     out.extend(super::audit::findings(spec, model));
+    out.extend(super::studio_guardrails::findings(spec));
     out.extend(super::quotas::check(model));
     out.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.choice.cmp(&b.choice)));
     out

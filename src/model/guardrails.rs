@@ -126,7 +126,7 @@ fn deny_false(st: &mut Vec<Statement>, sid: &str, key: &str, exempt: Option<Cond
     }
 }
 
-fn deny(sid: &str, actions: Vec<String>) -> Statement {
+pub(super) fn deny(sid: &str, actions: Vec<String>) -> Statement {
     Statement {
         sid: sid.into(),
         effect: super::iam::Effect::Deny,
@@ -323,5 +323,6 @@ pub fn statements(spec: &Spec, model: &Model) -> Vec<Statement> {
         "sagemaker:MinimumInstanceMetadataServiceVersion",
         "2",
     );
+    st.extend(super::studio_guardrails::statements(spec, model));
     st
 }

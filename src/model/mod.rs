@@ -7,6 +7,7 @@ pub mod endpoints;
 mod findings;
 pub mod guardrails;
 pub mod iam;
+pub mod lifecycle;
 pub mod needs;
 pub mod network;
 mod policies;
@@ -14,6 +15,7 @@ pub mod quotas;
 pub mod refs;
 mod resource_policies;
 pub mod security;
+mod studio_guardrails;
 
 pub use findings::{Finding, Severity};
 
@@ -61,6 +63,8 @@ pub struct Model {
     pub teardown_delete: bool,
     /// The audit trail and the log retention (`[audit]`).
     pub audit: audit::Audit,
+    /// Lifecycle configurations created from the project's `lifecycle/*.sh` scripts.
+    pub lifecycle_configs: Vec<lifecycle::LifecycleConfig>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -174,6 +178,15 @@ pub struct Domain {
     pub default_security_groups: Vec<Ref>,
     pub space_security_groups: Vec<Ref>,
     pub profiles: Vec<UserProfile>,
+    /// JupyterLab and Code Editor defaults (lifecycle configuration, idle shutdown) for
+    /// users; the JupyterLab one also for shared spaces. Empty when nothing is set.
+    pub apps: Vec<lifecycle::StudioApp>,
+}
+
+impl Domain {
+    pub fn app(&self, app: lifecycle::LifecycleApp) -> Option<&lifecycle::StudioApp> {
+        self.apps.iter().find(|a| a.app == app)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -195,6 +208,8 @@ pub struct NotebookInstance {
     pub direct_internet_access: bool,
     pub root_access: bool,
     pub role: Ref,
+    /// The on-start lifecycle configuration's name.
+    pub lifecycle_config: Option<Ref>,
 }
 
 /// Defaults for training, processing and hosting, exported for the SDK and guardrails.
@@ -351,6 +366,7 @@ pub fn resolve(spec: &Valid) -> Model {
             trail: None,
             log_retention_days: spec.audit.log_retention_days,
         },
+        lifecycle_configs: lifecycle::configs(spec),
     };
     model.jobs.subnets = model.network.private_subnets.clone();
     model.jobs.kms_key = model.kms.key_arn.clone();
@@ -437,6 +453,7 @@ pub fn resolve(spec: &Valid) -> Model {
             )],
             space_security_groups: vec![Ref::attr(Kind::SecurityGroup, "studio_spaces", Attr::Id)],
             profiles,
+            apps: studio_apps(spec, &model.lifecycle_configs),
         });
     }
     if notebooks_on {
@@ -457,6 +474,11 @@ pub fn resolve(spec: &Valid) -> Model {
                 direct_internet_access: spec.notebook.direct_internet_access,
                 root_access: spec.notebook.root_access,
                 role: exec_role.clone(),
+                lifecycle_config: model
+                    .lifecycle_configs
+                    .iter()
+                    .find(|c| c.app == lifecycle::LifecycleApp::NotebookInstance)
+                    .map(|c| Ref::attr(c.app.kind(), c.name, Attr::Name)),
             })
             .collect();
     }
@@ -504,6 +526,29 @@ pub fn resolve(spec: &Valid) -> Model {
         .collect();
     model.findings = findings::check(spec, &model, &needs);
     model
+}
+
+/// The domain's JupyterLab and Code Editor defaults: the lifecycle configuration of each, and
+/// idle shutdown after `studio.idle_shutdown_minutes`, which users may shorten down to
+/// SageMaker's minimum but not lengthen (`MaxIdleTimeoutInMinutes`).
+fn studio_apps(spec: &Spec, configs: &[lifecycle::LifecycleConfig]) -> Vec<lifecycle::StudioApp> {
+    use lifecycle::{Idle, LifecycleApp, StudioApp};
+    let idle = spec.studio.idle_shutdown_minutes.map(|m| Idle {
+        timeout: m,
+        min: *crate::spec::IDLE_MINUTES.start(),
+        max: m,
+    });
+    [LifecycleApp::JupyterLab, LifecycleApp::CodeEditor]
+        .into_iter()
+        .filter_map(|app| {
+            let lifecycle_config = configs.iter().find(|c| c.app == app).map(|c| c.arn());
+            (lifecycle_config.is_some() || idle.is_some()).then_some(StudioApp {
+                app,
+                lifecycle_config,
+                idle,
+            })
+        })
+        .collect()
 }
 
 fn tags(spec: &Spec) -> BTreeMap<String, String> {

@@ -107,6 +107,13 @@ pub fn declared(spec: &Spec) -> BTreeMap<&'static str, bool> {
         ("model_registry", n.model_registry),
         ("monitoring", n.monitoring),
         ("hosting", n.hosting),
+        // Notebook instances that stop themselves when idle (their on-start script).
+        (
+            "notebook_idle_stop",
+            n.notebook_instances
+                && spec.notebook.idle_stop_minutes.is_some()
+                && spec.lifecycle.notebook_instance.is_some(),
+        ),
     ])
 }
 

@@ -20,6 +20,8 @@ pub enum Kind {
     NotebookInstance,
     /// The CloudTrail trail (`audit.cloudtrail = "create"`).
     Trail,
+    StudioLifecycleConfig,
+    NotebookLifecycleConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

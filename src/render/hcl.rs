@@ -15,6 +15,25 @@ pub fn string(s: &str) -> String {
     out
 }
 
+/// `"${path.module}/<rel>"`: a file of the project, for `file*()` functions.
+pub fn module_file(rel: &str) -> String {
+    let mut out = String::from("\"${path.module}/");
+    push_template_text(&mut out, rel);
+    out.push('"');
+    out
+}
+
+/// `"<prefix>-${substr(filesha256("${path.module}/<rel>"), 0, 8)}"`: a name that changes with
+/// the file's content.
+pub fn hashed_name(prefix: &str, rel: &str) -> String {
+    let mut out = String::from("\"");
+    push_template_text(&mut out, prefix);
+    out.push_str("-${substr(filesha256(");
+    out.push_str(&module_file(rel));
+    out.push_str("), 0, 8)}\"");
+    out
+}
+
 fn push_template_text(out: &mut String, s: &str) {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -50,6 +69,8 @@ pub fn tf_type(kind: Kind) -> &'static str {
         Kind::UserProfile => "aws_sagemaker_user_profile",
         Kind::NotebookInstance => "aws_sagemaker_notebook_instance",
         Kind::Trail => "aws_cloudtrail",
+        Kind::StudioLifecycleConfig => "aws_sagemaker_studio_lifecycle_config",
+        Kind::NotebookLifecycleConfig => "aws_sagemaker_notebook_instance_lifecycle_configuration",
     }
 }
 

@@ -144,6 +144,10 @@ pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
         Format::CloudFormation => cloudformation::render(&view)?,
     };
     standalone::add(&mut set, model);
+    // The starting scripts: yours once written (a later render merges like any file).
+    for c in &model.lifecycle_configs {
+        set.insert(c.script.clone(), c.starter.clone());
+    }
     set.insert("teardown.sh", teardown::script(model));
     set.insert("ARCHITECTURE.md", architecture(model));
     set.insert(ANSWERS, answers(spec, format));

@@ -182,6 +182,8 @@ fn kind_word(k: Kind) -> &'static str {
         Kind::UserProfile => "user-profile",
         Kind::NotebookInstance => "notebook-instance",
         Kind::Trail => "trail",
+        Kind::StudioLifecycleConfig => "studio-lifecycle-config",
+        Kind::NotebookLifecycleConfig => "notebook-instance-lifecycle-config",
     }
 }
 

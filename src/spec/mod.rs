@@ -10,7 +10,9 @@ mod validate;
 
 pub(crate) use load::partial;
 pub use load::{SpecSource, load};
-pub use validate::{LOG_RETENTION_DAYS, MAX_TRAIL_RETENTION_DAYS, Valid};
+pub use validate::{
+    IDLE_MINUTES, LIFECYCLE_DIR, LOG_RETENTION_DAYS, MAX_TRAIL_RETENTION_DAYS, Valid, is_script_path,
+};
 
 /// Name of the created log bucket's short name (reserved for bucket `name`s).
 pub const LOG_BUCKET: &str = "s3logs";
@@ -52,6 +54,8 @@ pub struct Spec {
     pub teardown: Teardown,
     #[serde(default)]
     pub audit: Audit,
+    #[serde(default, skip_serializing_if = "Lifecycle::is_empty")]
+    pub lifecycle: Lifecycle,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -285,6 +289,21 @@ pub struct Studio {
     pub user_profiles: Vec<String>,
     #[serde(default)]
     pub presigned_url: PresignedUrl,
+    /// Minutes a JupyterLab or Code Editor app may stay idle before SageMaker shuts it down
+    /// (the domain's built-in idle shutdown, 60-525600). It is also the most a user may set for
+    /// their own spaces; they may choose less, down to 60. Unset: apps run until stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_shutdown_minutes: Option<u32>,
+    /// Deny `sagemaker:RemoteAccess`: no space may be created or updated with remote access
+    /// on, so no local IDE (VS Code, Kiro, Cursor) connects to a space through the
+    /// AWS Toolkit.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deny_remote_access: bool,
+    /// Names of the custom SageMaker images (in this account) that Studio apps, spaces and
+    /// profiles may use, with `needs.custom_images`. When set, a guardrail denies any other
+    /// custom image; SageMaker Distribution images stay allowed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approved_images: Vec<String>,
 }
 
 impl Default for Studio {
@@ -293,7 +312,41 @@ impl Default for Studio {
             auth_mode: default_auth(),
             user_profiles: vec![],
             presigned_url: PresignedUrl::default(),
+            idle_shutdown_minutes: None,
+            deny_remote_access: false,
+            approved_images: vec![],
         }
+    }
+}
+
+/// Lifecycle configurations: shell scripts kept in the project (`lifecycle/*.sh`) that run
+/// when an app or notebook instance starts, attached as the domain's and notebooks' defaults.
+/// smgen writes a commented starting script for each path given; your edits are kept on
+/// `smgen upgrade`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lifecycle {
+    /// Studio JupyterLab script, e.g. `lifecycle/jupyterlab.sh`: the default of every user
+    /// and shared space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jupyterlab: Option<String>,
+    /// Studio Code Editor script, e.g. `lifecycle/code-editor.sh`: the default of every user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_editor: Option<String>,
+    /// Notebook instance on-start script, e.g. `lifecycle/notebook-on-start.sh`, with
+    /// `needs.notebook_instances`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notebook_instance: Option<String>,
+    /// Guardrails: only the configurations above may be attached to domains, user profiles,
+    /// spaces, apps and notebook instances (none, for an app kind without a script).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deny_other: bool,
+}
+
+impl Lifecycle {
+    /// Nothing asked: the section stays out of smgen.toml.
+    pub fn is_empty(&self) -> bool {
+        *self == Lifecycle::default()
     }
 }
 
@@ -333,6 +386,11 @@ pub struct Notebook {
     pub root_access: bool,
     #[serde(default)]
     pub direct_internet_access: bool,
+    /// Stop a notebook instance after this many idle minutes (no kernel busy, no activity),
+    /// 60-525600: the on-start script `lifecycle.notebook_instance` checks every 5 minutes
+    /// and calls StopNotebookInstance through the SageMaker API endpoint. Unset: never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_stop_minutes: Option<u32>,
 }
 
 impl Default for Notebook {
@@ -343,6 +401,7 @@ impl Default for Notebook {
             volume_size_gb: default_volume(),
             root_access: false,
             direct_internet_access: false,
+            idle_stop_minutes: None,
         }
     }
 }

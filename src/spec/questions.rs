@@ -23,6 +23,8 @@ pub enum Kind {
     Endpoints,
     /// Free text that may be left empty: empty leaves the answer unset.
     Optional,
+    /// A whole number that may be left empty: empty leaves the answer unset.
+    OptionalNumber,
 }
 
 pub struct Question {
@@ -70,6 +72,16 @@ fn source_ip(s: &Spec) -> bool {
 }
 fn notebooks(s: &Spec) -> bool {
     s.needs.notebook_instances
+}
+fn custom_images(s: &Spec) -> bool {
+    s.needs.studio && s.needs.custom_images
+}
+fn notebook_script(s: &Spec) -> bool {
+    s.needs.notebook_instances && s.lifecycle.notebook_instance.is_some()
+}
+fn any_script(s: &Spec) -> bool {
+    let l = &s.lifecycle;
+    l.jupyterlab.is_some() || l.code_editor.is_some() || l.notebook_instance.is_some()
 }
 fn existing_key(s: &Spec) -> bool {
     s.encryption.kms == KmsMode::Existing
@@ -368,6 +380,81 @@ pub static QUESTIONS: &[Question] = &[
                in VPC only mode. Nobody logs in to the inference instances.",
         kind: Kind::Bool,
         when: always,
+    },
+    // Lifecycle and idle answers: dg studio-lifecycle-configurations (scripts at app start,
+    // 5-minute limit), dg remote-access (local IDE connections to spaces with IAM
+    // credentials), API Reference IdleSettings (60-525600 minutes).
+    Question {
+        path: "lifecycle.jupyterlab",
+        prompt: "JupyterLab start script (optional)",
+        help: "A path such as lifecycle/jupyterlab.sh: smgen writes a commented script there \
+               for you to edit (security agents, package mirrors, settings), and every \
+               JupyterLab app runs it at start. Without internet it must download nothing. \
+               Empty: none.",
+        kind: Kind::Optional,
+        when: studio,
+    },
+    Question {
+        path: "lifecycle.code_editor",
+        prompt: "Code Editor start script (optional)",
+        help: "A path such as lifecycle/code-editor.sh, run by every Code Editor app at \
+               start, as for JupyterLab. Empty: none.",
+        kind: Kind::Optional,
+        when: studio,
+    },
+    Question {
+        path: "lifecycle.notebook_instance",
+        prompt: "Notebook start script (optional)",
+        help: "A path such as lifecycle/notebook-on-start.sh, run as root at every start of \
+               a notebook instance (root access for users stays off). It also carries the \
+               idle auto-stop. Empty: none.",
+        kind: Kind::Optional,
+        when: notebooks,
+    },
+    Question {
+        path: "lifecycle.deny_other",
+        prompt: "Deny all other start scripts?",
+        help: "Yes: guardrails deny attaching any other lifecycle configuration to the \
+               domain, profiles, spaces, apps or notebook instances, so nobody runs their own \
+               code as the app starts (as root on notebook instances). No: yours are only \
+               defaults.",
+        kind: Kind::Bool,
+        when: any_script,
+    },
+    Question {
+        path: "studio.idle_shutdown_minutes",
+        prompt: "Stop idle Studio apps after (min)",
+        help: "SageMaker shuts down JupyterLab and Code Editor apps idle this long (60 to \
+               525600); users may pick less for their spaces, not more. Idle apps are \
+               billed by the hour. Empty: apps run until stopped.",
+        kind: Kind::OptionalNumber,
+        when: studio,
+    },
+    Question {
+        path: "notebook.idle_stop_minutes",
+        prompt: "Stop idle notebooks after (min)",
+        help: "The start script stops the instance after this many minutes with no kernel \
+               activity (60 to 525600), calling only the SageMaker API. Empty: never.",
+        kind: Kind::OptionalNumber,
+        when: notebook_script,
+    },
+    Question {
+        path: "studio.deny_remote_access",
+        prompt: "Deny remote IDE connections?",
+        help: "Yes: no space may turn on remote access, so nobody connects VS Code, Kiro or \
+               Cursor from their laptop to a space with IAM credentials, outside Studio and \
+               its URL restrictions. No: users may.",
+        kind: Kind::Bool,
+        when: studio,
+    },
+    Question {
+        path: "studio.approved_images",
+        prompt: "Approved custom image names",
+        help: "Names of the SageMaker images Studio may run, comma-separated; guardrails \
+               deny any other custom image (SageMaker Distribution stays allowed). Empty: \
+               any image in the account.",
+        kind: Kind::List,
+        when: custom_images,
     },
     Question {
         path: "network.endpoints",

@@ -381,7 +381,7 @@ fn ask_value(
                 options[i].0.to_string(),
             )
         }
-        Kind::Text | Kind::Number | Kind::List | Kind::Optional => loop {
+        Kind::Text | Kind::Number | Kind::List | Kind::Optional | Kind::OptionalNumber => loop {
             let default = as_text(value.as_ref());
             let raw = match rejected {
                 Some(r) => p.input_again(q.path, &prompt, &default, r)?,
@@ -392,12 +392,12 @@ fn ask_value(
                 say_help(p, q.help);
                 continue;
             }
-            if q.kind == Kind::Optional && answer.is_empty() {
+            if matches!(q.kind, Kind::Optional | Kind::OptionalNumber) && answer.is_empty() {
                 break (None, String::new());
             }
             let shown = answer.to_string();
             let literal = match q.kind {
-                Kind::Number => answer.to_string(),
+                Kind::Number | Kind::OptionalNumber => answer.to_string(),
                 Kind::List => toml::Value::Array(
                     answer
                         .split(',')

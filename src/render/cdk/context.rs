@@ -289,6 +289,30 @@ pub struct Domain {
     pub default_sgs: String,
     pub space_sgs: String,
     pub profiles: Vec<Profile>,
+    /// `*AppSettings` of the default user settings and of the default space settings.
+    pub user_apps: Vec<AppSettings>,
+    pub space_apps: Vec<AppSettings>,
+}
+
+/// One `*AppSettings` property: the default lifecycle configuration and idle shutdown.
+#[derive(Serialize)]
+pub struct AppSettings {
+    /// `jupyterLabAppSettings` or `codeEditorAppSettings`.
+    pub block: &'static str,
+    pub lifecycle_config: Option<String>,
+    pub idle: Option<crate::model::lifecycle::Idle>,
+}
+
+/// A lifecycle configuration from a project script, read when the app synthesizes.
+#[derive(Serialize)]
+pub struct LifecycleConfig {
+    pub key: String,
+    pub id: String,
+    pub studio: bool,
+    pub app_type: String,
+    /// The script's path in the project and the name's prefix (TypeScript strings).
+    pub script: String,
+    pub prefix: String,
 }
 
 #[derive(Serialize)]
@@ -305,12 +329,14 @@ pub struct Notebook {
     pub root_access: String,
     pub role: String,
     pub nag: Vec<Nag>,
+    pub lifecycle_config: Option<String>,
 }
 
 #[derive(Serialize)]
 pub struct SageMaker {
     pub domain: Option<Domain>,
     pub notebooks: Vec<Notebook>,
+    pub lifecycle_configs: Vec<LifecycleConfig>,
     /// The execution role's policies, which the workloads wait for.
     pub exec_policies: String,
 }

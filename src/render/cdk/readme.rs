@@ -59,5 +59,6 @@ pub(super) fn readme(m: &Model) -> Json {
             "key": m.jobs.kms_key.is_some(),
         },
         "findings": findings,
+        "lifecycle": m.lifecycle_configs.iter().map(|c| json!({"script_raw": c.script})).collect::<Vec<_>>(),
     })
 }

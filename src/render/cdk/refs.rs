@@ -42,7 +42,11 @@ impl Owner {
             Kind::KmsKey => Owner::Encryption,
             Kind::Bucket | Kind::LogGroup => Owner::Storage,
             Kind::Role => Owner::Iam,
-            Kind::Domain | Kind::UserProfile | Kind::NotebookInstance => Owner::SageMaker,
+            Kind::Domain
+            | Kind::UserProfile
+            | Kind::NotebookInstance
+            | Kind::StudioLifecycleConfig
+            | Kind::NotebookLifecycleConfig => Owner::SageMaker,
             Kind::Trail => Owner::Audit,
         }
     }
@@ -157,6 +161,18 @@ impl Refs<'_> {
             }
             (Kind::Trail, Attr::Arn) => format!("{b}.trail.attrArn"),
             (Kind::Trail, _) => format!("{b}.trail.ref"),
+            (Kind::StudioLifecycleConfig, Attr::Arn) => {
+                format!("{b}.lifecycleConfigs[{k}].attrStudioLifecycleConfigArn")
+            }
+            (Kind::StudioLifecycleConfig, _) => {
+                format!("{b}.lifecycleConfigs[{k}].studioLifecycleConfigName")
+            }
+            (Kind::NotebookLifecycleConfig, Attr::Arn) => {
+                format!("{b}.notebookLifecycleConfigs[{k}].attrNotebookInstanceLifecycleConfigArn")
+            }
+            (Kind::NotebookLifecycleConfig, _) => {
+                format!("{b}.notebookLifecycleConfigs[{k}].attrNotebookInstanceLifecycleConfigName")
+            }
         }
     }
 

@@ -1,9 +1,10 @@
 //! The SageMaker construct (`lib/sagemaker.ts`): the Studio domain and its user profiles, the
 //! notebook instances.
 
-use super::context::{Domain, Notebook, Profile, SageMaker};
+use super::context::{AppSettings, Domain, LifecycleConfig, Notebook, Profile, SageMaker};
 use super::iam::exec_policies;
 use super::{Ctx, Ids, nag_list};
+use crate::model::lifecycle::LifecycleApp;
 use crate::render::typescript::string as s;
 use crate::spec::AuthMode;
 use crate::view::waivers;
@@ -38,6 +39,8 @@ pub(super) fn sagemaker(c: &Ctx) -> SageMaker {
         role: c.e(&d.execution_role),
         default_sgs: c.list(&d.default_security_groups),
         space_sgs: c.list(&d.space_security_groups),
+        user_apps: app_settings(c, d, false),
+        space_apps: app_settings(c, d, true),
     });
     let enabled = |on: bool| s(if on { "Enabled" } else { "Disabled" });
     let notebooks = m
@@ -56,11 +59,43 @@ pub(super) fn sagemaker(c: &Ctx) -> SageMaker {
             root_access: enabled(n.root_access),
             role: c.e(&n.role),
             nag: nag_list(&waivers::notebook(n)),
+            lifecycle_config: n.lifecycle_config.as_ref().map(|r| c.e(r)),
+        })
+        .collect();
+    // After the profiles' and notebooks' ids, so that theirs stay as they were.
+    let lifecycle_configs = m
+        .lifecycle_configs
+        .iter()
+        .map(|l| LifecycleConfig {
+            key: s(l.name),
+            id: ids.id(l.name, "LifecycleConfig"),
+            studio: l.app != LifecycleApp::NotebookInstance,
+            app_type: s(l.app.app_type()),
+            script: s(&l.script),
+            prefix: s(&l.name_prefix),
         })
         .collect();
     SageMaker {
         domain,
         notebooks,
+        lifecycle_configs,
         exec_policies: exec_policies(c),
     }
+}
+
+/// The domain's `*AppSettings`: for users every app kind; for shared spaces JupyterLab (the
+/// domain's `DefaultSpaceSettings` has no Code Editor settings).
+fn app_settings(c: &Ctx, d: &crate::model::Domain, spaces: bool) -> Vec<AppSettings> {
+    d.apps
+        .iter()
+        .filter(|a| !spaces || a.app == LifecycleApp::JupyterLab)
+        .map(|a| AppSettings {
+            block: match a.app {
+                LifecycleApp::CodeEditor => "codeEditorAppSettings",
+                _ => "jupyterLabAppSettings",
+            },
+            lifecycle_config: a.lifecycle_config.as_ref().map(|r| c.e(r)),
+            idle: a.idle,
+        })
+        .collect()
 }

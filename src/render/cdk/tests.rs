@@ -120,6 +120,7 @@ pub(super) fn test(c: &Ctx) -> Json {
         .collect();
     json!({
         "domain": domain,
+        "lifecycle": lifecycle(c),
         "notebooks": notebooks,
         "buckets": buckets,
         "endpoints": endpoints,
@@ -146,4 +147,62 @@ pub(super) fn test(c: &Ctx) -> Json {
             .and_then(|r| r.boundary.as_ref())
             .map(|b| format!("stack.iam.policies[{}]", s(&b.name))),
     })
+}
+
+/// The lifecycle configurations' scripts, and what the domain and notebook instances attach:
+/// `None` when the project has none and no idle shutdown.
+fn lifecycle(c: &Ctx) -> Option<Json> {
+    use crate::model::lifecycle::LifecycleApp;
+    let m = c.model;
+    let configs: Vec<Json> = m
+        .lifecycle_configs
+        .iter()
+        .map(|l| {
+            let studio = l.app != LifecycleApp::NotebookInstance;
+            json!({
+                "construct": if studio {
+                    format!("stack.sagemaker.lifecycleConfigs[{}]", s(l.name))
+                } else {
+                    format!("stack.sagemaker.notebookLifecycleConfigs[{}]", s(l.name))
+                },
+                "content": if studio { ".StudioLifecycleConfigContent" } else { ".OnStart[0].Content" },
+                "script": s(&l.script),
+            })
+        })
+        .collect();
+    let apps: Vec<Json> = m
+        .domain
+        .iter()
+        .flat_map(|d| {
+            let user = d.apps.iter().map(|a| ("DefaultUserSettings", a));
+            let space = d
+                .apps
+                .iter()
+                .filter(|a| a.app == LifecycleApp::JupyterLab)
+                .map(|a| ("DefaultSpaceSettings", a));
+            user.chain(space)
+                .map(|(scope, a)| {
+                    json!({
+                        "scope": scope,
+                        "block": match a.app {
+                            LifecycleApp::CodeEditor => "CodeEditorAppSettings",
+                            _ => "JupyterLabAppSettings",
+                        },
+                        "lifecycle_config": a.lifecycle_config.as_ref().map(|r| c.e(r)),
+                        "idle": a.idle,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let notebooks: Vec<Json> = m
+        .notebooks
+        .iter()
+        .filter_map(|n| {
+            let r = n.lifecycle_config.as_ref()?;
+            Some(json!({"key": s(&n.name), "lifecycle_config": c.e(r)}))
+        })
+        .collect();
+    (!configs.is_empty() || !apps.is_empty())
+        .then(|| json!({"configs": configs, "apps": apps, "notebooks": notebooks}))
 }

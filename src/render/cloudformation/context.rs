@@ -43,6 +43,7 @@ pub struct Context<'a> {
     pub access_policies: Vec<Policy>,
     pub domain: Option<Domain<'a>>,
     pub notebooks: Vec<Notebook>,
+    pub lifecycle_configs: Vec<LifecycleConfig>,
     pub jobs: Jobs,
     pub findings: &'a [Finding],
     pub teardown_delete: bool,
@@ -238,6 +239,32 @@ pub struct Domain<'a> {
     pub skips: Option<String>,
     pub tags: String,
     pub profiles: Vec<Profile>,
+    /// `*AppSettings` of the default user settings and of the default space settings.
+    pub user_apps: Vec<AppSettings>,
+    pub space_apps: Vec<AppSettings>,
+}
+
+/// One `*AppSettings` block: the default lifecycle configuration and idle shutdown.
+#[derive(Serialize)]
+pub struct AppSettings {
+    /// `JupyterLabAppSettings` or `CodeEditorAppSettings`.
+    pub block: &'static str,
+    pub lifecycle_config: Option<String>,
+    pub idle: Option<crate::model::lifecycle::Idle>,
+}
+
+/// A lifecycle configuration, its script embedded as base64 (CloudFormation reads no files).
+#[derive(Serialize)]
+pub struct LifecycleConfig {
+    pub logical: String,
+    pub studio: bool,
+    pub app_type: String,
+    pub config_name: String,
+    pub content: String,
+    /// The script's path and SHA-256, raw text for a comment.
+    pub script_raw: String,
+    pub sha256_raw: String,
+    pub tags: String,
 }
 
 #[derive(Serialize)]
@@ -255,6 +282,7 @@ pub struct Notebook {
     pub depends: Vec<String>,
     pub skips: Option<String>,
     pub tags: String,
+    pub lifecycle_config: Option<String>,
 }
 
 #[derive(Serialize)]

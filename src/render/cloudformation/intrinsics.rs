@@ -29,6 +29,8 @@ pub fn logical_id(id: &ResId) -> String {
         Kind::UserProfile => "Profile",
         Kind::NotebookInstance => "Instance",
         Kind::Trail => "Trail",
+        Kind::StudioLifecycleConfig => "StudioLifecycleConfig",
+        Kind::NotebookLifecycleConfig => "NotebookLifecycleConfig",
     };
     if id.name == "main" {
         kind.to_string()
@@ -88,6 +90,11 @@ fn attr(id: &ResId, a: Attr) -> Read {
         (Kind::NotebookInstance, _) => Read::Ref(l),
         (Kind::KmsKey | Kind::Bucket | Kind::Role | Kind::Trail, Attr::Arn) => {
             Read::GetAtt(l, "Arn")
+        }
+        (Kind::StudioLifecycleConfig, Attr::Arn) => Read::GetAtt(l, "StudioLifecycleConfigArn"),
+        // A notebook lifecycle configuration's `Ref` is its ARN.
+        (Kind::NotebookLifecycleConfig, Attr::Name) => {
+            Read::GetAtt(l, "NotebookInstanceLifecycleConfigName")
         }
         _ => Read::Ref(l),
     }

@@ -5,6 +5,7 @@
 
 mod context;
 mod intrinsics;
+mod lifecycle;
 mod network;
 mod params;
 mod skips;
@@ -259,6 +260,7 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         access_policies: workloads::access_policies(model),
         domain: workloads::domain(model, &tags),
         notebooks: workloads::notebooks(model, &tags),
+        lifecycle_configs: lifecycle::configs(model, &tags),
         jobs: workloads::jobs(model),
         findings: &model.findings,
         teardown_delete: model.teardown_delete,

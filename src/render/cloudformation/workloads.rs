@@ -93,6 +93,8 @@ pub fn domain<'a>(model: &'a Model, tags: &Tags) -> Option<Domain<'a>> {
         skips: skips::node(&waivers::domain(d)),
         tags: tags.plain(),
         profiles,
+        user_apps: super::lifecycle::app_settings(d, false),
+        space_apps: super::lifecycle::app_settings(d, true),
     })
 }
 
@@ -115,6 +117,7 @@ pub fn notebooks(model: &Model, tags: &Tags) -> Vec<Notebook> {
             depends: role_policies(model, &n.role),
             skips: skips::node(&waivers::notebook(n)),
             tags: tags.plain(),
+            lifecycle_config: n.lifecycle_config.as_ref().map(cfn::value),
         })
         .collect()
 }

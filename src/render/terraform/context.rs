@@ -42,6 +42,7 @@ pub struct Context<'a> {
     pub roles: Vec<Role<'a>>,
     pub domain: Option<Domain<'a>>,
     pub notebooks: Vec<Notebook<'a>>,
+    pub lifecycle_configs: Vec<LifecycleConfig<'a>>,
     pub jobs: Jobs,
     pub findings: &'a [Finding],
     pub teardown_delete: bool,
@@ -281,6 +282,32 @@ pub struct Domain<'a> {
     pub space_sgs: String,
     pub profiles: Vec<Profile<'a>>,
     pub skips: Vec<String>,
+    /// `*_app_settings` blocks of the default user settings and of the default space settings.
+    pub user_apps: Vec<AppSettings>,
+    pub space_apps: Vec<AppSettings>,
+}
+
+/// One `*_app_settings` block: the default lifecycle configuration and idle shutdown.
+#[derive(Serialize)]
+pub struct AppSettings {
+    /// The block's name, `jupyter_lab_app_settings` or `code_editor_app_settings`.
+    pub block: &'static str,
+    pub lifecycle_config: Option<String>,
+    pub idle: Option<crate::model::lifecycle::Idle>,
+}
+
+/// A lifecycle configuration from a project script.
+#[derive(Serialize)]
+pub struct LifecycleConfig<'a> {
+    pub name: &'a str,
+    pub studio: bool,
+    pub app_type: String,
+    /// The configuration's name, with a hash of the script (HCL template string).
+    pub config_name: String,
+    /// `"${path.module}/lifecycle/…"`.
+    pub file: String,
+    pub script: String,
+    pub script_raw: &'a str,
 }
 
 #[derive(Serialize)]
@@ -296,6 +323,7 @@ pub struct Notebook<'a> {
     pub root_access: String,
     pub skips: Vec<String>,
     pub role: String,
+    pub lifecycle_config: Option<String>,
 }
 
 #[derive(Serialize)]

@@ -3,6 +3,7 @@
 //! place fragments and never print raw spec text. The context is typed ([`context`]).
 
 mod context;
+mod lifecycle;
 
 use super::hcl::{self, Refs};
 use super::{FileSet, render_dir};
@@ -294,6 +295,8 @@ fn context<'a>(view: &'a View) -> Context<'a> {
             })
             .collect(),
         skips: skips(&waivers::domain(d)),
+        user_apps: lifecycle::app_settings(&c.refs, d, false),
+        space_apps: lifecycle::app_settings(&c.refs, d, true),
     });
 
     let enabled = |on: bool| s(if on { "Enabled" } else { "Disabled" });
@@ -312,6 +315,7 @@ fn context<'a>(view: &'a View) -> Context<'a> {
             root_access: enabled(n.root_access),
             skips: skips(&waivers::notebook(n)),
             role: c.e(&n.role),
+            lifecycle_config: n.lifecycle_config.as_ref().map(|r| c.e(r)),
         })
         .collect();
 
@@ -386,6 +390,7 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         roles,
         domain,
         notebooks,
+        lifecycle_configs: lifecycle::configs(model),
         jobs: Jobs {
             network_isolation: model.jobs.network_isolation,
             icte: model.jobs.inter_container_encryption,

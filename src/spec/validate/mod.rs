@@ -3,10 +3,12 @@
 //! combinations) are findings in the model, not validation errors here.
 
 mod audit;
+mod lifecycle;
 mod network;
 mod workloads;
 
 pub use audit::{LOG_RETENTION_DAYS, MAX_TRAIL_RETENTION_DAYS};
+pub use lifecycle::{IDLE_MINUTES, LIFECYCLE_DIR, is_script_path};
 
 use super::rules::{self, is_dns_label};
 use super::{EndpointChoice, Nat, Spec};
@@ -116,6 +118,7 @@ impl Spec {
         self.validate_workloads(partition)?;
         self.validate_data(partition)?;
         self.validate_audit()?;
+        self.validate_lifecycle()?;
         Ok(Valid {
             spec: self,
             region,

@@ -1,0 +1,47 @@
+//! Lifecycle configurations and the Studio app settings in Terraform. The scripts are read
+//! from the project when Terraform plans (`filebase64`), and each configuration's name carries
+//! the first 8 hex digits of its script's SHA-256 (`filesha256`), so an edited script creates a
+//! new configuration before the old one is deleted (`create_before_destroy`): SageMaker
+//! refuses to delete a configuration a domain still lists.
+
+use super::context::{AppSettings, LifecycleConfig};
+use crate::model::lifecycle::{LifecycleApp, StudioApp};
+use crate::model::{Domain, Model};
+use crate::render::hcl::{self, Refs};
+
+pub fn configs(model: &Model) -> Vec<LifecycleConfig<'_>> {
+    model
+        .lifecycle_configs
+        .iter()
+        .map(|c| LifecycleConfig {
+            name: c.name,
+            studio: c.app != LifecycleApp::NotebookInstance,
+            app_type: hcl::string(c.app.app_type()),
+            config_name: hcl::hashed_name(&c.name_prefix, &c.script),
+            file: hcl::module_file(&c.script),
+            script: hcl::string(&c.script),
+            script_raw: &c.script,
+        })
+        .collect()
+}
+
+fn block(a: &StudioApp, refs: &Refs) -> AppSettings {
+    AppSettings {
+        block: match a.app {
+            LifecycleApp::CodeEditor => "code_editor_app_settings",
+            _ => "jupyter_lab_app_settings",
+        },
+        lifecycle_config: a.lifecycle_config.as_ref().map(|r| refs.expr(r)),
+        idle: a.idle,
+    }
+}
+
+/// The domain's app settings blocks: for users every app kind; for shared spaces JupyterLab
+/// (the provider's `default_space_settings` has no Code Editor block).
+pub fn app_settings(refs: &Refs, d: &Domain, spaces: bool) -> Vec<AppSettings> {
+    d.apps
+        .iter()
+        .filter(|a| !spaces || a.app == LifecycleApp::JupyterLab)
+        .map(|a| block(a, refs))
+        .collect()
+}
