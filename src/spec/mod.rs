@@ -11,7 +11,8 @@ mod validate;
 pub(crate) use load::partial;
 pub use load::{SpecSource, load};
 pub use validate::{
-    IDLE_MINUTES, LIFECYCLE_DIR, LOG_RETENTION_DAYS, MAX_TRAIL_RETENTION_DAYS, Valid, is_script_path,
+    IDLE_MINUTES, LIFECYCLE_DIR, LOG_RETENTION_DAYS, MAX_TRAIL_RETENTION_DAYS, Valid,
+    is_script_path,
 };
 
 /// Name of the created log bucket's short name (reserved for bucket `name`s).
