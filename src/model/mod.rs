@@ -3,6 +3,8 @@
 
 mod access;
 pub mod audit;
+mod boundary;
+mod endpoint_policies;
 pub mod endpoints;
 mod findings;
 pub mod guardrails;
@@ -14,14 +16,19 @@ mod policies;
 pub mod quotas;
 pub mod refs;
 mod resource_policies;
+mod sagemaker;
 pub mod security;
 mod studio_guardrails;
 
 pub use findings::{Finding, Severity};
+pub use sagemaker::{
+    Domain, JobDefaults, NotebookInstance, SDK_PREFIX, SdkLocation, UserProfile,
+    sdk_default_bucket_arn, sdk_location,
+};
 
 use crate::aws::endpoints::EndpointKind;
 use crate::aws::region::Partition;
-use crate::spec::{AuthMode, KmsMode, Nat, NetworkMode, Spec, Valid};
+use crate::spec::{KmsMode, Nat, NetworkMode, Spec, Valid};
 use iam::PolicyDocument;
 use network::Network;
 use refs::{Attr, Input, Kind, Ref};
@@ -165,100 +172,6 @@ pub struct ManagedPolicy {
     pub policy_name: String,
     pub description: String,
     pub document: PolicyDocument,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Domain {
-    pub domain_name: String,
-    pub auth_mode: AuthMode,
-    /// `VpcOnly` or `PublicInternetOnly`.
-    pub app_network_access_type: &'static str,
-    pub kms_key: Option<Ref>,
-    pub execution_role: Ref,
-    pub default_security_groups: Vec<Ref>,
-    pub space_security_groups: Vec<Ref>,
-    pub profiles: Vec<UserProfile>,
-    /// JupyterLab and Code Editor defaults (lifecycle configuration, idle shutdown) for
-    /// users; the JupyterLab one also for shared spaces. Empty when nothing is set.
-    pub apps: Vec<lifecycle::StudioApp>,
-}
-
-impl Domain {
-    pub fn app(&self, app: lifecycle::LifecycleApp) -> Option<&lifecycle::StudioApp> {
-        self.apps.iter().find(|a| a.app == app)
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct UserProfile {
-    pub name: String,
-    pub profile_name: String,
-    pub security_group: Ref,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NotebookInstance {
-    pub name: String,
-    pub instance_name: String,
-    pub instance_type: String,
-    pub volume_size_gb: u16,
-    pub subnet: Ref,
-    pub security_groups: Vec<Ref>,
-    pub kms_key: Option<Ref>,
-    pub direct_internet_access: bool,
-    pub root_access: bool,
-    pub role: Ref,
-    /// The on-start lifecycle configuration's name.
-    pub lifecycle_config: Option<Ref>,
-}
-
-/// Defaults for training, processing and hosting, exported for the SDK and guardrails.
-#[derive(Debug, Clone, Serialize)]
-pub struct JobDefaults {
-    pub network_isolation: bool,
-    pub inter_container_encryption: bool,
-    pub security_group: Ref,
-    pub subnets: Vec<Ref>,
-    pub kms_key: Option<Ref>,
-    /// Where the SageMaker Python SDK uploads code and writes outputs
-    /// (`PythonSDK.Modules.Session.DefaultS3Bucket` / `DefaultS3ObjectKeyPrefix`).
-    pub sdk_bucket: Ref,
-    pub sdk_prefix: Option<String>,
-}
-
-/// The SDK's S3 location: a prefix of the first created read-write data bucket, or else the
-/// SDK's own default bucket `sagemaker-REGION-ACCOUNT`, which the SDK creates when missing
-/// (SageMaker Python SDK, Session.default_bucket; "Configuring and using defaults with the
-/// SageMaker Python SDK": DefaultS3Bucket, DefaultS3ObjectKeyPrefix).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SdkLocation {
-    /// Logical name of the created bucket; the prefix is [`SDK_PREFIX`].
-    Environment(String),
-    SdkDefault,
-}
-
-/// The key prefix the SDK writes under in an environment bucket.
-pub const SDK_PREFIX: &str = "sagemaker/";
-
-pub fn sdk_location(spec: &Spec) -> SdkLocation {
-    spec.data
-        .buckets
-        .iter()
-        .find(|b| b.name.is_some() && b.access == crate::spec::Access::ReadWrite)
-        .and_then(|b| b.name.as_deref())
-        .map_or(SdkLocation::SdkDefault, |n| {
-            SdkLocation::Environment(snake(n))
-        })
-}
-
-/// The SDK's default bucket ARN, `sagemaker-REGION-ACCOUNT`.
-pub fn sdk_default_bucket_arn(region: &str) -> Ref {
-    Ref::arn(
-        "s3",
-        false,
-        false,
-        Ref::join([Ref::lit(format!("sagemaker-{region}-")), Ref::Account]),
-    )
 }
 
 pub use crate::spec::{LOG_BUCKET, TRAIL_BUCKET, snake};
@@ -491,7 +404,7 @@ pub fn resolve(spec: &Valid) -> Model {
     let endpoint_policies: Vec<PolicyDocument> = model
         .endpoints
         .iter()
-        .map(|e| resource_policies::endpoint_policy(&model, spec, e.key))
+        .map(|e| endpoint_policies::endpoint_policy(&model, spec, e.key))
         .collect();
     for (e, p) in model.endpoints.iter_mut().zip(endpoint_policies) {
         e.policy = p;

@@ -1,5 +1,7 @@
-//! The IAM documents of the environment, built as typed statements: the execution role, the
-//! flow-log delivery role, the KMS key policy, bucket policies and endpoint policies.
+//! The IAM roles of the environment and their documents, built as typed statements: the
+//! execution role, the flow-log delivery role and the invoker role (the execution role's
+//! boundary is computed in `boundary.rs`; the key, bucket and endpoint policies are in
+//! `resource_policies.rs` and `endpoint_policies.rs`).
 //!
 //! Sources: dg `sagemaker-roles` (what an execution role needs: S3, CloudWatch Logs and metrics,
 //! ECR pulls, and the EC2 network-interface actions for jobs in a VPC); dg
@@ -10,9 +12,7 @@
 //! `ServerLogs`/`enable-server-access-logging` (log delivery principal, SSE-S3 only on the
 //! target bucket).
 
-use super::iam::{
-    Condition, Effect, MANAGED_POLICY_MAX, PolicyDocument, Principal, SCP_MAX, Statement,
-};
+use super::iam::{Condition, MANAGED_POLICY_MAX, PolicyDocument, Principal, SCP_MAX, Statement};
 use super::refs::{Attr, Kind, Ref};
 use super::{ManagedPolicy, Model, Role};
 use crate::spec::{Access, Spec};
@@ -237,7 +237,7 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
         true,
         Ref::lit(format!("role/{name}-sagemaker-execution")),
     );
-    let boundary = boundary(&allows, &guards, &own_arn);
+    let boundary = super::boundary::boundary(&allows, &guards, &own_arn);
     // The policies are named after the role.
     let mut policies = numbered(
         super::EXECUTION_ROLE,
@@ -347,126 +347,6 @@ fn numbered(
             }
         })
         .collect()
-}
-
-/// The permissions boundary: a ceiling of what the execution role's allow statements grant,
-/// widened from single resources to the service's resources in this account and region (so
-/// roles of the same kind fit under it), then the guardrail denies in priority order while the
-/// boundary stays within one managed policy. Guardrails that do not fit remain enforced by the
-/// attached guardrail policy and the SCP.
-fn boundary(allows: &PolicyDocument, guards: &PolicyDocument, own_arn: &Ref) -> PolicyDocument {
-    let mut st: Vec<Statement> = vec![];
-    for s in allows
-        .statements
-        .iter()
-        .filter(|s| s.effect == Effect::Allow)
-    {
-        let resources = widen(s, own_arn);
-        match st
-            .iter_mut()
-            .find(|c| c.resources == resources && c.conditions == s.conditions)
-        {
-            Some(c) => c.actions.extend(s.actions.iter().cloned()),
-            None => st.push(Statement {
-                sid: format!("Ceiling{}", st.len() + 1),
-                resources,
-                ..s.clone()
-            }),
-        }
-    }
-    for s in &mut st {
-        s.actions.sort();
-        s.actions.dedup();
-    }
-    let mut doc = PolicyDocument::new(st);
-    if doc.max_len() > MANAGED_POLICY_MAX {
-        // Too many actions for one managed policy: the ceiling names them by verb instead
-        // (`sagemaker:Describe*`), still only the verbs and resources the needs grant; the
-        // attached policies keep every action exact.
-        // Not on `*`: a verb would take in actions that have resources (checkov CKV_AWS_355).
-        for s in doc
-            .statements
-            .iter_mut()
-            .filter(|s| s.resources.iter().all(|r| r.as_lit() != Some("*")))
-        {
-            s.actions = by_verb(&s.actions);
-        }
-    }
-    for g in &guards.statements {
-        doc.statements.push(g.clone());
-        if doc.max_len() > MANAGED_POLICY_MAX {
-            doc.statements.pop();
-        }
-    }
-    doc
-}
-
-/// Actions of one service and verb (the name's first word: `Create`, `Describe`, …) become one
-/// `service:Verb*` pattern when there are two or more of them.
-fn by_verb(actions: &[String]) -> Vec<String> {
-    use std::collections::BTreeMap;
-    let mut groups: BTreeMap<String, Vec<&String>> = BTreeMap::new();
-    for a in actions {
-        let (svc, name) = a.split_once(':').unwrap_or(("", a));
-        let verb_end = name
-            .char_indices()
-            .skip(1)
-            .find(|(_, c)| c.is_ascii_uppercase())
-            .map_or(name.len(), |(i, _)| i);
-        groups
-            .entry(format!("{svc}:{}", &name[..verb_end]))
-            .or_default()
-            .push(a);
-    }
-    let mut out: Vec<String> = groups
-        .into_iter()
-        .flat_map(|(prefix, members)| {
-            if members.len() > 1 && !prefix.ends_with('*') {
-                vec![format!("{prefix}*")]
-            } else {
-                members.into_iter().cloned().collect()
-            }
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// The service-wide resource pattern (this account and region) for a statement's resources.
-fn widen(s: &Statement, own_arn: &Ref) -> Vec<Ref> {
-    if s.resources.iter().any(|r| r.as_lit() == Some("*")) {
-        return s.resources.clone();
-    }
-    let service = s.actions[0].split(':').next().unwrap_or_default();
-    // Resources owned by AWS (the JumpStart hub) or another account stay as they are.
-    fn ours(r: &Ref) -> bool {
-        match r {
-            Ref::Account | Ref::Attr(..) | Ref::Input(_) | Ref::InputItem(..) => true,
-            Ref::Join(parts) => parts.iter().any(ours),
-            Ref::Lit(l) => l == "*",
-            _ => false,
-        }
-    }
-    let foreign = |r: &Ref| !ours(r);
-    if s.resources.iter().any(foreign) {
-        return s.resources.clone();
-    }
-    match service {
-        "s3" => vec![Ref::arn("s3", false, false, Ref::lit("*"))],
-        // The key itself, never every key of this account: an existing key may live in
-        // another account, and a role may do only what its policy and boundary both allow.
-        // A created key's policy names the role, so the boundary cannot name the key back:
-        // this account's keys then.
-        "kms" if s.resources.iter().any(|r| matches!(r, Ref::Attr(..))) => {
-            vec![Ref::arn("kms", true, true, Ref::lit("key/*"))]
-        }
-        "kms" => s.resources.clone(),
-        "ecr" => vec![Ref::arn("ecr", true, true, Ref::lit("repository/*"))],
-        "sagemaker" | "logs" | "ec2" => vec![Ref::arn(service, true, true, Ref::lit("*"))],
-        "iam" => vec![own_arn.clone()],
-        _ => s.resources.clone(),
-    }
 }
 
 /// The invoker role of `needs.hosting`: an application server assumes it to call the

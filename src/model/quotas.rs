@@ -18,7 +18,7 @@
 //! Not checked, because no quota is documented in the pages read: user profiles and spaces per
 //! Studio domain (the SageMaker quotas pages list none; `CreateUserProfile` only documents a
 //! `ResourceLimitExceeded` error). Subnet addresses per user are a validation rule
-//! (`spec/validate/network.rs`) and a capacity finding (`findings.rs`).
+//! (`spec/validate/network.rs`) and a capacity finding (`findings/`).
 
 use super::ManagedPolicy;
 use super::Model;

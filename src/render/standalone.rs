@@ -7,6 +7,7 @@ use super::FileSet;
 use crate::model::Model;
 use crate::model::iam::{PolicyDocument, Value};
 use crate::model::refs::{Attr, Input, Kind, Ref};
+use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 /// What stands for the account id in files a user may copy while `project.account_id` is
@@ -301,7 +302,7 @@ fn sdk_config(model: &Model, ph: &Placeholders) -> String {
 /// baseline from `smgen explain`. Conditions read the plain fields; what is printed is
 /// Markdown prose under a `text` key (`{{ deploy.cost.text }}`), already joined, since template
 /// interpolations print only escaped fragments or prose (tests/properties.rs).
-pub fn readme_facts(model: &Model) -> Json {
+pub fn readme_facts(model: &Model) -> ReadmeFacts {
     use crate::spec::AuthMode;
     let domain = model.domain.as_ref();
     let profiles: Vec<String> = domain
@@ -312,23 +313,65 @@ pub fn readme_facts(model: &Model) -> Json {
         .iter()
         .map(|n| n.instance_name.clone())
         .collect();
-    let text = |t: String| serde_json::json!({ "text": t });
-    serde_json::json!({
-        "account_id": model.account_id.is_some(),
-        "account": text(model.account_id.clone().unwrap_or_else(|| ACCOUNT_PLACEHOLDER.into())),
-        "region": text(model.region.clone()),
-        "domain": domain.is_some(),
-        "iam_auth": domain.is_some_and(|d| d.auth_mode == AuthMode::Iam),
-        "profiles": text(profiles.join(", ")),
-        "first_profile": text(profiles.first().cloned().unwrap_or_default()),
-        "notebooks": !notebooks.is_empty(),
-        "notebook_names": text(notebooks.join(", ")),
-        "has_access_policy": !model.access_policies.is_empty(),
-        "access_policy": text(model.access_policies.first().map(|p| p.policy_name.clone()).unwrap_or_default()),
-        "cost": text(crate::explain::cost::estimate(model, None).summary()),
-        "existing_vpc_checks": existing_vpc_checks(model).map(text),
-        "checked": text(CHECKED.into()),
-    })
+    ReadmeFacts {
+        account_id: model.account_id.is_some(),
+        account: Prose::of(
+            model
+                .account_id
+                .clone()
+                .unwrap_or_else(|| ACCOUNT_PLACEHOLDER.into()),
+        ),
+        region: Prose::of(model.region.clone()),
+        domain: domain.is_some(),
+        iam_auth: domain.is_some_and(|d| d.auth_mode == AuthMode::Iam),
+        profiles: Prose::of(profiles.join(", ")),
+        first_profile: Prose::of(profiles.first().cloned().unwrap_or_default()),
+        notebooks: !notebooks.is_empty(),
+        notebook_names: Prose::of(notebooks.join(", ")),
+        has_access_policy: !model.access_policies.is_empty(),
+        access_policy: Prose::of(
+            model
+                .access_policies
+                .first()
+                .map(|p| p.policy_name.clone())
+                .unwrap_or_default(),
+        ),
+        cost: Prose::of(crate::explain::cost::estimate(model, None).summary()),
+        existing_vpc_checks: existing_vpc_checks(model).map(Prose::of),
+        checked: Prose::of(CHECKED.into()),
+    }
+}
+
+/// The facts of [`readme_facts`]: flags for conditions, and prose under `text`.
+#[derive(Debug, Serialize)]
+pub struct ReadmeFacts {
+    account_id: bool,
+    account: Prose,
+    region: Prose,
+    domain: bool,
+    iam_auth: bool,
+    profiles: Prose,
+    first_profile: Prose,
+    notebooks: bool,
+    notebook_names: Prose,
+    has_access_policy: bool,
+    access_policy: Prose,
+    cost: Prose,
+    existing_vpc_checks: Option<Prose>,
+    checked: Prose,
+}
+
+/// Markdown prose, printed as `{{ deploy.NAME.text }}` (tests/properties.rs allows `text` keys
+/// only in Markdown).
+#[derive(Debug, Serialize)]
+pub struct Prose {
+    text: String,
+}
+
+impl Prose {
+    fn of(text: String) -> Prose {
+        Prose { text }
+    }
 }
 
 /// What smgen's own validation proves about a design like this one, and what it cannot: the

@@ -5,7 +5,6 @@
 //! [`super::refs`] unless their field says they are raw text (`*_raw`, `app`).
 
 use serde::Serialize;
-use serde_json::Value as Json;
 
 #[derive(Serialize)]
 pub struct Context<'a> {
@@ -28,13 +27,13 @@ pub struct Context<'a> {
     pub sagemaker: SageMaker,
     pub access: Access,
     pub audit: Audit,
-    pub outputs: Vec<Json>,
+    pub outputs: Vec<super::outputs::Output>,
     pub key_policy: Option<String>,
     pub resource_policies: ResourcePolicies,
-    pub test: Json,
-    pub readme: Json,
+    pub test: super::tests::TestContext,
+    pub readme: super::readme::Readme<'a>,
     /// The README facts every format shares (`render/standalone.rs`).
-    pub deploy: Json,
+    pub deploy: crate::render::standalone::ReadmeFacts,
     pub teardown_delete: bool,
 }
 

@@ -6,12 +6,10 @@ use crate::model::refs::{Attr, Kind, Ref};
 use crate::render::typescript::string as s;
 use crate::view::outputs::{self as text, noted};
 use crate::view::sdk;
-use serde_json::Value as Json;
-use serde_json::json;
 
 /// The stack's outputs: the Terraform output's `outputs.tf`, one `CfnOutput` each (maps and
 /// lists as JSON strings, since outputs are strings).
-pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
+pub(super) fn outputs(c: &Ctx) -> Vec<Output> {
     let m = c.model;
     let json_of = |pairs: Vec<(String, String)>| {
         let body: Vec<String> = pairs
@@ -127,8 +125,18 @@ pub(super) fn outputs(c: &Ctx) -> Vec<Json> {
     ));
     let mut ids = Ids::default();
     out.into_iter()
-        .map(|(id, description, value)| {
-            json!({"id": ids.id(id, ""), "description": s(&description), "value": value})
+        .map(|(id, description, value)| Output {
+            id: ids.id(id, ""),
+            description: s(&description),
+            value,
         })
         .collect()
+}
+
+/// One `CfnOutput`: its construct id, description (a TypeScript string) and value expression.
+#[derive(serde::Serialize)]
+pub struct Output {
+    id: String,
+    description: String,
+    value: String,
 }

@@ -7,10 +7,114 @@ use crate::aws::endpoints::EndpointKind;
 use crate::model::iam::Effect;
 use crate::render::typescript::string as s;
 use serde::Serialize;
-use serde_json::Value as Json;
-use serde_json::json;
 
-/// What the generated test checks of the trail (typed; the rest of this context is still JSON).
+/// The context of `test/<app>.test.ts.tera` (`t`): TypeScript expressions and strings the
+/// generated test compares the synthesized template with (`stack.…`). Typed, so that a
+/// misspelt key does not compile.
+#[derive(Serialize)]
+pub struct TestContext {
+    domain: Option<DomainTest>,
+    lifecycle: Option<LifecycleTest>,
+    notebooks: Vec<NotebookTest>,
+    buckets: Vec<BucketTest>,
+    endpoints: Vec<EndpointTest>,
+    log_groups: Vec<LogGroupTest>,
+    trail: Option<TrailTest>,
+    created_vpc: bool,
+    tags: Vec<TagTest>,
+    /// Keys of the created private subnets (`stack.network.subnets[…]`).
+    private_subnets: Vec<String>,
+    execution_role: String,
+    exec_policies: String,
+    /// Sids of the execution role's Deny statements.
+    guardrails: Vec<String>,
+    boundary: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DomainTest {
+    access: String,
+    key: Option<String>,
+    profiles: Vec<ProfileTest>,
+}
+
+#[derive(Serialize)]
+struct ProfileTest {
+    key: String,
+    sg: String,
+}
+
+#[derive(Serialize)]
+struct NotebookTest {
+    key: String,
+    label: String,
+    direct_internet: String,
+    root_access: String,
+    key_arn: Option<String>,
+}
+
+#[derive(Serialize)]
+struct BucketTest {
+    key: String,
+    sse: String,
+    key_arn: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EndpointTest {
+    key: String,
+    label: String,
+    service_name: String,
+    gateway: bool,
+}
+
+#[derive(Serialize)]
+struct LogGroupTest {
+    key: String,
+    retention: u32,
+    key_arn: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TagTest {
+    key: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct LifecycleTest {
+    configs: Vec<ConfigTest>,
+    apps: Vec<AppTest>,
+    notebooks: Vec<NotebookConfigTest>,
+}
+
+#[derive(Serialize)]
+struct ConfigTest {
+    /// The construct (`stack.sagemaker.lifecycleConfigs[…]`).
+    construct: String,
+    /// The property path of the base64 content, after `props(construct)`.
+    content: &'static str,
+    /// The script's path in the project, a TypeScript string.
+    script: String,
+}
+
+#[derive(Serialize)]
+struct AppTest {
+    /// `DefaultUserSettings` or `DefaultSpaceSettings`.
+    scope: &'static str,
+    /// `JupyterLabAppSettings` or `CodeEditorAppSettings`.
+    block: &'static str,
+    lifecycle_config: Option<String>,
+    idle: Option<crate::model::lifecycle::Idle>,
+}
+
+#[derive(Serialize)]
+struct NotebookConfigTest {
+    key: String,
+    lifecycle_config: String,
+}
+
+/// What the generated test checks of the trail.
 #[derive(Serialize)]
 struct TrailTest {
     key: Option<String>,
@@ -54,123 +158,125 @@ fn trail_test(c: &Ctx) -> Option<TrailTest> {
 }
 
 /// Expressions the generated tests compare the synthesized template with (`stack.…`).
-pub(super) fn test(c: &Ctx) -> Json {
+pub(super) fn test(c: &Ctx) -> TestContext {
     let m = c.model;
-    let domain = m.domain.as_ref().map(|d| {
-        json!({
-            "access": s(d.app_network_access_type),
-            "key": d.kms_key.as_ref().map(|k| c.e(k)),
-            "profiles": d.profiles.iter().map(|p| json!({"key": s(&p.name), "sg": c.e(&p.security_group)})).collect::<Vec<_>>(),
-        })
-    });
-    let notebooks: Vec<Json> = m
-        .notebooks
+    let enabled = |on: bool| s(if on { "Enabled" } else { "Disabled" });
+    let exec_role = m
+        .roles
         .iter()
-        .map(|n| {
-            json!({
-                "key": s(&n.name),
-                "label": s(&n.name),
-                "direct_internet": s(if n.direct_internet_access { "Enabled" } else { "Disabled" }),
-                "root_access": s(if n.root_access { "Enabled" } else { "Disabled" }),
-                "key_arn": n.kms_key.as_ref().map(|k| c.e(k)),
-            })
-        })
-        .collect();
-    let buckets: Vec<Json> = m
-        .buckets
-        .iter()
-        .map(|b| {
-            json!({
-                "key": s(&b.name),
-                "sse": s(if b.sse_kms { "aws:kms" } else { "AES256" }),
-                "key_arn": b.kms_key.as_ref().map(|k| c.e(k)),
-            })
-        })
-        .collect();
-    let endpoints: Vec<Json> = m
-        .endpoints
-        .iter()
-        .filter(|e| e.existing_id.is_none())
-        .map(|e| {
-            json!({
-                "key": s(&e.name),
-                "label": s(e.key),
-                "service_name": s(&e.service_name),
-                "gateway": e.kind == EndpointKind::Gateway,
-            })
-        })
-        .collect();
-    let log_groups: Vec<Json> = m
-        .log_groups
-        .iter()
-        .map(|g| {
-            json!({
-                "key": s(&g.name),
-                "retention": g.retention_days,
-                "key_arn": g.kms_key.as_ref().map(|k| c.e(k)),
-            })
-        })
-        .collect();
-    let subnets: Vec<Json> = m
-        .network
-        .created
-        .iter()
-        .flat_map(|v| v.zones.iter())
-        .map(|z| s(&format!("private_{}", z.suffix)).into())
-        .collect();
-    json!({
-        "domain": domain,
-        "lifecycle": lifecycle(c),
-        "notebooks": notebooks,
-        "buckets": buckets,
-        "endpoints": endpoints,
-        "log_groups": log_groups,
-        "trail": serde_json::to_value(trail_test(c)).expect("a serializable context"),
-        "created_vpc": m.network.created.is_some(),
-        "tags": m.tags.iter().map(|(k, v)| json!({"key": s(k), "value": s(v)})).collect::<Vec<_>>(),
-        "private_subnets": subnets,
-        "execution_role": c.e(&crate::model::execution_role_arn()),
-        "exec_policies": exec_policies(c),
-        "guardrails": m
-            .roles
+        .find(|r| r.name == crate::model::EXECUTION_ROLE);
+    TestContext {
+        domain: m.domain.as_ref().map(|d| DomainTest {
+            access: s(d.app_network_access_type),
+            key: d.kms_key.as_ref().map(|k| c.e(k)),
+            profiles: d
+                .profiles
+                .iter()
+                .map(|p| ProfileTest {
+                    key: s(&p.name),
+                    sg: c.e(&p.security_group),
+                })
+                .collect(),
+        }),
+        lifecycle: lifecycle(c),
+        notebooks: m
+            .notebooks
             .iter()
-            .filter(|r| r.name == crate::model::EXECUTION_ROLE)
+            .map(|n| NotebookTest {
+                key: s(&n.name),
+                label: s(&n.name),
+                direct_internet: enabled(n.direct_internet_access),
+                root_access: enabled(n.root_access),
+                key_arn: n.kms_key.as_ref().map(|k| c.e(k)),
+            })
+            .collect(),
+        buckets: m
+            .buckets
+            .iter()
+            .map(|b| BucketTest {
+                key: s(&b.name),
+                sse: s(if b.sse_kms { "aws:kms" } else { "AES256" }),
+                key_arn: b.kms_key.as_ref().map(|k| c.e(k)),
+            })
+            .collect(),
+        endpoints: m
+            .endpoints
+            .iter()
+            .filter(|e| e.existing_id.is_none())
+            .map(|e| EndpointTest {
+                key: s(&e.name),
+                label: s(e.key),
+                service_name: s(&e.service_name),
+                gateway: e.kind == EndpointKind::Gateway,
+            })
+            .collect(),
+        log_groups: m
+            .log_groups
+            .iter()
+            .map(|g| LogGroupTest {
+                key: s(&g.name),
+                retention: g.retention_days,
+                key_arn: g.kms_key.as_ref().map(|k| c.e(k)),
+            })
+            .collect(),
+        trail: trail_test(c),
+        created_vpc: m.network.created.is_some(),
+        tags: m
+            .tags
+            .iter()
+            .map(|(k, v)| TagTest {
+                key: s(k),
+                value: s(v),
+            })
+            .collect(),
+        private_subnets: m
+            .network
+            .created
+            .iter()
+            .flat_map(|v| v.zones.iter())
+            .map(|z| s(&format!("private_{}", z.suffix)))
+            .collect(),
+        execution_role: c.e(&crate::model::execution_role_arn()),
+        exec_policies: exec_policies(c),
+        guardrails: exec_role
+            .iter()
             .flat_map(|r| &r.policies)
             .flat_map(|p| &p.document.statements)
             .filter(|st| st.effect == Effect::Deny)
             .map(|st| s(&st.sid))
-            .collect::<Vec<_>>(),
-        "boundary": m
-            .roles
-            .iter()
-            .find(|r| r.name == crate::model::EXECUTION_ROLE)
+            .collect(),
+        boundary: exec_role
             .and_then(|r| r.boundary.as_ref())
             .map(|b| format!("stack.iam.policies[{}]", s(&b.name))),
-    })
+    }
 }
 
 /// The lifecycle configurations' scripts, and what the domain and notebook instances attach:
 /// `None` when the project has none and no idle shutdown.
-fn lifecycle(c: &Ctx) -> Option<Json> {
+fn lifecycle(c: &Ctx) -> Option<LifecycleTest> {
     use crate::model::lifecycle::LifecycleApp;
     let m = c.model;
-    let configs: Vec<Json> = m
+    let configs: Vec<ConfigTest> = m
         .lifecycle_configs
         .iter()
         .map(|l| {
             let studio = l.app != LifecycleApp::NotebookInstance;
-            json!({
-                "construct": if studio {
+            ConfigTest {
+                construct: if studio {
                     format!("stack.sagemaker.lifecycleConfigs[{}]", s(l.name))
                 } else {
                     format!("stack.sagemaker.notebookLifecycleConfigs[{}]", s(l.name))
                 },
-                "content": if studio { ".StudioLifecycleConfigContent" } else { ".OnStart[0].Content" },
-                "script": s(&l.script),
-            })
+                content: if studio {
+                    ".StudioLifecycleConfigContent"
+                } else {
+                    ".OnStart[0].Content"
+                },
+                script: s(&l.script),
+            }
         })
         .collect();
-    let apps: Vec<Json> = m
+    let apps: Vec<AppTest> = m
         .domain
         .iter()
         .flat_map(|d| {
@@ -180,29 +286,30 @@ fn lifecycle(c: &Ctx) -> Option<Json> {
                 .iter()
                 .filter(|a| a.app == LifecycleApp::JupyterLab)
                 .map(|a| ("DefaultSpaceSettings", a));
-            user.chain(space)
-                .map(|(scope, a)| {
-                    json!({
-                        "scope": scope,
-                        "block": match a.app {
-                            LifecycleApp::CodeEditor => "CodeEditorAppSettings",
-                            _ => "JupyterLabAppSettings",
-                        },
-                        "lifecycle_config": a.lifecycle_config.as_ref().map(|r| c.e(r)),
-                        "idle": a.idle,
-                    })
-                })
-                .collect::<Vec<_>>()
+            user.chain(space).map(|(scope, a)| AppTest {
+                scope,
+                block: match a.app {
+                    LifecycleApp::CodeEditor => "CodeEditorAppSettings",
+                    _ => "JupyterLabAppSettings",
+                },
+                lifecycle_config: a.lifecycle_config.as_ref().map(|r| c.e(r)),
+                idle: a.idle,
+            })
         })
         .collect();
-    let notebooks: Vec<Json> = m
+    let notebooks = m
         .notebooks
         .iter()
         .filter_map(|n| {
-            let r = n.lifecycle_config.as_ref()?;
-            Some(json!({"key": s(&n.name), "lifecycle_config": c.e(r)}))
+            Some(NotebookConfigTest {
+                key: s(&n.name),
+                lifecycle_config: c.e(n.lifecycle_config.as_ref()?),
+            })
         })
         .collect();
-    (!configs.is_empty() || !apps.is_empty())
-        .then(|| json!({"configs": configs, "apps": apps, "notebooks": notebooks}))
+    (!configs.is_empty() || !apps.is_empty()).then_some(LifecycleTest {
+        configs,
+        apps,
+        notebooks,
+    })
 }

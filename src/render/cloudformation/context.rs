@@ -1,21 +1,20 @@
 //! The CloudFormation template context, typed: every top-level key, the buckets, log groups,
 //! flow log and key that `mod.rs` builds, the network that `network.rs` builds, and the roles,
 //! policies, Studio domain, notebook instances and outputs that `workloads.rs` builds. A context
-//! built with a misspelt or missing key there does not compile. The parameters built in
-//! `params.rs` are still `serde_json::Value`s, the next to type. Values are YAML fragments built
+//! built with a misspelt or missing key there does not compile, and so are the parameters built
+//! in `params.rs`. Values are YAML fragments built
 //! by [`super::intrinsics`] and [`crate::render::yaml`] unless their field says they are raw text
 //! for comments and Markdown (`*_raw`, `purpose`).
 
 use crate::model::Finding;
 use serde::Serialize;
-use serde_json::Value as Json;
 
 #[derive(Serialize)]
 pub struct Context<'a> {
     pub name: &'a str,
     pub stack_name: &'a str,
     /// The README facts every format shares (`render/standalone.rs`).
-    pub deploy: Json,
+    pub deploy: crate::render::standalone::ReadmeFacts,
     pub region: String,
     pub region_raw: &'a str,
     pub region_assert: String,
@@ -47,10 +46,10 @@ pub struct Context<'a> {
     pub jobs: Jobs,
     pub findings: &'a [Finding],
     pub teardown_delete: bool,
-    pub params: Vec<Json>,
-    pub param_groups: Vec<Json>,
+    pub params: Vec<super::params::ParamView>,
+    pub param_groups: Vec<super::params::ParamGroup>,
     pub parameters_json: String,
-    pub s3_prefix_list: Option<Json>,
+    pub s3_prefix_list: Option<super::params::PrefixListLookup>,
     /// Whether `aws cloudformation deploy` must upload the template through S3 (it is larger
     /// than a request takes): known only once the template is rendered.
     pub needs_s3_upload: bool,

@@ -10,16 +10,56 @@ use crate::model::Model;
 use crate::model::refs::{Attr, Kind, Ref};
 use crate::model::security::Peer;
 use crate::render::yaml;
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
 pub struct Parameters {
-    pub list: Vec<Json>,
-    pub groups: Vec<Json>,
+    pub list: Vec<ParamView>,
+    pub groups: Vec<ParamGroup>,
     /// `parameters.json`, in the format of `create-stack --parameters file://…` (also read by
     /// `deploy --parameter-overrides file://…`, AWS CLI v2).
     pub json: String,
     /// The prefix-list parameter and how to look its value up, for the README.
-    pub s3_prefix_list: Option<Json>,
+    pub s3_prefix_list: Option<PrefixListLookup>,
+}
+
+/// One parameter as the template writes it: YAML scalars, and the `_raw` texts for the README.
+#[derive(Serialize)]
+pub struct ParamView {
+    name: String,
+    label: String,
+    label_raw: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    description: String,
+    description_raw: String,
+    default: Option<String>,
+    default_raw: Option<String>,
+    pattern: String,
+    constraint: String,
+}
+
+/// A group of `AWS::CloudFormation::Interface`: its label (a YAML scalar) and parameter names.
+#[derive(Serialize)]
+pub struct ParamGroup {
+    label: String,
+    params: Vec<String>,
+}
+
+/// The S3 prefix-list parameter, the gateway endpoint's service and the command that prints
+/// the value (for the README).
+#[derive(Serialize)]
+pub struct PrefixListLookup {
+    param: String,
+    command: String,
+    service: String,
+}
+
+/// A row of `parameters.json`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct FileParam<'a> {
+    parameter_key: &'a str,
+    parameter_value: String,
 }
 
 struct Param {
@@ -99,8 +139,11 @@ pub fn parameters(model: &Model) -> Parameters {
             model.region
         );
         let name = prefix_list_param(ep);
-        lookup
-            .get_or_insert_with(|| json!({"param": name, "command": command, "service": service}));
+        lookup.get_or_insert_with(|| PrefixListLookup {
+            param: name.clone(),
+            command: command.clone(),
+            service: service.clone(),
+        });
         ps.push(Param {
             name,
             group: "Amazon S3 gateway endpoint",
@@ -129,43 +172,41 @@ pub fn parameters(model: &Model) -> Parameters {
         });
     }
 
-    let mut groups: Vec<Json> = vec![];
+    let mut groups: Vec<ParamGroup> = vec![];
     for p in &ps {
         let label = yaml::scalar(p.group);
-        match groups.iter_mut().find(|g| g["label"] == json!(label)) {
-            Some(g) => g["params"]
-                .as_array_mut()
-                .expect("list")
-                .push(json!(p.name)),
-            None => groups.push(json!({"label": label, "params": [p.name]})),
+        match groups.iter_mut().find(|g| g.label == label) {
+            Some(g) => g.params.push(p.name.clone()),
+            None => groups.push(ParamGroup {
+                label,
+                params: vec![p.name.clone()],
+            }),
         }
     }
-    let file: Vec<Json> = ps
+    let file: Vec<FileParam> = ps
         .iter()
-        .map(|p| {
-            let v = p
+        .map(|p| FileParam {
+            parameter_key: &p.name,
+            parameter_value: p
                 .default
                 .clone()
                 .or_else(|| p.example.clone())
-                .unwrap_or_default();
-            json!({"ParameterKey": p.name, "ParameterValue": v})
+                .unwrap_or_default(),
         })
         .collect();
     let list = ps
         .iter()
-        .map(|p| {
-            json!({
-                "name": p.name,
-                "label": yaml::scalar(&p.label),
-                "label_raw": p.label,
-                "type": p.kind,
-                "description": yaml::scalar(&p.description),
-                "description_raw": p.description,
-                "default": p.default.as_deref().map(yaml::scalar),
-                "default_raw": p.default,
-                "pattern": yaml::scalar(&p.pattern),
-                "constraint": yaml::scalar(&p.constraint),
-            })
+        .map(|p| ParamView {
+            name: p.name.clone(),
+            label: yaml::scalar(&p.label),
+            label_raw: p.label.clone(),
+            kind: p.kind,
+            description: yaml::scalar(&p.description),
+            description_raw: p.description.clone(),
+            default: p.default.as_deref().map(yaml::scalar),
+            default_raw: p.default.clone(),
+            pattern: yaml::scalar(&p.pattern),
+            constraint: yaml::scalar(&p.constraint),
         })
         .collect();
     Parameters {

@@ -5,7 +5,6 @@
 
 use crate::model::Finding;
 use serde::Serialize;
-use serde_json::Value as Json;
 
 #[derive(Serialize)]
 pub struct Context<'a> {
@@ -16,7 +15,7 @@ pub struct Context<'a> {
     pub partition: &'a str,
     pub account_default: Option<String>,
     /// The README facts every format shares (`render/standalone.rs`).
-    pub deploy: Json,
+    pub deploy: crate::render::standalone::ReadmeFacts,
     pub test_account: String,
     pub test_account_raw: &'a str,
     pub tags: Vec<Tag>,
