@@ -27,6 +27,15 @@ impl Domain {
     pub fn app(&self, app: lifecycle::LifecycleApp) -> Option<&lifecycle::StudioApp> {
         self.apps.iter().find(|a| a.app == app)
     }
+
+    /// The app kinds of the domain's default settings: every kind for users; JupyterLab only
+    /// for shared spaces (`DefaultSpaceSettings` has no Code Editor settings in CloudFormation
+    /// or in the AWS provider's `default_space_settings`).
+    pub fn default_apps(&self, spaces: bool) -> impl Iterator<Item = &lifecycle::StudioApp> {
+        self.apps
+            .iter()
+            .filter(move |a| !spaces || a.app == lifecycle::LifecycleApp::JupyterLab)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

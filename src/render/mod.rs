@@ -3,6 +3,7 @@
 //! files ending in `.tera` are rendered; every other file is copied verbatim, so literal braces
 //! (`${…}`, `{{resolve:…}}`) in them survive.
 
+mod apps;
 mod cdk;
 mod cloudformation;
 pub mod hcl;

@@ -289,17 +289,8 @@ pub struct Domain {
     pub space_sgs: String,
     pub profiles: Vec<Profile>,
     /// `*AppSettings` of the default user settings and of the default space settings.
-    pub user_apps: Vec<AppSettings>,
-    pub space_apps: Vec<AppSettings>,
-}
-
-/// One `*AppSettings` property: the default lifecycle configuration and idle shutdown.
-#[derive(Serialize)]
-pub struct AppSettings {
-    /// `jupyterLabAppSettings` or `codeEditorAppSettings`.
-    pub block: &'static str,
-    pub lifecycle_config: Option<String>,
-    pub idle: Option<crate::model::lifecycle::Idle>,
+    pub user_apps: Vec<crate::render::apps::AppSettings>,
+    pub space_apps: Vec<crate::render::apps::AppSettings>,
 }
 
 /// A lifecycle configuration from a project script, read when the app synthesizes.

@@ -1,10 +1,11 @@
 //! The SageMaker construct (`lib/sagemaker.ts`): the Studio domain and its user profiles, the
 //! notebook instances.
 
-use super::context::{AppSettings, Domain, LifecycleConfig, Notebook, Profile, SageMaker};
+use super::context::{Domain, LifecycleConfig, Notebook, Profile, SageMaker};
 use super::iam::exec_policies;
 use super::{Ctx, Ids, nag_list};
 use crate::model::lifecycle::LifecycleApp;
+use crate::render::apps::AppSettings;
 use crate::render::typescript::string as s;
 use crate::spec::AuthMode;
 use crate::view::waivers;
@@ -83,19 +84,11 @@ pub(super) fn sagemaker(c: &Ctx) -> SageMaker {
     }
 }
 
-/// The domain's `*AppSettings`: for users every app kind; for shared spaces JupyterLab (the
-/// domain's `DefaultSpaceSettings` has no Code Editor settings).
+/// The domain's `*AppSettings` properties ([`crate::render::apps`]).
 fn app_settings(c: &Ctx, d: &crate::model::Domain, spaces: bool) -> Vec<AppSettings> {
-    d.apps
-        .iter()
-        .filter(|a| !spaces || a.app == LifecycleApp::JupyterLab)
-        .map(|a| AppSettings {
-            block: match a.app {
-                LifecycleApp::CodeEditor => "codeEditorAppSettings",
-                _ => "jupyterLabAppSettings",
-            },
-            lifecycle_config: a.lifecycle_config.as_ref().map(|r| c.e(r)),
-            idle: a.idle,
-        })
-        .collect()
+    let block = |app| match app {
+        LifecycleApp::CodeEditor => "codeEditorAppSettings",
+        _ => "jupyterLabAppSettings",
+    };
+    crate::render::apps::app_settings(d, spaces, block, |r| c.e(r))
 }

@@ -280,12 +280,8 @@ fn lifecycle(c: &Ctx) -> Option<LifecycleTest> {
         .domain
         .iter()
         .flat_map(|d| {
-            let user = d.apps.iter().map(|a| ("DefaultUserSettings", a));
-            let space = d
-                .apps
-                .iter()
-                .filter(|a| a.app == LifecycleApp::JupyterLab)
-                .map(|a| ("DefaultSpaceSettings", a));
+            let user = d.default_apps(false).map(|a| ("DefaultUserSettings", a));
+            let space = d.default_apps(true).map(|a| ("DefaultSpaceSettings", a));
             user.chain(space).map(|(scope, a)| AppTest {
                 scope,
                 block: match a.app {

@@ -239,17 +239,8 @@ pub struct Domain<'a> {
     pub tags: String,
     pub profiles: Vec<Profile>,
     /// `*AppSettings` of the default user settings and of the default space settings.
-    pub user_apps: Vec<AppSettings>,
-    pub space_apps: Vec<AppSettings>,
-}
-
-/// One `*AppSettings` block: the default lifecycle configuration and idle shutdown.
-#[derive(Serialize)]
-pub struct AppSettings {
-    /// `JupyterLabAppSettings` or `CodeEditorAppSettings`.
-    pub block: &'static str,
-    pub lifecycle_config: Option<String>,
-    pub idle: Option<crate::model::lifecycle::Idle>,
+    pub user_apps: Vec<crate::render::apps::AppSettings>,
+    pub space_apps: Vec<crate::render::apps::AppSettings>,
 }
 
 /// A lifecycle configuration, its script embedded as base64 (CloudFormation reads no files).

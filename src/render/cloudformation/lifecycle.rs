@@ -7,11 +7,12 @@
 //! not be replaced under the same name).
 
 use super::Tags;
-use super::context::{AppSettings, LifecycleConfig};
+use super::context::LifecycleConfig;
 use super::intrinsics::{self as cfn, logical};
 use crate::model::Domain;
 use crate::model::Model;
 use crate::model::lifecycle::{self, LifecycleApp};
+use crate::render::apps::AppSettings;
 use crate::render::yaml;
 
 pub fn configs(model: &Model, tags: &Tags) -> Vec<LifecycleConfig> {
@@ -31,19 +32,11 @@ pub fn configs(model: &Model, tags: &Tags) -> Vec<LifecycleConfig> {
         .collect()
 }
 
-/// The domain's `*AppSettings`: for users every app kind; for shared spaces JupyterLab (the
-/// domain's `DefaultSpaceSettings` has no Code Editor settings).
+/// The domain's `*AppSettings` blocks ([`crate::render::apps`]).
 pub fn app_settings(d: &Domain, spaces: bool) -> Vec<AppSettings> {
-    d.apps
-        .iter()
-        .filter(|a| !spaces || a.app == LifecycleApp::JupyterLab)
-        .map(|a| AppSettings {
-            block: match a.app {
-                LifecycleApp::CodeEditor => "CodeEditorAppSettings",
-                _ => "JupyterLabAppSettings",
-            },
-            lifecycle_config: a.lifecycle_config.as_ref().map(cfn::value),
-            idle: a.idle,
-        })
-        .collect()
+    let block = |app| match app {
+        LifecycleApp::CodeEditor => "CodeEditorAppSettings",
+        _ => "JupyterLabAppSettings",
+    };
+    crate::render::apps::app_settings(d, spaces, block, cfn::value)
 }

@@ -282,17 +282,8 @@ pub struct Domain<'a> {
     pub profiles: Vec<Profile<'a>>,
     pub skips: Vec<String>,
     /// `*_app_settings` blocks of the default user settings and of the default space settings.
-    pub user_apps: Vec<AppSettings>,
-    pub space_apps: Vec<AppSettings>,
-}
-
-/// One `*_app_settings` block: the default lifecycle configuration and idle shutdown.
-#[derive(Serialize)]
-pub struct AppSettings {
-    /// The block's name, `jupyter_lab_app_settings` or `code_editor_app_settings`.
-    pub block: &'static str,
-    pub lifecycle_config: Option<String>,
-    pub idle: Option<crate::model::lifecycle::Idle>,
+    pub user_apps: Vec<crate::render::apps::AppSettings>,
+    pub space_apps: Vec<crate::render::apps::AppSettings>,
 }
 
 /// A lifecycle configuration from a project script.

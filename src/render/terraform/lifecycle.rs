@@ -4,9 +4,10 @@
 //! new configuration before the old one is deleted (`create_before_destroy`): SageMaker
 //! refuses to delete a configuration a domain still lists.
 
-use super::context::{AppSettings, LifecycleConfig};
-use crate::model::lifecycle::{LifecycleApp, StudioApp};
+use super::context::LifecycleConfig;
+use crate::model::lifecycle::LifecycleApp;
 use crate::model::{Domain, Model};
+use crate::render::apps::AppSettings;
 use crate::render::hcl::{self, Refs};
 
 pub fn configs(model: &Model) -> Vec<LifecycleConfig<'_>> {
@@ -25,23 +26,11 @@ pub fn configs(model: &Model) -> Vec<LifecycleConfig<'_>> {
         .collect()
 }
 
-fn block(a: &StudioApp, refs: &Refs) -> AppSettings {
-    AppSettings {
-        block: match a.app {
-            LifecycleApp::CodeEditor => "code_editor_app_settings",
-            _ => "jupyter_lab_app_settings",
-        },
-        lifecycle_config: a.lifecycle_config.as_ref().map(|r| refs.expr(r)),
-        idle: a.idle,
-    }
-}
-
-/// The domain's app settings blocks: for users every app kind; for shared spaces JupyterLab
-/// (the provider's `default_space_settings` has no Code Editor block).
+/// The domain's app settings blocks ([`crate::render::apps`]).
 pub fn app_settings(refs: &Refs, d: &Domain, spaces: bool) -> Vec<AppSettings> {
-    d.apps
-        .iter()
-        .filter(|a| !spaces || a.app == LifecycleApp::JupyterLab)
-        .map(|a| block(a, refs))
-        .collect()
+    let block = |app| match app {
+        LifecycleApp::CodeEditor => "code_editor_app_settings",
+        _ => "jupyter_lab_app_settings",
+    };
+    crate::render::apps::app_settings(d, spaces, block, |r| refs.expr(r))
 }
