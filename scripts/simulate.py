@@ -143,6 +143,8 @@ class Project:
                 (self.get("studio.presigned_url.source_ips") or ["192.0.2.0/24"])[0], strict=False).hosts()), "192.0.2.1")),
             "notebook": f"{self.name}-{(self.get('notebook.names') or ['workbench'])[0]}".lower(),
             "approved_image": (self.get("studio.approved_images") or ["none"])[0],
+            # The trail's bucket (audit.cloudtrail = "create"): {name}-trail-{account}-{region}.
+            "trail_bucket": f"{self.name}-trail-{self.account}-{self.region}",
         }
 
 
