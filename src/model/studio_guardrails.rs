@@ -143,12 +143,7 @@ pub fn statements(spec: &Spec, model: &Model) -> Vec<Statement> {
 pub fn findings(spec: &Spec) -> Vec<Finding> {
     let mut out = vec![];
     let mut add = |severity, choice: &str, message: &str, source: &'static str| {
-        out.push(Finding {
-            severity,
-            choice: choice.into(),
-            message: message.into(),
-            source,
-        })
+        out.push(Finding::new(severity, choice, message, source))
     };
     let l = &spec.lifecycle;
     let scripts =

@@ -33,7 +33,7 @@ fn leaf(r: &Ref) -> Value {
     Value::Leaf(r.clone())
 }
 
-fn leaves(refs: &[Ref]) -> Value {
+fn ref_list(refs: &[Ref]) -> Value {
     Value::Refs(refs.to_vec())
 }
 
@@ -52,10 +52,10 @@ pub fn job_defaults(model: &Model) -> Value {
             "enable_inter_container_traffic_encryption",
             Value::Bool(j.inter_container_encryption),
         ),
-        ("subnets", leaves(&j.subnets)),
+        ("subnets", ref_list(&j.subnets)),
         (
             "security_group_ids",
-            leaves(std::slice::from_ref(&j.security_group)),
+            ref_list(std::slice::from_ref(&j.security_group)),
         ),
         (
             "kms_key_arn",
@@ -74,9 +74,9 @@ pub fn sdk_config(model: &Model) -> Value {
     let vpc = map(vec![
         (
             "SecurityGroupIds",
-            leaves(std::slice::from_ref(&j.security_group)),
+            ref_list(std::slice::from_ref(&j.security_group)),
         ),
-        ("Subnets", leaves(&j.subnets)),
+        ("Subnets", ref_list(&j.subnets)),
     ]);
 
     let mut session = vec![("DefaultS3Bucket", leaf(&j.sdk_bucket))];

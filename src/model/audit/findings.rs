@@ -11,12 +11,7 @@ const ONE_YEAR: u32 = 365;
 pub fn check(spec: &Spec, model: &Model) -> Vec<Finding> {
     let mut out = vec![];
     let mut add = |severity, choice: &str, message: String, source: &'static str| {
-        out.push(Finding {
-            severity,
-            choice: choice.into(),
-            message,
-            source,
-        })
+        out.push(Finding::new(severity, choice, message, source))
     };
     let a = &spec.audit;
     match a.cloudtrail {

@@ -28,6 +28,22 @@ pub struct Finding {
     pub source: &'static str,
 }
 
+impl Finding {
+    pub fn new(
+        severity: Severity,
+        choice: &str,
+        message: impl Into<String>,
+        source: &'static str,
+    ) -> Finding {
+        Finding {
+            severity,
+            choice: choice.into(),
+            message: message.into(),
+            source,
+        }
+    }
+}
+
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let sev = match self.severity {
@@ -46,12 +62,7 @@ impl std::fmt::Display for Finding {
 pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
     let mut out = vec![];
     let mut add = |severity, choice: &str, message: String, source: &'static str| {
-        out.push(Finding {
-            severity,
-            choice: choice.into(),
-            message,
-            source,
-        })
+        out.push(Finding::new(severity, choice, message, source))
     };
     if let EndpointChoice::List(keys) = &spec.network.endpoints {
         for need in needs {

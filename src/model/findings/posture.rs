@@ -13,12 +13,7 @@ fn push(
     message: String,
     source: &'static str,
 ) {
-    out.push(Finding {
-        severity,
-        choice: choice.into(),
-        message,
-        source,
-    });
+    out.push(Finding::new(severity, choice, message, source));
 }
 
 /// One Availability Zone: nothing the environment runs in the VPC has a zone to fail over to.
