@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::{Run, Smgen};
+use common::{Run, Smgen, read, smgen_in as smgen};
 use std::fs;
-use std::path::Path;
 
 const SETS: &[&str] = &[
     "--set",
@@ -33,34 +32,16 @@ fn generate(format: &str) -> Run {
     run
 }
 
-fn smgen(dir: &Path, args: &[&str]) -> Run {
-    Smgen::new().arg(args[0]).arg(dir).args(&args[1..]).run()
-}
-
-fn read(dir: &Path, path: &str) -> String {
-    fs::read_to_string(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// The base64 CloudFormation embeds, decoded by a minimal decoder (RFC 4648).
+/// The base64 CloudFormation embeds, decoded.
 fn embedded_script(template: &str) -> String {
     let line = template
         .lines()
         .find(|l| l.trim_start().starts_with("StudioLifecycleConfigContent: "))
         .expect("the template embeds the script");
     let b64 = line.split_once(": ").unwrap().1.trim();
-    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = vec![];
-    for c in b64.chars().filter(|c| *c != '=') {
-        bits = (bits << 6) | alphabet.find(c).expect("base64") as u32;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-            bits &= (1 << n) - 1;
-        }
-    }
+    let out = data_encoding::BASE64
+        .decode(b64.as_bytes())
+        .expect("base64");
     String::from_utf8(out).expect("UTF-8")
 }
 

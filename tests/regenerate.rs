@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{Run, Smgen, tree, tree_diff};
+use common::{Run, Smgen, read, smgen_in as smgen, tree, tree_diff};
 use similar::{DiffOp, TextDiff};
 use std::collections::BTreeMap;
 use std::fs;
@@ -31,15 +31,6 @@ fn generate(extra: &[&str]) -> Run {
         .run();
     run.assert_success();
     run
-}
-
-/// `smgen SUBCOMMAND DIR REST…`.
-fn smgen(dir: &Path, args: &[&str]) -> Run {
-    Smgen::new().arg(args[0]).arg(dir).args(&args[1..]).run()
-}
-
-fn read(dir: &Path, path: &str) -> String {
-    fs::read_to_string(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 fn write(dir: &Path, path: &str, text: &str) {

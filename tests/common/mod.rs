@@ -247,6 +247,16 @@ impl Run {
     }
 }
 
+/// `smgen SUBCOMMAND DIR REST…` on an existing project directory.
+pub fn smgen_in(dir: &Path, args: &[&str]) -> Run {
+    Smgen::new().arg(args[0]).arg(dir).args(&args[1..]).run()
+}
+
+/// A file of a project directory, panicking with its path when it cannot be read.
+pub fn read(dir: &Path, path: &str) -> String {
+    fs::read_to_string(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 /// Every file under `root` (recursively), path → bytes; empty if `root` does not exist.
 /// Directories appear as `path/` with no contents so that empty directories count too.
 pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
