@@ -61,7 +61,8 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
     };
     let format = args.format;
     let spec = spec::load(&source, &args.sets)?;
-    let (model, set) = build(&spec, format, Some(&args.out))?;
+    let built = build(&spec, format, Some(&args.out))?;
+    let (model, set) = (built.model(), &built.set);
     let target = output::check_target(&args.out, args.force)?;
     if args.check {
         return check(&args, format, &spec, &set, target);
@@ -112,7 +113,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
             for w in &plan.warnings {
                 eprintln!("warning: {w}");
             }
-            env = environment(lock.as_ref(), &model);
+            env = environment(lock.as_ref(), &built);
             if !args.dry_run {
                 let lock = reconcile::new_lock(format, &spec, &plan);
                 reconcile::apply(&root, &plan, answers.as_deref(), &lock)?;
@@ -136,6 +137,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
         }
     };
     if args.json {
+        let findings = built.findings();
         report::print(&report::Generate {
             schema: report::GENERATE,
             out: args.out.display().to_string(),
@@ -149,7 +151,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
                 })
                 .collect(),
             conflicts: conflicts.clone(),
-            findings: &model.findings,
+            findings: &findings,
             endpoints: model
                 .endpoints
                 .iter()
@@ -158,7 +160,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
             environment: env.clone(),
         });
     } else {
-        print_findings(&model);
+        print_findings(&built);
         let verb = if args.dry_run { "would write" } else { "wrote" };
         note!(
             "{verb} {} files ({changed} changed) to {} ({})",

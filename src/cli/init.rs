@@ -114,7 +114,7 @@ pub(crate) fn init(args: InitArgs) -> Result<i32> {
         }
         Outcome::Write { spec, format } => (spec, format),
     };
-    let (_, set) = build(&spec, format, Some(&args.dir))?;
+    let set = build(&spec, format, Some(&args.dir))?.set;
     WRITING.store(true, Ordering::SeqCst);
     write_new_project(&set, format, &spec, &args.dir)?;
     eprintln!(

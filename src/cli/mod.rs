@@ -152,52 +152,115 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-/// Resolves and renders; blocking findings are one error.
-/// Resolves and renders; `project` is the project directory when there is one: its lifecycle
-/// scripts (`lifecycle/*.sh`, yours once written) are what a CloudFormation template embeds.
-pub(crate) fn build(
-    spec: &Valid,
-    format: Format,
-    project: Option<&Path>,
-) -> Result<(Model, FileSet)> {
-    let start = std::time::Instant::now();
-    let mut model = model::resolve(spec);
-    let root = match project {
-        Some(dir) if dir.is_dir() && !model.lifecycle_configs.is_empty() => {
-            Some(crate::output::Root::open(dir)?)
+/// What `build` made: each environment's model (one, unnamed, for a project without
+/// `[environments]`), the findings across environments, and the rendered files.
+pub(crate) struct Built {
+    pub models: Vec<(Option<String>, Model)>,
+    pub across: Vec<crate::model::findings::Finding>,
+    pub set: FileSet,
+}
+
+impl Built {
+    /// The model of a one-environment project; the first environment's otherwise.
+    pub fn model(&self) -> &Model {
+        &self.models[0].1
+    }
+
+    /// Every finding, an environment's named by it (`environments.prod: network.nat`).
+    pub fn findings(&self) -> Vec<crate::model::findings::Finding> {
+        let mut out = self.across.clone();
+        for (name, model) in &self.models {
+            out.extend(model.findings.iter().map(|f| match name {
+                Some(n) => crate::model::findings::Finding {
+                    choice: format!("environments.{n}: {}", f.choice),
+                    ..f.clone()
+                },
+                None => f.clone(),
+            }));
         }
+        out
+    }
+}
+
+/// Resolves and renders; blocking findings are one error. `project` is the project directory
+/// when there is one: its lifecycle scripts (`lifecycle/*.sh`, yours once written) are what a
+/// CloudFormation template embeds.
+pub(crate) fn build(spec: &Valid, format: Format, project: Option<&Path>) -> Result<Built> {
+    let start = std::time::Instant::now();
+    let root = match project {
+        Some(dir) if dir.is_dir() => Some(crate::output::Root::open(dir)?),
         _ => None,
     };
-    model::lifecycle::load_scripts(&mut model.lifecycle_configs, |rel| {
-        let Some(root) = &root else { return Ok(None) };
-        root.read(rel)
-    })?;
-    detail!("resolved the model in {:.2?}", start.elapsed());
-    let errors: Vec<String> = model
-        .errors()
-        .map(|f| format!("{}: {} [{}]", f.choice, f.message, f.source))
-        .collect();
+    let resolve = |spec: &Valid| -> Result<Model> {
+        let mut model = model::resolve(spec);
+        model::lifecycle::load_scripts(&mut model.lifecycle_configs, |rel| {
+            let Some(root) = &root else { return Ok(None) };
+            root.read(rel)
+        })?;
+        Ok(model)
+    };
+    let envs = spec.environments();
+    let models: Vec<(Option<String>, Model)> = if envs.is_empty() {
+        vec![(None, resolve(spec)?)]
+    } else {
+        envs.iter()
+            .map(|e| Ok((Some(e.name.clone()), resolve(&e.spec)?)))
+            .collect::<Result<_>>()?
+    };
+    detail!(
+        "resolved {} model(s) in {:.2?}",
+        models.len(),
+        start.elapsed()
+    );
+    let mut errors = vec![];
+    for (name, model) in &models {
+        let prefix = name
+            .as_ref()
+            .map(|n| format!("environments.{n}: "))
+            .unwrap_or_default();
+        errors.extend(
+            model
+                .errors()
+                .map(|f| format!("{prefix}{}: {} [{}]", f.choice, f.message, f.source)),
+        );
+    }
     match errors.len() {
         0 => {}
         1 => return Err(Error::Findings(format!(" {}", errors[0]))),
         _ => return Err(Error::Findings(format!("\n  {}", errors.join("\n  ")))),
     }
     let start = std::time::Instant::now();
-    let set = render::render(&model, spec, format)?;
+    let (set, across) = if envs.is_empty() {
+        (render::render(&models[0].1, spec, format)?, vec![])
+    } else {
+        let pairs: Vec<(crate::spec::Environment, Model)> = envs
+            .iter()
+            .cloned()
+            .zip(models.iter().map(|(_, m)| m.clone()))
+            .collect();
+        (
+            render::render_environments(&pairs, spec, format)?,
+            model::findings::environments::across(&pairs),
+        )
+    };
     detail!(
         "rendered {} files ({}) in {:.2?}",
         set.files.len(),
         format.name(),
         start.elapsed()
     );
-    Ok((model, set))
+    Ok(Built {
+        models,
+        across,
+        set,
+    })
 }
 
 /// Findings on stderr: warnings always, informational ones with `--verbose`.
-pub(crate) fn print_findings(model: &Model) {
+pub(crate) fn print_findings(built: &Built) {
     let verbose = ui().verbose;
-    for f in model
-        .findings
+    for f in built
+        .findings()
         .iter()
         .filter(|f| verbose || f.severity != Severity::Info)
     {
@@ -288,10 +351,14 @@ pub(crate) fn applied_model(lock: &reconcile::Lock) -> Option<Model> {
 /// What changes in the environment from the lock's answers to `model`, when it can be told.
 pub(crate) fn environment(
     lock: Option<&reconcile::Lock>,
-    model: &Model,
+    built: &Built,
 ) -> Option<reconcile::environment::Changes> {
+    // Several environments: the changes are in each environment's ARCHITECTURE.md diff.
+    if built.models.len() != 1 || built.models[0].0.is_some() {
+        return None;
+    }
     let old = applied_model(lock?)?;
-    Some(reconcile::environment::changes(&old, model))
+    Some(reconcile::environment::changes(&old, built.model()))
 }
 
 /// The environment changes for people: a heading and one indented line per change; empty

@@ -102,7 +102,7 @@ pub(crate) fn unapplied(lock: &Lock, spec: &crate::spec::Spec) -> Vec<String> {
 pub(crate) fn diff(args: DiffArgs) -> Result<i32> {
     let (root, lock, text, origin) = open_project(&args.dir)?;
     let spec = spec::load(&SpecSource::Config { origin, text }, &[])?;
-    let (_, set) = build(&spec, lock.format(), Some(&args.dir))?;
+    let set = build(&spec, lock.format(), Some(&args.dir))?.set;
     let found = Found {
         files: reconcile::drift(&root, Some(&lock), &set)?,
         answers: status::Answers {
@@ -203,14 +203,15 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
         }
         (edited != text).then_some(edited)
     };
-    let (model, set) = build(&spec, format, Some(&args.dir))?;
+    let built = build(&spec, format, Some(&args.dir))?;
+    let set = &built.set;
     let labels = Labels {
         old: Some(lock.smgen.clone()),
         new: reconcile::VERSION.into(),
     };
     let plan = reconcile::plan(&root, Some(&lock), &set, &labels)?;
     let new_lock = reconcile::new_lock(format, &spec, &plan);
-    print_findings(&model);
+    print_findings(&built);
     for w in &plan.warnings {
         eprintln!("warning: {w}");
     }
@@ -224,7 +225,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
             sets.join(" ")
         ));
     }
-    let env = environment(Some(&lock), &model);
+    let env = environment(Some(&lock), &built);
     if !args.json {
         print_table(&plan, false);
         out(&environment_text(env.as_ref()));
@@ -293,6 +294,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
                 }),
             })
             .collect();
+        let findings = built.findings();
         report::print(&report::Upgrade {
             schema: report::UPGRADE,
             dir: args.dir.display().to_string(),
@@ -312,7 +314,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
             environment: env.clone(),
             files,
             conflicts: conflicts.clone(),
-            findings: &model.findings,
+            findings: &findings,
         });
     }
     if !changes.is_empty() {

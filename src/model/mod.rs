@@ -6,7 +6,7 @@ pub mod audit;
 mod boundary;
 mod endpoint_policies;
 pub mod endpoints;
-mod findings;
+pub mod findings;
 pub mod guardrails;
 pub mod iam;
 pub mod lifecycle;

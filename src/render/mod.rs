@@ -156,6 +156,49 @@ pub fn render(model: &Model, spec: &Spec, format: Format) -> Result<FileSet> {
     Ok(set)
 }
 
+/// Renders a project of several environments (`[environments.NAME]`) in one format: the
+/// format's shared part (Terraform module and one root per environment, CloudFormation template
+/// and `parameters/NAME.json`, CDK app with one Stage per environment), each environment's
+/// standalone files under `environments/NAME/` (policies, SDK defaults, teardown script,
+/// ARCHITECTURE.md), the lifecycle starting scripts once, and the answers.
+pub fn render_environments(
+    envs: &[(crate::spec::Environment, Model)],
+    spec: &Spec,
+    format: Format,
+) -> Result<FileSet> {
+    let view = crate::view::environments::Environments::of(envs);
+    let mut set = match format {
+        Format::Terraform => terraform::render_environments(&view)?,
+        Format::Cdk => cdk::render_environments(&view)?,
+        Format::CloudFormation => cloudformation::render_environments(&view)?,
+    };
+    for e in &view.envs {
+        let mut own = FileSet::default();
+        standalone::add(&mut own, e.model);
+        own.insert("teardown.sh", teardown::script(e.model));
+        own.insert("ARCHITECTURE.md", architecture(e.model));
+        for (path, text) in own.files {
+            set.insert(env_path(e.name, &path), text);
+        }
+        for c in &e.model.lifecycle_configs {
+            set.files
+                .entry(c.script.clone())
+                .or_insert_with(|| c.starter.clone());
+        }
+    }
+    set.insert(ANSWERS, answers(spec, format));
+    set.insert(SCHEMA_FILE, json_schema());
+    Ok(set)
+}
+
+/// Where a file of environment `env` goes: `environments/ENV/PATH`.
+pub fn env_path(env: &str, path: &str) -> String {
+    format!("{ENVIRONMENTS_DIR}/{env}/{path}")
+}
+
+/// The directory of the per-environment files (Terraform roots, policies, scripts).
+pub const ENVIRONMENTS_DIR: &str = "environments";
+
 /// `ARCHITECTURE.md`, the same in every format: the diagram, reachability, cost and findings
 /// that `smgen explain` prints.
 fn architecture(model: &Model) -> String {

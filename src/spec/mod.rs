@@ -3,12 +3,14 @@
 //! Every key path here is also a `--set` path (`network.nat=single`). Defaults are the secure
 //! choice (VPC only, no NAT, KMS key created, isolation on). Unknown keys are rejected.
 
+mod environments;
 mod governance;
 mod load;
 pub mod questions;
 mod rules;
 mod validate;
 
+pub use environments::{Environment, Stage};
 pub use governance::{Audit, CloudTrail, Lifecycle, Teardown, TeardownMode};
 pub(crate) use load::partial;
 pub use load::{SpecSource, load};
@@ -59,6 +61,14 @@ pub struct Spec {
     pub audit: Audit,
     #[serde(default, skip_serializing_if = "Lifecycle::is_empty")]
     pub lifecycle: Lifecycle,
+    /// Several environments from these answers: `[environments.NAME]` tables, each overriding
+    /// keys of the shared answers above (`[environments.prod.project] account_id = "…"`,
+    /// `[environments.dev.network] nat = "single"`). Tables merge key by key; any other value,
+    /// lists included, replaces the shared one. NAME: 1-16 lower-case letters, digits and
+    /// hyphens. Without any, the project is one environment, as before.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, serde_json::Map<String, serde_json::Value>>")]
+    pub environments: BTreeMap<String, toml::Table>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -72,6 +82,11 @@ pub struct Project {
     pub account_id: Option<String>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// What this environment is for (`development`, `test`, `production`, `data`), compared by
+    /// the checks across `[environments]`: production must not be weaker than development.
+    /// Unset: read from the environment's name (`prod`, `dev`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -110,6 +125,11 @@ pub struct Network {
     pub flow_logs: bool,
     #[serde(default)]
     pub vpc: Vpc,
+    /// The environments' VPCs will be connected (VPC peering or a transit gateway, which smgen
+    /// does not create): their `network.vpc.cidr` blocks must then not overlap (an error
+    /// instead of a warning).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub interconnect: bool,
 }
 
 impl Default for Network {
@@ -121,6 +141,7 @@ impl Default for Network {
             private_endpoints_with_nat: false,
             flow_logs: true,
             vpc: Vpc::default(),
+            interconnect: false,
         }
     }
 }

@@ -12,6 +12,7 @@
 //!
 //! Where this sits: `spec → model → view → render → reconcile` (`docs/architecture.md`).
 
+pub mod environments;
 pub mod outputs;
 pub mod sdk;
 pub mod waivers;

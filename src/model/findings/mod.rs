@@ -9,6 +9,7 @@ use crate::spec::{
 };
 use serde::Serialize;
 
+pub mod environments;
 mod posture;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -241,3 +241,12 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         teardown_delete: model.teardown_delete,
     }
 }
+
+/// The cdk layout of several environments (`[environments.NAME]`).
+pub fn render_environments(envs: &crate::view::environments::Environments) -> Result<FileSet> {
+    let _ = envs;
+    Err(crate::error::Error::Render {
+        template: "cdk".into(),
+        message: "several environments are not rendered in this format yet".into(),
+    })
+}

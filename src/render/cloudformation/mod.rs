@@ -321,3 +321,12 @@ fn check_unique(ctx: &Json) -> Result<()> {
     }
     Ok(())
 }
+
+/// The cloudformation layout of several environments (`[environments.NAME]`).
+pub fn render_environments(envs: &crate::view::environments::Environments) -> Result<FileSet> {
+    let _ = envs;
+    Err(crate::error::Error::Render {
+        template: "cloudformation".into(),
+        message: "several environments are not rendered in this format yet".into(),
+    })
+}

@@ -503,3 +503,12 @@ fn skips(waived: &[Waiver]) -> Vec<String> {
         .map(|(id, why)| format!("{id}:{why}"))
         .collect()
 }
+
+/// The terraform layout of several environments (`[environments.NAME]`).
+pub fn render_environments(envs: &crate::view::environments::Environments) -> Result<FileSet> {
+    let _ = envs;
+    Err(crate::error::Error::Render {
+        template: "terraform".into(),
+        message: "several environments are not rendered in this format yet".into(),
+    })
+}

@@ -28,6 +28,8 @@ pub struct Valid {
     region: &'static RegionInfo,
     cidr: Option<Ipv4Net>,
     endpoints: Option<Vec<&'static CatalogEntry>>,
+    /// `[environments.NAME]`, each resolved and validated; empty for a one-environment project.
+    environments: Vec<super::Environment>,
 }
 
 impl Valid {
@@ -67,6 +69,7 @@ impl Valid {
             region,
             cidr,
             endpoints,
+            environments: vec![],
         })
     }
 
@@ -74,6 +77,12 @@ impl Valid {
     /// the solver picks them (`auto`).
     pub fn explicit_endpoints(&self) -> Option<&[&'static CatalogEntry]> {
         self.endpoints.as_deref()
+    }
+
+    /// The environments (`[environments.NAME]`), sorted by name; empty when the answers
+    /// describe one environment.
+    pub fn environments(&self) -> &[super::Environment] {
+        &self.environments
     }
 
     /// The answers, to change and validate again.
@@ -108,8 +117,18 @@ impl std::ops::Deref for Valid {
 }
 
 impl Spec {
-    /// Checks every value, the project's first (the rest depend on its Region).
+    /// Checks every value, the project's first (the rest depend on its Region), then every
+    /// environment's answers (the shared answers with its overrides) and the rules across
+    /// environments. The shared answers must be valid on their own: every environment starts
+    /// from them, and `smgen init` adds an environment to them.
     pub fn validate(self) -> Result<Valid> {
+        let mut valid = self.validate_one()?;
+        valid.environments = super::environments::resolve(&valid)?;
+        Ok(valid)
+    }
+
+    /// Checks one environment's answers.
+    pub(super) fn validate_one(self) -> Result<Valid> {
         let region = self.validate_project()?;
         let cidr = self.validate_network(region)?;
         let endpoints = self.validate_endpoints()?;
@@ -124,6 +143,7 @@ impl Spec {
             region,
             cidr,
             endpoints,
+            environments: vec![],
         })
     }
 
