@@ -62,7 +62,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
     let format = args.format;
     let spec = spec::load(&source, &args.sets)?;
     let built = build(&spec, format, Some(&args.out))?;
-    let (model, set) = (built.model(), &built.set);
+    let (model, set) = (built.model(), built.set.clone());
     let target = output::check_target(&args.out, args.force)?;
     if args.check {
         return check(&args, format, &spec, &set, target);

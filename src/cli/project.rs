@@ -204,7 +204,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
         (edited != text).then_some(edited)
     };
     let built = build(&spec, format, Some(&args.dir))?;
-    let set = &built.set;
+    let set = built.set.clone();
     let labels = Labels {
         old: Some(lock.smgen.clone()),
         new: reconcile::VERSION.into(),

@@ -181,9 +181,9 @@ mod tests {
         ));
         assert!(f.is_empty(), "{f:?}");
         // A stage named in the answers counts like a name.
-        let f = across_of(&format!(
-            "[project]\nname = \"fraud\"\nregion = \"eu-west-1\"\n[environments.blue.project]\naccount_id = \"111111111111\"\nstage = \"development\"\n\
-             [environments.green.project]\naccount_id = \"222222222222\"\nstage = \"production\"\n[environments.green.network]\nnat = \"single\"\n[environments.green.network.vpc]\ncidr = \"10.30.0.0/16\"\n"
+        let f = across_of(concat!(
+            "[project]\nname = \"fraud\"\nregion = \"eu-west-1\"\n[environments.blue.project]\naccount_id = \"111111111111\"\nstage = \"development\"\n",
+            "[environments.green.project]\naccount_id = \"222222222222\"\nstage = \"production\"\n[environments.green.network]\nnat = \"single\"\n[environments.green.network.vpc]\ncidr = \"10.30.0.0/16\"\n"
         ));
         assert_eq!(f.len(), 1, "{f:?}");
     }
