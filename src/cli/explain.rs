@@ -44,6 +44,10 @@ pub(crate) struct ExplainArgs {
     /// Plain tables that fit 100 columns, also when piped. The default in a terminal.
     #[arg(long)]
     text: bool,
+    /// Only these environments (`[environments.NAME]`; repeat for several). Default: every
+    /// environment, one explanation each.
+    #[arg(long = "env", value_name = "NAME")]
+    envs: Vec<String>,
 }
 
 fn traffic(arg: Option<&str>) -> Result<Option<f64>> {
@@ -80,23 +84,90 @@ pub(crate) fn explain(args: ExplainArgs) -> Result<i32> {
         (None, None, None) => unreachable!("clap requires DIR, --preset or --config"),
     };
     let spec = spec::load(&source, &args.sets)?;
-    let model = model::resolve(&spec);
-    let e = explain::explain(&model, traffic_gb, format);
+    let in_scope = super::env_scope(&spec, &args.envs)?;
+    let envs = spec.environments();
+    if envs.is_empty() {
+        let model = model::resolve(&spec);
+        let e = explain::explain(&model, traffic_gb, format);
+        if args.json {
+            out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&e).expect("json")
+            ));
+        } else {
+            show(&args, &e, &model.name, None);
+        }
+        return Ok(0);
+    }
+    // Several environments: one explanation each, and the findings across them.
+    let chosen: Vec<&crate::spec::Environment> = envs
+        .iter()
+        .filter(|e| in_scope(&format!("{}/{}/", crate::render::ENVIRONMENTS_DIR, e.name)))
+        .collect();
+    let pairs: Vec<(crate::spec::Environment, model::Model)> = envs
+        .iter()
+        .map(|e| (e.clone(), model::resolve(&e.spec)))
+        .collect();
+    let across = model::findings::environments::across(&pairs);
+    let explanations: Vec<(&str, explain::Explanation)> = chosen
+        .iter()
+        .map(|e| {
+            let m = &pairs
+                .iter()
+                .find(|(p, _)| p.name == e.name)
+                .expect("chosen from envs")
+                .1;
+            (e.name.as_str(), explain::explain(m, traffic_gb, format))
+        })
+        .collect();
     if args.json {
+        let doc = serde_json::json!({
+            "schema": "smgen-explain-environments/1",
+            "across": across,
+            "environments": explanations
+                .iter()
+                .map(|(name, e)| serde_json::json!({ "name": name, "explanation": e }))
+                .collect::<Vec<_>>(),
+        });
         out(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&e).expect("json")
+            serde_json::to_string_pretty(&doc).expect("json")
         ));
-    } else {
-        use std::io::IsTerminal;
-        let heading = format!("{}: what can reach what, and what it costs", model.name);
-        if args.text || (!args.markdown && std::io::stdout().is_terminal()) {
-            out(&text(&e, &heading));
-        } else {
-            out(&report::markdown(&e, &heading));
+        return Ok(0);
+    }
+    for (name, e) in &explanations {
+        let model_name = &pairs
+            .iter()
+            .find(|(p, _)| p.name == *name)
+            .expect("named")
+            .0
+            .spec
+            .project
+            .name;
+        show(&args, e, model_name, Some(name));
+        out("\n");
+    }
+    if !across.is_empty() {
+        out("Across environments\n");
+        for f in &across {
+            out(&format!("  {f}\n"));
         }
     }
     Ok(0)
+}
+
+/// One explanation in the chosen text form.
+fn show(args: &ExplainArgs, e: &explain::Explanation, name: &str, env: Option<&str>) {
+    use std::io::IsTerminal;
+    let heading = match env {
+        Some(env) => format!("{name} (environment {env}): what can reach what, and what it costs"),
+        None => format!("{name}: what can reach what, and what it costs"),
+    };
+    if args.text || (!args.markdown && std::io::stdout().is_terminal()) {
+        out(&text(e, &heading));
+    } else {
+        out(&report::markdown(e, &heading));
+    }
 }
 
 /// Columns the terminal report fits in.

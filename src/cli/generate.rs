@@ -48,6 +48,11 @@ pub(crate) struct GenerateArgs {
     /// smgen.toml holds other answers or another format (this run's answers replace them).
     #[arg(long)]
     force: bool,
+    /// Only these environments (`[environments.NAME]`; repeat for several): their own files
+    /// and the shared ones are written or checked, the other environments' are left as they
+    /// are. Default: every environment.
+    #[arg(long = "env", value_name = "NAME")]
+    envs: Vec<String>,
     /// Print a JSON report on stdout.
     #[arg(long)]
     json: bool,
@@ -61,11 +66,13 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
     };
     let format = args.format;
     let spec = spec::load(&source, &args.sets)?;
+    let scope = super::env_scope(&spec, &args.envs)?;
     let built = build(&spec, format, Some(&args.out))?;
-    let (model, set) = (built.model(), built.set.clone());
+    let (model, mut set) = (built.model(), built.set.clone());
+    set.files.retain(|path, _| scope(path));
     let target = output::check_target(&args.out, args.force)?;
     if args.check {
-        return check(&args, format, &spec, &set, target);
+        return check(&args, format, &spec, &set, target, &scope);
     }
     if target == Target::Project && !args.force {
         refuse_other_answers(&args, format, &spec)?;
@@ -88,7 +95,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
                 old: lock.as_ref().map(|l| l.smgen.clone()),
                 new: reconcile::VERSION.into(),
             };
-            let plan = reconcile::plan(&root, lock.as_ref(), &set, &labels)?;
+            let plan = reconcile::plan_scoped(&root, lock.as_ref(), &set, &labels, &scope)?;
             // smgen.toml records this run's answers; kept as it is when they are the same.
             let answers_path = args.out.join(crate::project::ANSWERS);
             let answers_action = match root.read(crate::project::ANSWERS)? {
@@ -273,6 +280,7 @@ fn check(
     spec: &Spec,
     set: &FileSet,
     target: Target,
+    scope: &dyn Fn(&str) -> bool,
 ) -> Result<i32> {
     let found = if target == Target::New {
         let files = set
@@ -320,7 +328,7 @@ fn check(
         let file = (recorded.as_deref() != Some(spec))
             .then(|| (answers, set.files[crate::project::ANSWERS].clone()));
         Found {
-            files: reconcile::drift(&root, lock.as_ref(), set)?,
+            files: reconcile::drift_scoped(&root, lock.as_ref(), set, scope)?,
             answers: status::Answers {
                 changes: lock
                     .as_ref()

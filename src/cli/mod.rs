@@ -256,6 +256,52 @@ pub(crate) fn build(spec: &Valid, format: Format, project: Option<&Path>) -> Res
     })
 }
 
+/// The `--env` selection of a command: which paths it may touch. Every path is in scope
+/// without `--env`; with it, the files of the other environments (`environments/OTHER/…`,
+/// `parameters/OTHER.json`) are left as they are, and the shared ones (module, template, app)
+/// are in scope.
+pub(crate) fn env_scope(spec: &Valid, selected: &[String]) -> Result<impl Fn(&str) -> bool> {
+    let names: Vec<String> = spec.environments().iter().map(|e| e.name.clone()).collect();
+    if let Some(first) = selected.first() {
+        if names.is_empty() {
+            return Err(Error::invalid(
+                "--env",
+                first,
+                "these answers have no [environments.NAME] tables",
+                "leave --env out, or add environments to smgen.toml (`smgen init` in the project adds one)",
+            ));
+        }
+        if let Some(bad) = selected.iter().find(|s| !names.contains(s)) {
+            return Err(Error::invalid(
+                "--env",
+                bad,
+                "no such environment",
+                format!("one of: {}", names.join(", ")),
+            ));
+        }
+    }
+    let others: Vec<String> = if selected.is_empty() {
+        vec![]
+    } else {
+        names
+            .into_iter()
+            .filter(|n| !selected.contains(n))
+            .collect()
+    };
+    Ok(move |path: &str| {
+        let env = path
+            .strip_prefix(render::ENVIRONMENTS_DIR)
+            .and_then(|r| r.strip_prefix('/'))
+            .and_then(|r| r.split_once('/'))
+            .map(|(env, _)| env)
+            .or_else(|| {
+                path.strip_prefix("parameters/")
+                    .and_then(|r| r.strip_suffix(".json"))
+            });
+        !env.is_some_and(|e| others.iter().any(|o| o == e))
+    })
+}
+
 /// Findings on stderr: warnings always, informational ones with `--verbose`.
 pub(crate) fn print_findings(built: &Built) {
     let verbose = ui().verbose;

@@ -29,6 +29,10 @@ pub(crate) struct DiffArgs {
     /// exactly as rendered).
     #[arg(long)]
     strict: bool,
+    /// Only these environments (`[environments.NAME]`; repeat for several) and the shared
+    /// files. Default: every environment.
+    #[arg(long = "env", value_name = "NAME")]
+    envs: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -48,6 +52,10 @@ pub(crate) struct UpgradeArgs {
     /// A JSON report on stdout (instead of the decision table and, with --dry-run, the diffs).
     #[arg(long)]
     json: bool,
+    /// Only these environments (`[environments.NAME]`; repeat for several) and the shared
+    /// files: the other environments' files stay as they are. Default: every environment.
+    #[arg(long = "env", value_name = "NAME")]
+    envs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,9 +110,10 @@ pub(crate) fn unapplied(lock: &Lock, spec: &crate::spec::Spec) -> Vec<String> {
 pub(crate) fn diff(args: DiffArgs) -> Result<i32> {
     let (root, lock, text, origin) = open_project(&args.dir)?;
     let spec = spec::load(&SpecSource::Config { origin, text }, &[])?;
+    let scope = super::env_scope(&spec, &args.envs)?;
     let set = build(&spec, lock.format(), Some(&args.dir))?.set;
     let found = Found {
-        files: reconcile::drift(&root, Some(&lock), &set)?,
+        files: reconcile::drift_scoped(&root, Some(&lock), &set, &scope)?,
         answers: status::Answers {
             changes: unapplied(&lock, &spec),
             file: None,
@@ -209,7 +218,8 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
         old: Some(lock.smgen.clone()),
         new: reconcile::VERSION.into(),
     };
-    let plan = reconcile::plan(&root, Some(&lock), &set, &labels)?;
+    let scope = super::env_scope(&spec, &args.envs)?;
+    let plan = reconcile::plan_scoped(&root, Some(&lock), &set, &labels, &scope)?;
     let new_lock = reconcile::new_lock(format, &spec, &plan);
     print_findings(&built);
     for w in &plan.warnings {

@@ -113,33 +113,58 @@ pub fn snapshots(
     if let Some(lock) = lock {
         paths.extend(lock.files.iter().map(|f| f.path.as_str()));
     }
+    // Files that moved: new here, not on disk, and their previous path is in the lock and no
+    // longer rendered.
+    let mut moved_from: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut moved_to: BTreeMap<&str, &str> = BTreeMap::new();
+    if let Some(lock) = lock {
+        for path in theirs.keys() {
+            if let Some(old) = crate::render::moved_from(path)
+                && lock.file(path).is_none()
+                && lock.file(old).is_some()
+                && !theirs.contains_key(&old.to_string())
+                && root.read(path)?.is_none()
+            {
+                moved_from.insert(path, old);
+                moved_to.entry(old).or_insert(path);
+            }
+        }
+    }
     let mut warnings = vec![];
     let mut out = vec![];
     for path in paths {
-        let entry = lock.and_then(|l| l.file(path));
+        let from = moved_from.get(path).copied();
+        // A moved file is looked at through its previous path: lock entry, base and disk.
+        let at = from.unwrap_or(path);
+        let entry = lock.and_then(|l| l.file(at));
         let (mut base, mut base_now) = (None, None);
         if let Some(entry) = entry {
-            let raw = root.read(&base_path(path))?;
+            let raw = root.read(&base_path(at))?;
             match &raw {
                 Some(bytes) if lock::sha256_hex(bytes) == entry.sha256 => {
                     base = String::from_utf8(bytes.clone()).ok();
                 }
                 Some(_) => warnings.push(format!(
-                    "{path}: its .smgen/base copy does not match the lock (edited, or a run was interrupted); it is merged without a base"
+                    "{at}: its .smgen/base copy does not match the lock (edited, or a run was interrupted); it is merged without a base"
                 )),
                 None => warnings.push(format!(
-                    "{path}: no .smgen/base copy; it is merged without a base"
+                    "{at}: no .smgen/base copy; it is merged without a base"
                 )),
             }
-            base_now = raw.and_then(|b| String::from_utf8(b).ok());
+            // The new path has no base copy of its own yet.
+            if from.is_none() {
+                base_now = raw.and_then(|b| String::from_utf8(b).ok());
+            }
         }
         out.push(Snapshot {
             path: path.to_string(),
             locked: entry.map(|e| e.class),
             base,
             base_now,
-            ours: Disk::from_bytes(root.read(path)?),
+            ours: Disk::from_bytes(root.read(at)?),
             theirs: theirs.get(&path.to_string()).map(|t| t.to_string()),
+            moved_from: from.map(String::from),
+            moved_to: moved_to.get(path).map(|p| p.to_string()),
         });
     }
     Ok((out, warnings))
@@ -186,8 +211,29 @@ impl Plan {
 
 /// Decides what happens to every file (reads only).
 pub fn plan(root: &Root, lock: Option<&Lock>, rendered: &FileSet, labels: &Labels) -> Result<Plan> {
+    plan_scoped(root, lock, rendered, labels, &|_| true)
+}
+
+/// [`plan`] for the paths `in_scope` accepts (`--env dev`: the shared files and dev's own);
+/// every other path is left exactly as it is, on disk, in its base copy and in the lock.
+pub fn plan_scoped(
+    root: &Root,
+    lock: Option<&Lock>,
+    rendered: &FileSet,
+    labels: &Labels,
+    in_scope: &dyn Fn(&str) -> bool,
+) -> Result<Plan> {
     let (snapshots, warnings) = snapshots(root, lock, rendered)?;
-    let entries = snapshots.iter().map(|s| plan::decide(s, labels)).collect();
+    let entries = snapshots
+        .iter()
+        .map(|s| {
+            if in_scope(&s.path) {
+                plan::decide(s, labels)
+            } else {
+                plan::untouched(s)
+            }
+        })
+        .collect();
     Ok(Plan { entries, warnings })
 }
 
@@ -266,9 +312,20 @@ impl Drift {
 /// Every file with an edit of yours or a pending change (what `smgen diff` shows), in path
 /// order.
 pub fn drift(root: &Root, lock: Option<&Lock>, rendered: &FileSet) -> Result<Vec<Drift>> {
+    drift_scoped(root, lock, rendered, &|_| true)
+}
+
+/// [`drift`] of the paths `in_scope` accepts.
+pub fn drift_scoped(
+    root: &Root,
+    lock: Option<&Lock>,
+    rendered: &FileSet,
+    in_scope: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Drift>> {
     let (snapshots, _) = snapshots(root, lock, rendered)?;
     Ok(snapshots
         .into_iter()
+        .filter(|s| in_scope(&s.path))
         .filter_map(|s| {
             let status = plan::status(&s);
             (!status.is_clean()).then_some(Drift {

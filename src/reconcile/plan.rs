@@ -69,6 +69,12 @@ pub struct Snapshot {
     pub base_now: Option<String>,
     pub ours: Disk,
     pub theirs: Option<String>,
+    /// A file new to the project whose previous version is at this path (a project that
+    /// gained `[environments]`: `network.tf` → `modules/sagemaker-environment/network.tf`);
+    /// `base`, `locked` and `ours` are that file's, so the user's edits move with it.
+    pub moved_from: Option<String>,
+    /// A file no longer generated whose contents moved to this path (and is removed).
+    pub moved_to: Option<String>,
 }
 
 impl Snapshot {
@@ -141,6 +147,57 @@ pub struct Entry {
 
 /// Decides what happens to one path.
 pub fn decide(s: &Snapshot, labels: &Labels) -> Entry {
+    if let (Some(to), None) = (&s.moved_to, &s.theirs) {
+        return Entry {
+            path: s.path.clone(),
+            decision: Decision::Remove,
+            ours: s.ours.clone(),
+            after: None,
+            write: !s.ours.is_absent(),
+            record: None,
+            base_now: s.base_now.clone(),
+            detail: format!("moved to {to} (your edits go with it)"),
+            hunks: 0,
+        };
+    }
+    let mut e = decide_in_place(s, labels);
+    if let Some(from) = &s.moved_from {
+        // The file itself is not on disk yet: whatever the decision, it is written.
+        e.write = e.after.is_some();
+        e.detail = match e.detail.is_empty() {
+            true => format!("moved from {from}"),
+            false => format!("moved from {from}: {}", e.detail),
+        };
+    }
+    e
+}
+
+/// A path outside the scope of this run (`--env`): nothing changes, on disk or in the lock.
+pub fn untouched(s: &Snapshot) -> Entry {
+    let record = match (s.locked, &s.base) {
+        (Some(class), Some(base)) => Some((class, base.clone())),
+        _ => None,
+    };
+    Entry {
+        path: s.path.clone(),
+        decision: if s.ours.is_absent() && s.locked.is_some() {
+            Decision::UserDeleted
+        } else {
+            Decision::Identical
+        },
+        ours: s.ours.clone(),
+        after: s.ours.text().map(String::from),
+        write: false,
+        // Without a usable base the lock entry cannot be kept as it was; the next run over
+        // this path merges without a base, as it would have anyway.
+        record,
+        base_now: s.base_now.clone(),
+        detail: "not in the --env selection: left as it is".into(),
+        hunks: 0,
+    }
+}
+
+fn decide_in_place(s: &Snapshot, labels: &Labels) -> Entry {
     let entry = |decision: Decision, after: Option<String>, record, detail: &str| {
         let write = match (&after, &s.ours) {
             (None, Disk::Absent) => false,
@@ -403,6 +460,8 @@ mod tests {
         theirs: Option<&str>,
     ) -> Snapshot {
         Snapshot {
+            moved_from: None,
+            moved_to: None,
             path: "network.tf".into(),
             locked,
             base: base.map(String::from),
@@ -420,6 +479,60 @@ mod tests {
     }
 
     const M: Option<Class> = Some(Class::Managed);
+
+    #[test]
+    fn a_moved_file_takes_its_edits_along_and_its_old_path_goes() {
+        let base = "a\nb\nc\n";
+        // The module's network.tf: new, not on disk; the root network.tf had a user edit.
+        let mut moved = snap(
+            Some(Class::Managed),
+            Some(base),
+            Some("a\nmine\nc\n"),
+            Some("a\nb\nc\nd\n"),
+        );
+        moved.path = "modules/sagemaker-environment/network.tf".into();
+        moved.moved_from = Some("network.tf".into());
+        let e = decide(&moved, &labels());
+        assert_eq!(e.decision, Decision::MergeClean);
+        assert_eq!(e.after.as_deref(), Some("a\nmine\nc\nd\n"));
+        assert!(e.write, "the new path is not on disk yet");
+        assert!(
+            e.detail.starts_with("moved from network.tf"),
+            "{}",
+            e.detail
+        );
+        // Unedited, the move writes the new render even where it equals the old file.
+        let mut same = snap(Some(Class::Managed), Some(base), Some(base), Some(base));
+        same.moved_from = Some("x".into());
+        let e = decide(&same, &labels());
+        assert!(e.write);
+        // The old path: removed even though edited (the edit went along).
+        let mut old = snap(Some(Class::Managed), Some(base), Some("a\nmine\nc\n"), None);
+        old.moved_to = Some("modules/sagemaker-environment/network.tf".into());
+        let e = decide(&old, &labels());
+        assert_eq!(e.decision, Decision::Remove);
+        assert!(e.write && e.after.is_none() && e.record.is_none());
+        // Without the move, the same edited file would be kept as the user's.
+        old.moved_to = None;
+        assert_eq!(decide(&old, &labels()).decision, Decision::Conflict);
+    }
+
+    #[test]
+    fn a_path_outside_the_env_selection_stays_as_it_is() {
+        let s = snap(
+            Some(Class::Managed),
+            Some("old\n"),
+            Some("mine\n"),
+            Some("new\n"),
+        );
+        let e = untouched(&s);
+        assert!(!e.write);
+        assert_eq!(e.after.as_deref(), Some("mine\n"));
+        // The lock keeps the old base, so the next full run still merges from it.
+        assert_eq!(e.record, Some((Class::Managed, "old\n".into())));
+        let deleted = snap(Some(Class::UserDeleted), Some("old\n"), None, Some("new\n"));
+        assert_eq!(untouched(&deleted).decision, Decision::UserDeleted);
+    }
 
     #[test]
     fn the_decision_table() {

@@ -196,6 +196,28 @@ pub fn env_path(env: &str, path: &str) -> String {
     format!("{ENVIRONMENTS_DIR}/{env}/{path}")
 }
 
+/// The Terraform module of the main structure group.
+pub const MODULE_DIR: &str = "modules/sagemaker-environment";
+
+/// Where a file of a project with `[environments]` was when the project had none: a
+/// one-environment Terraform root file moves into the main module, and every per-environment
+/// file (`environments/NAME/policies/…`, the Terraform root files) comes from the one
+/// environment's. The reconcile step carries the user's edits along such a move.
+pub fn moved_from(path: &str) -> Option<&str> {
+    if let Some(rest) = path
+        .strip_prefix(MODULE_DIR)
+        .and_then(|r| r.strip_prefix('/'))
+    {
+        return Some(rest);
+    }
+    let rest = path
+        .strip_prefix(ENVIRONMENTS_DIR)?
+        .strip_prefix('/')?
+        .split_once('/')?
+        .1;
+    Some(rest)
+}
+
 /// The directory of the per-environment files (Terraform roots, policies, scripts).
 pub const ENVIRONMENTS_DIR: &str = "environments";
 
