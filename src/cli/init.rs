@@ -31,6 +31,10 @@ pub(crate) struct InitArgs {
     /// variable).
     #[arg(long)]
     no_color: bool,
+    /// In an existing project: add an environment (`[environments.NAME]`) and upgrade the
+    /// project to render it. Asks its account, Region, VPC block and stage.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["preset", "format", "ask_all"])]
+    add_env: Option<String>,
 }
 
 /// Set once the user confirmed: from then on Ctrl-C lets the write finish (it is staged and
@@ -41,6 +45,9 @@ static WRITING: AtomicBool = AtomicBool::new(false);
 static STOPPING: AtomicBool = AtomicBool::new(false);
 
 pub(crate) fn init(args: InitArgs) -> Result<i32> {
+    if let Some(name) = &args.add_env {
+        return add_env(&args, name);
+    }
     let preset = args.preset.as_deref().map(presets::find).transpose()?;
     let format = args.format;
     // init only creates: an existing project is upgraded, anything else is not touched.
@@ -126,6 +133,41 @@ pub(crate) fn init(args: InitArgs) -> Result<i32> {
     );
     next_steps(&args.dir, format);
     Ok(0)
+}
+
+/// `smgen init --add-env NAME DIR`: the environment's questions, then `smgen upgrade` with
+/// the answers as `--set environments.NAME.…` overrides.
+fn add_env(args: &InitArgs, name: &str) -> Result<i32> {
+    if output::check_target(&args.dir, true)? != Target::Project {
+        return Err(Error::Output {
+            path: args.dir.clone(),
+            message: "is not an smgen project; --add-env adds an environment to one (start one with `smgen init DIR`)".into(),
+        });
+    }
+    let path = args.dir.join(crate::project::ANSWERS);
+    let spec = spec::load(&SpecSource::config_file(&path)?, &[])?;
+    let terminal = std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+        && std::io::stderr().is_terminal();
+    if !terminal {
+        return Err(Error::NeedsInput(format!(
+            "smgen init --add-env needs a terminal to ask questions; without one, run \
+             `smgen upgrade {dir} --set 'environments.{name}.project.account_id=\"…\"' \
+             --set environments.{name}.network.vpc.cidr=…`{first}",
+            dir = shell_word(&args.dir),
+            first = if spec.environments().is_empty() {
+                " --set 'environments.dev={}' (the existing environment needs a name too)"
+            } else {
+                ""
+            }
+        )));
+    }
+    let no_color = args.no_color
+        || super::ui::ui().choice == super::ui::ColorChoice::Never
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut prompter = TermPrompter::new(!no_color);
+    let sets = wizard::environment::add_environment(&mut prompter, &spec, name)?;
+    super::project::upgrade_with(&args.dir, sets)
 }
 
 /// What to run after a new project is written, per format (the generated README.md has the

@@ -183,6 +183,18 @@ fn summarize(found: &Found, dir: &Path, code: i32) {
     }
 }
 
+/// `smgen upgrade DIR --set …` for another command (`init --add-env`).
+pub(crate) fn upgrade_with(dir: &Path, sets: Vec<String>) -> Result<i32> {
+    upgrade(UpgradeArgs {
+        dir: dir.to_path_buf(),
+        sets,
+        dry_run: false,
+        conflict: ConflictMode::Markers,
+        json: false,
+        envs: vec![],
+    })
+}
+
 pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
     let (root, lock, text, origin) = open_project(&args.dir)?;
     let format = lock.format();

@@ -4,6 +4,7 @@
 //! `smgen.toml` and `--set`, so the prompt shows the config path's own error messages.
 
 mod endpoints;
+pub mod environment;
 mod prompter;
 mod summary;
 
