@@ -10,6 +10,9 @@
 //!   smgen.toml, resolve, render, compare with the files on disk.
 //! - `scaling/*`: resolve + render (Terraform) as one dimension grows; time per element should
 //!   stay flat (linear growth), which is what the README's table shows.
+//! - `environments/<format>/<n>`: resolve + render of a project with `n` environments
+//!   (`[environments.NAME]`), and `environments/check/<format>/50`: what `generate --check`
+//!   does on an unchanged 50-environment project (read, resolve, render, compare).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use smgen::model;
@@ -151,6 +154,85 @@ fn scaling(c: &mut Criterion) {
     group.finish();
 }
 
+/// Answers with `n` environments: one account and one VPC block each, every fifth in another
+/// Region (a structure of its own), every tenth a production one.
+pub fn environments_config(n: usize) -> String {
+    let mut s = String::from(
+        "[project]\nname = \"scale\"\nregion = \"eu-west-1\"\n[studio]\nuser_profiles = [\"ana\"]\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "[environments.e{i}.project]\naccount_id = \"{:012}\"\ntags = {{ env = \"e{i}\" }}\n{}{}\
+             [environments.e{i}.network.vpc]\ncidr = \"10.{i}.0.0/16\"\n",
+            100_000_000_000u64 + i as u64,
+            if i % 5 == 4 { "region = \"eu-central-1\"\n" } else { "" },
+            if i % 10 == 9 { "stage = \"production\"\n" } else { "" },
+        ));
+    }
+    s
+}
+
+fn load_text(text: &str) -> Valid {
+    spec::load(
+        &SpecSource::Config {
+            origin: "smgen.toml".into(),
+            text: text.into(),
+        },
+        &[],
+    )
+    .expect("the environments config is valid")
+}
+
+/// Resolve + render of every environment, as `smgen generate` does.
+fn render_environments(spec: &Valid, format: Format) -> render::FileSet {
+    let pairs: Vec<(spec::Environment, model::Model)> = spec
+        .environments()
+        .iter()
+        .map(|e| (e.clone(), model::resolve(&e.spec)))
+        .collect();
+    render::render_environments(&pairs, spec, format).expect("renders")
+}
+
+fn environments(c: &mut Criterion) {
+    let mut group = c.benchmark_group("environments");
+    for &format in FORMATS {
+        for n in [10, 25, 50] {
+            let text = environments_config(n);
+            group.throughput(Throughput::Elements(n as u64));
+            group.bench_with_input(BenchmarkId::new(format.name(), n), &text, |b, text| {
+                b.iter(|| {
+                    let spec = load_text(text);
+                    render_environments(&spec, format).files.len()
+                })
+            });
+        }
+    }
+    group.finish();
+    let text = environments_config(50);
+    let tmp = tempfile::tempdir().expect("scratch dir");
+    for &format in FORMATS {
+        let dir = tmp.path().join(format.name());
+        let spec = load_text(&text);
+        let set = render_environments(&spec, format);
+        let mut all = set.clone();
+        all.files
+            .extend(reconcile::initial_state(&set, format, &spec).unwrap().files);
+        output::write_new(&all, &dir).unwrap();
+        c.bench_function(&format!("environments/check/{}/50", format.name()), |b| {
+            b.iter(|| {
+                let root = Root::open(&dir).unwrap();
+                let lock = reconcile::read_lock(&root).unwrap().expect("a lock");
+                let text = String::from_utf8(root.read(smgen::project::ANSWERS).unwrap().unwrap())
+                    .unwrap();
+                let spec = load_text(&text);
+                let set = render_environments(&spec, lock.format());
+                let drift = reconcile::drift(&root, Some(&lock), &set).unwrap();
+                assert!(drift.is_empty(), "the project is unchanged");
+            })
+        });
+    }
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(10)
@@ -162,6 +244,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = presets, unchanged, scaling
+    targets = presets, unchanged, scaling, environments
 }
 criterion_main!(benches);
