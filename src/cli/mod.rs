@@ -207,11 +207,13 @@ pub(crate) fn build(spec: &Valid, format: Format, project: Option<&Path>) -> Res
             .map(|e| Ok((Some(e.name.clone()), resolve(&e.spec)?)))
             .collect::<Result<_>>()?
     };
-    detail!(
-        "resolved {} model(s) in {:.2?}",
-        models.len(),
-        start.elapsed()
-    );
+    match models.len() {
+        1 => detail!("resolved the model in {:.2?}", start.elapsed()),
+        n => detail!(
+            "resolved the models of {n} environments in {:.2?}",
+            start.elapsed()
+        ),
+    }
     let mut errors = vec![];
     for (name, model) in &models {
         let prefix = name
