@@ -361,7 +361,9 @@ impl Spec {
                 format!(
                     "the key is in {key_region}: the bucket is reached through this environment's S3 gateway endpoint, in {region}, and S3 uses a key of the bucket's Region"
                 ),
-                format!("a key ARN in {region} ('arn:{partition}:kms:{region}:{account}:key/<key-id>')"),
+                format!(
+                    "a key ARN in {region} ('arn:{partition}:kms:{region}:{account}:key/<key-id>')"
+                ),
             ));
         }
         Ok(())
