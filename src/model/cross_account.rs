@@ -201,6 +201,42 @@ pub fn add_documents(model: &mut Model) {
     model.documents.extend(docs);
 }
 
+/// A warning per bucket of another account: access works only once its owner has added the
+/// statements smgen wrote for them.
+pub fn findings(model: &Model) -> Vec<super::Finding> {
+    model
+        .cross_account
+        .iter()
+        .map(|b| {
+            let mut files = format!("policies/{}", b.bucket_policy_file);
+            if let Some(k) = &b.key_policy_file {
+                files.push_str(&format!(" and policies/{k}"));
+            }
+            let mut message = format!(
+                "access to {} depends on account {}: its owner must add the statements of {files}                  to the bucket's {}policy; until then the execution role is denied there",
+                b.bucket,
+                b.account,
+                if b.key_policy_file.is_some() {
+                    "and the key's "
+                } else {
+                    ""
+                }
+            );
+            if b.access == Access::ReadWrite && model.kms.key_arn.is_some() {
+                message.push_str(
+                    "; jobs write their outputs with this environment's key (the guardrails                      require it), which the owner can read only if this key's policy admits them",
+                );
+            }
+            super::Finding::new(
+                super::Severity::Warning,
+                &format!("{}.account", b.choice),
+                message,
+                "https://repost.aws/knowledge-center/cross-account-access-denied-error-s3",
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::iam::Effect;
