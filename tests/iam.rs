@@ -33,6 +33,11 @@ fn models() -> Vec<(String, Model)> {
             "needs.notebook_instances=true",
         ],
         &["jobs.isolation_exceptions=[\"arn:aws:iam::111122223333:role/chainer-*\"]"],
+        // A bucket of another account, with its owner's key: the owner's documents too.
+        &[
+            "project.account_id=\"111122223333\"",
+            "data.buckets=[{ name = \"data\" }, { existing = \"partner-data\", account = \"444455556666\", key_arn = \"arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab\", prefixes = [\"shared/\"] }]",
+        ],
     ];
     for sets in axes {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();

@@ -318,6 +318,22 @@ pub(crate) fn text(e: &Explanation, heading: &str) -> String {
         }
     }
 
+    if !e.cross_account.is_empty() {
+        s.push_str("\nBuckets of other accounts\n");
+        s.push_str(&wrap(crate::explain::report::CROSS_ACCOUNT_INTRO, ""));
+        s.push('\n');
+        for p in &e.cross_account {
+            s.push_str(&format!("{} (account {})\n", p.bucket, p.account));
+            for (i, st) in p.steps.iter().enumerate() {
+                s.push_str(&wrap(
+                    &format!("{}. {}: {}", i + 1, st.at, st.decided_by),
+                    "     ",
+                ));
+                s.push('\n');
+            }
+        }
+    }
+
     let c = &e.cost;
     s.push_str("\nMonthly cost of the network and encryption choices\n");
     s.push_str(&wrap(&c.summary(), ""));

@@ -32,6 +32,9 @@ pub struct Explanation {
     pub workloads: Vec<workloads::Workload>,
     /// What records the environment's activity, where, for how long, who can delete it.
     pub audit: audit::Posture,
+    /// The path to each bucket of another account, through both accounts' policies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cross_account: Vec<reach::CrossAccountPath>,
     pub findings: Vec<Finding>,
     pub diagram: Diagram,
 }
@@ -54,6 +57,7 @@ pub fn explain(model: &Model, traffic_gb: Option<f64>, format: DiagramFormat) ->
         cost: cost::estimate(model, traffic_gb),
         workloads: workloads::workloads(model),
         audit: audit::posture(model),
+        cross_account: reach::cross_account(model),
         findings: model.findings.clone(),
         diagram: Diagram {
             format: match format {

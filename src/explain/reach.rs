@@ -512,3 +512,99 @@ impl Vpc<'_> {
         no(why)
     }
 }
+
+/// One step of the path to a bucket of another account: where it is decided, and what decides
+/// it there.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub at: String,
+    pub decided_by: String,
+}
+
+/// The path from the execution role to a bucket of another account (`data.buckets[].account`):
+/// the layers of this environment, then the owner's bucket policy and key policy, each with the
+/// file that holds its statements. A cross-account request needs an Allow on both sides
+/// (<https://repost.aws/knowledge-center/cross-account-access-denied-error-s3>).
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossAccountPath {
+    pub bucket: String,
+    pub account: String,
+    pub steps: Vec<Step>,
+}
+
+pub fn cross_account(model: &Model) -> Vec<CrossAccountPath> {
+    use crate::model::cross_account::CrossAccountBucket;
+    let step = |at: String, decided_by: String| Step { at, decided_by };
+    let scope = |b: &CrossAccountBucket| {
+        let access = match b.access {
+            crate::spec::Access::ReadOnly => "read",
+            crate::spec::Access::ReadWrite => "read and write",
+        };
+        if b.prefixes.is_empty() {
+            access.to_string()
+        } else {
+            format!("{access} under {}", b.prefixes.join(", "))
+        }
+    };
+    model
+        .cross_account
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let mut steps = vec![step(
+                format!("execution role ({})", crate::model::EXECUTION_ROLE),
+                format!(
+                    "its policy and permissions boundary allow it to {} on {} while account {} owns it (s3:ResourceAccount)",
+                    scope(b),
+                    b.bucket,
+                    b.account
+                ),
+            )];
+            steps.push(match model.endpoint("s3") {
+                Some(e) => match &e.existing_id {
+                    Some(id) => step(
+                        format!("S3 gateway endpoint {id} (reused)"),
+                        format!(
+                            "its owner's policy must admit {} (the statements this environment needs: policies/{})",
+                            b.bucket,
+                            Model::endpoint_policy_file("s3")
+                        ),
+                    ),
+                    None => step(
+                        "S3 gateway endpoint".into(),
+                        format!(
+                            "its policy admits {} by name for this account's principals (statements OtherAccountBucket{n}Buckets and OtherAccountBucket{n}Objects of policies/{})",
+                            b.bucket,
+                            Model::endpoint_policy_file("s3"),
+                            n = i + 1
+                        ),
+                    ),
+                },
+                None => step(
+                    "network".into(),
+                    "no S3 gateway endpoint: S3 is reached by the caller's other route (NAT or the SageMaker-managed network)".into(),
+                ),
+            });
+            steps.push(step(
+                format!("bucket {} in account {}", b.bucket, b.account),
+                format!(
+                    "its bucket policy must allow the role: the owner adds policies/{}",
+                    b.bucket_policy_file
+                ),
+            ));
+            if let (Some(key), Some(file)) = (&b.key_arn, &b.key_policy_file) {
+                steps.push(step(
+                    format!("key {key} in account {}", b.account),
+                    format!(
+                        "S3 uses it for the role (kms:ViaService); its key policy must allow the role: the owner adds policies/{file}"
+                    ),
+                ));
+            }
+            CrossAccountPath {
+                bucket: b.bucket.clone(),
+                account: b.account.clone(),
+                steps,
+            }
+        })
+        .collect()
+}

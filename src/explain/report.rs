@@ -42,6 +42,7 @@ pub fn markdown(e: &Explanation, heading: &str) -> String {
     s.push_str(&format!("```{fence}\n{}```\n\n", e.diagram.text));
     reachability(&mut s, e);
     workloads(&mut s, e);
+    cross_account(&mut s, e);
     audit(&mut s, e);
     cost(&mut s, e);
     findings(&mut s, e);
@@ -224,6 +225,33 @@ fn workloads(s: &mut String, e: &Explanation) {
                 docs.join(", "),
                 g.sid,
                 cell(&paths.join("; "))
+            ));
+        }
+        s.push('\n');
+    }
+}
+
+/// The introduction of the section on buckets of other accounts (Markdown and terminal text).
+pub const CROSS_ACCOUNT_INTRO: &str = "A request to a bucket of another account needs an Allow \
+    from both accounts: this environment's layers below, and the owner's bucket policy (and key \
+    policy for SSE-KMS), whose statements smgen writes for the owner to add \
+    (https://repost.aws/knowledge-center/cross-account-access-denied-error-s3).";
+
+fn cross_account(s: &mut String, e: &Explanation) {
+    if e.cross_account.is_empty() {
+        return;
+    }
+    s.push_str(&format!(
+        "## Buckets of other accounts\n\n{CROSS_ACCOUNT_INTRO}\n\n"
+    ));
+    for p in &e.cross_account {
+        s.push_str(&format!("### `{}` (account {})\n\n", p.bucket, p.account));
+        for (i, st) in p.steps.iter().enumerate() {
+            s.push_str(&format!(
+                "{}. **{}**: {}\n",
+                i + 1,
+                cell(&st.at),
+                cell(&st.decided_by)
             ));
         }
         s.push('\n');

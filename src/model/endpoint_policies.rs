@@ -13,16 +13,13 @@ use crate::spec::Spec;
 
 /// What each endpoint carries, least privilege: (actions, resources). Only principals of this
 /// account may use any endpoint (`aws:PrincipalAccount`).
-fn endpoint_grants(
-    model: &Model,
-    spec: &Spec,
-    key: &str,
-) -> Vec<(String, Vec<&'static str>, Vec<Ref>)> {
+fn endpoint_grants(model: &Model, key: &str) -> Vec<(String, Vec<&'static str>, Vec<Ref>)> {
     let any = || vec![Ref::lit("*")];
     let in_account = |svc: &str, res: &str| vec![Ref::arn(svc, true, true, Ref::lit(res))];
     let g = |sid: &str, a: &[&'static str], r: Vec<Ref>| (sid.to_string(), a.to_vec(), r);
     match key {
-        "s3" => s3_gateway_grants(model, spec),
+        // The S3 gateway endpoint's statements are built by s3_gateway_statements.
+        "s3" => vec![],
         // Listed in network.endpoints with no declared need calling through it: reads only.
         "sagemaker.api" | "sagemaker.api-fips" => vec![
             g(
@@ -204,7 +201,7 @@ fn endpoint_grants(
 /// The S3 gateway endpoint reaches the environment's buckets, plus the AWS-owned buckets its
 /// features need (docs/sagemaker-facts.md § 2.5): JumpStart artifacts (objects tagged SageMaker=true), ECR
 /// image layers (`prod-REGION-starport-layer-bucket`) and the SDK's default bucket.
-fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static str>, Vec<Ref>)> {
+fn s3_gateway_statements(model: &Model, spec: &Spec) -> Vec<Statement> {
     // Not the trail's bucket: CloudTrail writes to it from outside the VPC, and nobody in the
     // environment needs to reach it.
     let mut buckets: Vec<Ref> = model
@@ -213,43 +210,34 @@ fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static st
         .filter(|b| !b.is_trail)
         .map(|b| bucket_arn(&b.name))
         .collect();
+    // Existing buckets of this account; those of other accounts get statements of their own
+    // below, each pinned to its owner.
     for b in &spec.data.buckets {
-        if let Some(existing) = &b.existing {
-            buckets.push(Ref::arn("s3", false, false, Ref::lit(existing.clone())));
+        if let (Some(existing), None) = (&b.existing, &b.account) {
+            buckets.push(super::cross_account::bucket_arn(existing));
         }
     }
-    let objects: Vec<Ref> = buckets
-        .iter()
-        .map(|b| Ref::join([b.clone(), Ref::lit("/*")]))
-        .collect();
-    let mut out = vec![
-        (
-            "EnvironmentBuckets".to_string(),
-            vec!["s3:GetBucketLocation", "s3:ListBucket"],
-            buckets,
-        ),
-        (
-            "EnvironmentObjects".to_string(),
-            vec![
-                "s3:AbortMultipartUpload",
-                "s3:DeleteObject",
-                "s3:GetObject",
-                "s3:PutObject",
-            ],
-            objects,
-        ),
-    ];
+    let mut out = vec![];
+    bucket_grants(&mut out, "Environment", buckets, None);
+    for (i, b) in model.cross_account.iter().enumerate() {
+        bucket_grants(
+            &mut out,
+            &format!("OtherAccountBucket{}", i + 1),
+            vec![super::cross_account::bucket_arn(&b.bucket)],
+            Some(&b.account),
+        );
+    }
     if spec.needs.sdk_remote_jobs && super::sdk_location(spec) == super::SdkLocation::SdkDefault {
         // No writable environment bucket: the SDK's own bucket, sagemaker-<region>-<account>.
         let default = super::sdk_default_bucket_arn(&model.region);
-        out.push((
-            "SdkDefaultBucket".into(),
-            vec!["s3:CreateBucket", "s3:GetBucketLocation", "s3:ListBucket"],
+        out.push(Statement::allow(
+            "SdkDefaultBucket",
+            &["s3:CreateBucket", "s3:GetBucketLocation", "s3:ListBucket"],
             vec![default.clone()],
         ));
-        out.push((
-            "SdkDefaultBucketObjects".into(),
-            vec![
+        out.push(Statement::allow(
+            "SdkDefaultBucketObjects",
+            &[
                 "s3:AbortMultipartUpload",
                 "s3:DeleteObject",
                 "s3:GetObject",
@@ -259,6 +247,36 @@ fn s3_gateway_grants(model: &Model, spec: &Spec) -> Vec<(String, Vec<&'static st
         ));
     }
     out
+}
+
+/// Listing and object access to `buckets` through the S3 gateway endpoint, as the statements
+/// `<label>Buckets` and `<label>Objects`; with `owner`, only while that account owns them
+/// (`s3:ResourceAccount`): a bucket of another account is admitted by name and owner, never by
+/// opening the endpoint to every bucket.
+fn bucket_grants(out: &mut Vec<Statement>, label: &str, buckets: Vec<Ref>, owner: Option<&str>) {
+    let objects: Vec<Ref> = buckets
+        .iter()
+        .map(|b| Ref::join([b.clone(), Ref::lit("/*")]))
+        .collect();
+    let pin = |s: Statement| match owner {
+        Some(account) => s.when(super::cross_account::owner_condition(account)),
+        None => s,
+    };
+    out.push(pin(Statement::allow(
+        &format!("{label}Buckets"),
+        &["s3:GetBucketLocation", "s3:ListBucket"],
+        buckets,
+    )));
+    out.push(pin(Statement::allow(
+        &format!("{label}Objects"),
+        &[
+            "s3:AbortMultipartUpload",
+            "s3:DeleteObject",
+            "s3:GetObject",
+            "s3:PutObject",
+        ],
+        objects,
+    )));
 }
 
 /// The statements of an interface endpoint: exactly the grants of the needs table that the
@@ -293,12 +311,12 @@ fn routed_statements(model: &Model, spec: &Spec, key: &str) -> Vec<Statement> {
 /// The policy of one endpoint.
 pub fn endpoint_policy(model: &Model, spec: &Spec, key: &str) -> PolicyDocument {
     let mut st: Vec<Statement> = if key == "s3" {
-        vec![]
+        s3_gateway_statements(model, spec)
     } else {
         routed_statements(model, spec, key)
     };
     if st.is_empty() {
-        st = endpoint_grants(model, spec, key)
+        st = endpoint_grants(model, key)
             .into_iter()
             .map(|(sid, actions, resources)| Statement::allow(&sid, &actions, resources))
             .collect();

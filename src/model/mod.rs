@@ -4,6 +4,7 @@
 mod access;
 pub mod audit;
 mod boundary;
+pub mod cross_account;
 mod endpoint_policies;
 pub mod endpoints;
 pub mod findings;
@@ -50,6 +51,9 @@ pub struct Model {
     pub security_groups: Vec<SecurityGroup>,
     pub kms: Kms,
     pub buckets: Vec<Bucket>,
+    /// Existing buckets of other accounts (`data.buckets[].account`), whose owners must add
+    /// the statements smgen writes for them.
+    pub cross_account: Vec<cross_account::CrossAccountBucket>,
     pub log_groups: Vec<LogGroup>,
     pub roles: Vec<Role>,
     pub domain: Option<Domain>,
@@ -243,6 +247,7 @@ pub fn resolve(spec: &Valid) -> Model {
         security_groups: sgs,
         kms,
         buckets: vec![],
+        cross_account: cross_account::declared(spec),
         log_groups: vec![],
         roles: vec![],
         domain: None,
@@ -433,6 +438,7 @@ pub fn resolve(spec: &Valid) -> Model {
             document: PolicyDocument::new(statements),
         });
     }
+    cross_account::add_documents(&mut model);
     model.left_out = needs::left_out(spec)
         .into_iter()
         .map(|l| (l.activity.clone(), l.actions.clone(), l.why.clone()))

@@ -67,60 +67,35 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
         let (arn, label) = match (&b.name, &b.existing) {
             (Some(short), _) => (bucket_arn(&super::snake(short)), heck_pascal(short)),
             (None, Some(existing)) => (
-                Ref::arn("s3", false, false, Ref::lit(existing.clone())),
+                super::cross_account::bucket_arn(existing),
                 format!("Existing{i}"),
             ),
             _ => continue,
         };
-        st.push(Statement::allow(
-            &format!("S3Location{label}"),
-            &["s3:GetBucketLocation"],
-            vec![arn.clone()],
-        ));
-        let mut list = Statement::allow(
-            &format!("S3List{label}"),
-            &["s3:ListBucket"],
-            vec![arn.clone()],
-        );
         let mut prefixes = b.prefixes.clone();
         if is_sdk && !prefixes.is_empty() {
             prefixes.push(super::SDK_PREFIX.into());
         }
-        let objects: Vec<Ref> = if prefixes.is_empty() {
-            vec![Ref::join([arn.clone(), Ref::lit("/*")])]
-        } else {
-            // The SDK checks its bucket with HeadBucket (s3:ListBucket without a prefix)
-            // before every upload, so on the SDK's bucket a request without a prefix passes.
-            let op = if is_sdk {
-                "StringLikeIfExists"
-            } else {
-                "StringLike"
-            };
-            list = list.when(Condition::new(
-                op,
-                "s3:prefix",
-                prefixes.iter().map(|p| Ref::lit(format!("{p}*"))),
+        let grants = bucket_statements(&arn, &label, &prefixes, b.access, is_sdk);
+        match &b.account {
+            // Another account's bucket: only while that account owns it, so that a bucket of
+            // the same name created elsewhere after a deletion is not reached (s3:ResourceAccount,
+            // https://aws.amazon.com/about-aws/whats-new/2020/12/new-iam-condition-keys-amazon-s3-limit-requests-buckets-owned-specific-aws-accounts-specific-tls-versions/).
+            Some(account) => st.extend(
+                grants
+                    .into_iter()
+                    .map(|s| s.when(super::cross_account::owner_condition(account))),
+            ),
+            None => st.extend(grants),
+        }
+        if let (Some(_), Some(key)) = (&b.account, &b.key_arn) {
+            st.push(super::cross_account::key_statement(
+                &format!("BucketKey{label}"),
+                key,
+                b.access,
+                model.partition,
             ));
-            prefixes
-                .iter()
-                .map(|p| Ref::join([arn.clone(), Ref::lit(format!("/{p}*"))]))
-                .collect()
-        };
-        st.push(list);
-        let actions: &[&str] = match b.access {
-            Access::ReadOnly => &["s3:GetObject"],
-            Access::ReadWrite => &[
-                "s3:AbortMultipartUpload",
-                "s3:DeleteObject",
-                "s3:GetObject",
-                "s3:PutObject",
-            ],
-        };
-        st.push(Statement::allow(
-            &format!("S3Objects{label}"),
-            actions,
-            objects,
-        ));
+        }
     }
 
     if sdk == super::SdkLocation::SdkDefault && spec.needs.sdk_remote_jobs {
@@ -315,6 +290,61 @@ pub fn add_roles(model: &mut Model, spec: &Spec) {
             }],
         });
     }
+}
+
+/// What a principal needs on one bucket for `access`: its location, listing (under the
+/// prefixes, if any) and the object actions (under the prefixes). The SDK checks its bucket with
+/// HeadBucket (s3:ListBucket without a prefix) before every upload, so on the SDK's bucket
+/// (`is_sdk`) a listing without a prefix passes.
+pub(super) fn bucket_statements(
+    arn: &Ref,
+    label: &str,
+    prefixes: &[String],
+    access: Access,
+    is_sdk: bool,
+) -> Vec<Statement> {
+    let location = Statement::allow(
+        &format!("S3Location{label}"),
+        &["s3:GetBucketLocation"],
+        vec![arn.clone()],
+    );
+    let mut list = Statement::allow(
+        &format!("S3List{label}"),
+        &["s3:ListBucket"],
+        vec![arn.clone()],
+    );
+    let objects: Vec<Ref> = if prefixes.is_empty() {
+        vec![Ref::join([arn.clone(), Ref::lit("/*")])]
+    } else {
+        let op = if is_sdk {
+            "StringLikeIfExists"
+        } else {
+            "StringLike"
+        };
+        list = list.when(Condition::new(
+            op,
+            "s3:prefix",
+            prefixes.iter().map(|p| Ref::lit(format!("{p}*"))),
+        ));
+        prefixes
+            .iter()
+            .map(|p| Ref::join([arn.clone(), Ref::lit(format!("/{p}*"))]))
+            .collect()
+    };
+    let actions: &[&str] = match access {
+        Access::ReadOnly => &["s3:GetObject"],
+        Access::ReadWrite => &[
+            "s3:AbortMultipartUpload",
+            "s3:DeleteObject",
+            "s3:GetObject",
+            "s3:PutObject",
+        ],
+    };
+    vec![
+        location,
+        list,
+        Statement::allow(&format!("S3Objects{label}"), actions, objects),
+    ]
 }
 
 pub(super) fn heck_pascal(s: &str) -> String {

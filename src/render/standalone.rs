@@ -338,6 +338,7 @@ pub fn readme_facts(model: &Model) -> ReadmeFacts {
         ),
         cost: Prose::of(crate::explain::cost::estimate(model, None).summary()),
         existing_vpc_checks: existing_vpc_checks(model).map(Prose::of),
+        cross_account: cross_account(model).map(Prose::of),
         checked: Prose::of(CHECKED.into()),
     }
 }
@@ -358,6 +359,7 @@ pub struct ReadmeFacts {
     access_policy: Prose,
     cost: Prose,
     existing_vpc_checks: Option<Prose>,
+    cross_account: Option<Prose>,
     checked: Prose,
 }
 
@@ -389,6 +391,35 @@ const CHECKED: &str = "smgen's validation renders every preset and a matrix of a
     policies are stored but not enforced (the simulation covers them), and a real account's \
     quotas, service-linked roles and organization policies are not there. A first deployment \
     into a sandbox account is the real test.";
+
+/// The files to hand to the owners of buckets of other accounts (`data.buckets[].account`), as
+/// a Markdown list, the same in every format's README. A bucket or key policy can name the
+/// execution role only once it exists ("Invalid principal in policy" otherwise: IAM User Guide,
+/// reference_policies_elements_principal, "IAM role principals"), hence after the first deployment.
+fn cross_account(model: &Model) -> Option<String> {
+    if model.cross_account.is_empty() {
+        return None;
+    }
+    let mut s = String::from(
+        "After the first deployment (a bucket or key policy can name the execution role only once \
+         it exists), hand these files to the owners of the buckets of other accounts; each file \
+         holds statements to add to their policy, and until they are added the role is denied \
+         there (access across accounts needs an Allow from both accounts):\n\n",
+    );
+    for b in &model.cross_account {
+        s.push_str(&format!(
+            "- account {}, bucket `{}`: `policies/{}` (bucket policy)",
+            b.account, b.bucket, b.bucket_policy_file
+        ));
+        if let Some(k) = &b.key_policy_file {
+            s.push_str(&format!(
+                " and `policies/{k}` (policy of the bucket's KMS key)"
+            ));
+        }
+        s.push('\n');
+    }
+    Some(s)
+}
 
 /// What an existing VPC must offer before the first deployment, with the AWS CLI commands that
 /// show it (the same list in every format's README; Terraform also checks items 1 and 3 at

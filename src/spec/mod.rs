@@ -471,6 +471,21 @@ pub struct Bucket {
     pub prefixes: Vec<String>,
     #[serde(default = "default_access")]
     pub access: Access,
+    /// The AWS account (12 digits) that owns an `existing` bucket, when that is not this
+    /// environment's account. The execution role's S3 grants are then pinned to that account
+    /// (`s3:ResourceAccount`), and smgen writes the bucket-policy statements the owner must add,
+    /// under `policies/for-account-<account>/`: cross-account access needs an Allow in both
+    /// accounts (https://repost.aws/knowledge-center/cross-account-access-denied-error-s3). Needs
+    /// `project.account_id`, because the owner's policy names the role's full ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The ARN of the KMS key of `account` that encrypts that bucket (SSE-KMS), when it is a
+    /// customer managed key. The role may use exactly that key, only through S3
+    /// (`kms:ViaService`), and smgen writes the key-policy statements the owner must add. Leave
+    /// it out for SSE-S3; a bucket encrypted with the owner's AWS managed `aws/s3` key cannot be
+    /// read from another account (its key policy cannot be changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -525,6 +540,8 @@ fn default_buckets() -> Vec<Bucket> {
         name: Some("data".into()),
         existing: None,
         prefixes: vec![],
+        account: None,
+        key_arn: None,
         access: Access::ReadWrite,
     }]
 }

@@ -312,6 +312,7 @@ pub fn check(spec: &Spec, model: &Model, needs: &[Need]) -> Vec<Finding> {
     out.extend(super::audit::findings(spec, model));
     out.extend(super::studio_guardrails::findings(spec));
     out.extend(super::quotas::check(model));
+    out.extend(super::cross_account::findings(model));
     out.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.choice.cmp(&b.choice)));
     out
 }

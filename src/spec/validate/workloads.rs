@@ -248,6 +248,7 @@ impl Spec {
                     ));
                 }
             }
+            self.validate_cross_account(&field, b, partition)?;
             for p in &b.prefixes {
                 if let Some(problem) = rules::prefix_problem(p) {
                     return Err(Error::invalid(
@@ -265,6 +266,104 @@ impl Spec {
                 "(no created bucket)",
                 "the environment needs one bucket it creates for model artifacts and outputs",
                 "at least one entry with `name`",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Spec {
+    /// `account` and `key_arn` of a bucket owned by another account. The owner's bucket and key
+    /// policies must name the role's full ARN (a cross-account grant needs an Allow on both
+    /// sides), so the environment's account must be known; a placeholder would be copied into a policy the
+    /// owner cannot save. The key must be the owner's and in the environment's Region: the S3
+    /// gateway endpoint serves same-Region buckets, and S3 uses only a key in the bucket's Region
+    /// (https://repost.aws/knowledge-center/cross-account-access-denied-error-s3).
+    fn validate_cross_account(
+        &self,
+        field: &str,
+        b: &crate::spec::Bucket,
+        partition: &str,
+    ) -> Result<()> {
+        if let Some(account) = &b.account {
+            if b.existing.is_none() {
+                return Err(Error::invalid(
+                    format!("{field}.account"),
+                    account,
+                    "only used with `existing`: smgen creates its own buckets in this account",
+                    "remove it, or name the other account's bucket with existing = \"their-bucket\"",
+                ));
+            }
+            if !rules::is_account_id(account) {
+                return Err(Error::invalid(
+                    format!("{field}.account"),
+                    account,
+                    "not an AWS account id",
+                    "exactly 12 digits, the account that owns the bucket",
+                ));
+            }
+            match &self.project.account_id {
+                None => {
+                    return Err(Error::invalid(
+                        "project.account_id",
+                        "(unset)",
+                        format!(
+                            "{field}.account names a bucket of another account, whose owner must name this environment's role ARNs in their bucket policy"
+                        ),
+                        "this environment's 12-digit account id",
+                    ));
+                }
+                Some(own) if own == account => {
+                    return Err(Error::invalid(
+                        format!("{field}.account"),
+                        account,
+                        "the environment's own account (project.account_id)",
+                        "remove it: a bucket of this account needs no statements from another owner",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        let Some(arn) = &b.key_arn else {
+            return Ok(());
+        };
+        let Some(account) = &b.account else {
+            return Err(Error::invalid(
+                format!("{field}.key_arn"),
+                arn,
+                "only used with `account` (the key of a bucket in another account)",
+                "remove it, or set the owning account with account = \"123456789012\"",
+            ));
+        };
+        if !rules::is_kms_key_arn(arn, partition) {
+            return Err(Error::invalid(
+                format!("{field}.key_arn"),
+                arn,
+                "not a KMS key ARN of this partition",
+                format!("'arn:{partition}:kms:<region>:<account>:key/<key-id>'"),
+            ));
+        }
+        let parts: Vec<&str> = arn.split(':').collect();
+        let (key_region, key_account) = (parts[3], parts[4]);
+        if key_account != account {
+            return Err(Error::invalid(
+                format!("{field}.key_arn"),
+                arn,
+                format!("the key belongs to account {key_account}, the bucket to {account}"),
+                format!("the ARN of a key of account {account}, which owns the bucket"),
+            ));
+        }
+        let region = &self.project.region;
+        if key_region != region {
+            return Err(Error::invalid(
+                format!("{field}.key_arn"),
+                arn,
+                format!(
+                    "the key is in {key_region}: the bucket is reached through this environment's S3 gateway endpoint, in {region}, and S3 uses a key of the bucket's Region"
+                ),
+                format!(
+                    "a key ARN in {region} ('arn:{partition}:kms:{region}:{account}:key/<key-id>')"
+                ),
             ));
         }
         Ok(())
