@@ -56,7 +56,13 @@ fn an_env_selection_leaves_the_other_environments_alone() {
     // A change of prod only, upgraded for dev only: prod's files are not touched.
     let up = smgen(
         &run.out,
-        &["upgrade", "--env", "dev", "--set", "environments.prod.network.flow_logs=false"],
+        &[
+            "upgrade",
+            "--env",
+            "dev",
+            "--set",
+            "environments.prod.network.flow_logs=false",
+        ],
     );
     up.assert_success();
     assert_eq!(read(&run.out, prod_policy), "prod, edited\n");
@@ -66,7 +72,9 @@ fn an_env_selection_leaves_the_other_environments_alone() {
     // An unknown name is an input error that lists the known ones.
     let bad = smgen(&run.out, &["diff", "--env", "stagin"]);
     bad.assert_exit(2);
-    bad.assert_stderr_contains("--env: no such environment (got 'stagin'); one of: data, dev, prod");
+    bad.assert_stderr_contains(
+        "--env: no such environment (got 'stagin'); one of: data, dev, prod",
+    );
     // --env without environments is refused, not ignored.
     let one = Smgen::new()
         .args(["generate", "--preset", "vpc-only-isolated", "--env", "dev"])
@@ -86,14 +94,22 @@ fn explain_shows_each_environment_or_the_one_asked_for() {
     all.assert_success();
     for env in ["data", "dev", "prod"] {
         assert!(
-            all.stdout.contains(&format!("fraud-ml (environment {env})")),
+            all.stdout
+                .contains(&format!("fraud-ml (environment {env})")),
             "{}",
             all.stdout
         );
     }
     let one = Smgen::new()
         .file("input.toml", FIXTURE)
-        .args(["explain", "--config", "input.toml", "--json", "--env", "prod"])
+        .args([
+            "explain",
+            "--config",
+            "input.toml",
+            "--json",
+            "--env",
+            "prod",
+        ])
         .run();
     one.assert_success();
     let doc = one.json();
@@ -144,7 +160,13 @@ fn mark_line(dir: &Path, path: &str, needle: &str) -> String {
 #[test]
 fn a_project_with_edits_becomes_two_environments_and_keeps_them() {
     let p = Smgen::new()
-        .args(["generate", "--preset", "vpc-only-isolated", "--format", "terraform"])
+        .args([
+            "generate",
+            "--preset",
+            "vpc-only-isolated",
+            "--format",
+            "terraform",
+        ])
         .out_dir()
         .run();
     p.assert_success();
@@ -185,11 +207,17 @@ fn a_project_with_edits_becomes_two_environments_and_keeps_them() {
         assert!(dir.join(format!("environments/{env}/main.tf")).is_file());
     }
     let answers = read(dir, "smgen.toml");
-    assert!(answers.starts_with("# owned by the ML platform team\n"), "{answers}");
+    assert!(
+        answers.starts_with("# owned by the ML platform team\n"),
+        "{answers}"
+    );
     // Afterwards the project is clean but for the edit, which is the user's.
     let d = smgen(dir, &["diff", "--stat"]);
     d.assert_exit(0);
-    assert_eq!(d.stdout.trim(), format!("yours    modified  {module}  +1 -1"));
+    assert_eq!(
+        d.stdout.trim(),
+        format!("yours    modified  {module}  +1 -1")
+    );
     // Nothing left over from the one-environment layout.
     let leftovers: Vec<String> = tree(dir)
         .into_keys()

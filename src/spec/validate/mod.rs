@@ -46,7 +46,9 @@ impl Valid {
 
     /// The spec with its Region and VPC block resolved but no other answer checked, `None`
     /// when those two do not resolve. For the tests that feed the renderers values validation
-    /// refuses (escaping is defence in depth); everything else goes through [`Spec::validate`].
+    /// refuses (escaping is defence in depth), and for the shared answers of environments,
+    /// which are checked as part of each environment; everything else goes through
+    /// [`Spec::validate`].
     #[doc(hidden)]
     pub fn unchecked(spec: Spec) -> Option<Valid> {
         let region = region::lookup(&spec.project.region)?;
@@ -117,13 +119,22 @@ impl std::ops::Deref for Valid {
 }
 
 impl Spec {
-    /// Checks every value, the project's first (the rest depend on its Region), then every
-    /// environment's answers (the shared answers with its overrides) and the rules across
-    /// environments. The shared answers must be valid on their own: every environment starts
-    /// from them, and `smgen init` adds an environment to them.
+    /// Checks every value, the project's first (the rest depend on its Region). With
+    /// `[environments]`, every environment's answers (the shared answers with its overrides)
+    /// and the rules across environments: the shared answers are then checked as part of each
+    /// environment, not alone (an answer such as a bucket of another account may need
+    /// `project.account_id`, which each environment sets).
     pub fn validate(self) -> Result<Valid> {
-        let mut valid = self.validate_one()?;
-        valid.environments = super::environments::resolve(&valid)?;
+        if self.environments.is_empty() {
+            return self.validate_one();
+        }
+        let environments = super::environments::resolve(&self)?;
+        let shared = self.clone().validate_one();
+        let mut valid = match shared {
+            Ok(v) => v,
+            Err(e) => Valid::unchecked(self).ok_or(e)?,
+        };
+        valid.environments = environments;
         Ok(valid)
     }
 
