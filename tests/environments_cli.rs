@@ -225,3 +225,32 @@ fn a_project_with_edits_becomes_two_environments_and_keeps_them() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn the_json_report_lists_each_environment_with_its_endpoints() {
+    let run = Smgen::new()
+        .file("input.toml", FIXTURE)
+        .args(["generate", "--config", "input.toml", "--json", "--dry-run"])
+        .out_dir()
+        .run();
+    run.assert_success();
+    let doc = run.json();
+    assert_eq!(doc["endpoints"].as_array().unwrap().len(), 0);
+    let envs = doc["environments"].as_array().unwrap();
+    let names: Vec<&str> = envs.iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["data", "dev", "prod"]);
+    assert_eq!(envs[2]["stage"], "production");
+    assert_eq!(envs[2]["account_id"], "222222222222");
+    // The data account runs no Studio: fewer endpoints than development.
+    let count = |i: usize| envs[i]["endpoints"].as_array().unwrap().len();
+    assert!(count(0) < count(1), "{doc}");
+    // A finding of one environment is named by it.
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["choice"].as_str().unwrap().starts_with("environments.")),
+        "{doc}"
+    );
+}

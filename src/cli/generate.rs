@@ -159,12 +159,29 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
                 .collect(),
             conflicts: conflicts.clone(),
             findings: &findings,
-            endpoints: model
-                .endpoints
-                .iter()
-                .map(report::EndpointRow::of)
-                .collect(),
+            // Several environments: each one's endpoints under `environments`.
+            endpoints: if spec.environments().is_empty() {
+                model
+                    .endpoints
+                    .iter()
+                    .map(report::EndpointRow::of)
+                    .collect()
+            } else {
+                vec![]
+            },
             environment: env.clone(),
+            environments: spec
+                .environments()
+                .iter()
+                .zip(&built.models)
+                .map(|(e, (_, m))| report::EnvironmentRow {
+                    name: &e.name,
+                    stage: e.stage().map(|s| s.name()),
+                    account_id: e.spec.project.account_id.as_deref(),
+                    region: &m.region,
+                    endpoints: m.endpoints.iter().map(report::EndpointRow::of).collect(),
+                })
+                .collect(),
         });
     } else {
         print_findings(&built);

@@ -43,6 +43,19 @@ pub struct Generate<'a> {
     /// What changes in the deployed environment since the answers last applied (`None` for a
     /// new project).
     pub environment: Option<Changes>,
+    /// `[environments.NAME]`, each with its own endpoints (left out for one environment,
+    /// whose endpoints are `endpoints`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<EnvironmentRow<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EnvironmentRow<'a> {
+    pub name: &'a str,
+    pub stage: Option<&'static str>,
+    pub account_id: Option<&'a str>,
+    pub region: &'a str,
+    pub endpoints: Vec<EndpointRow<'a>>,
 }
 
 #[derive(Debug, Serialize)]
