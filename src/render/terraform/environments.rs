@@ -100,7 +100,9 @@ fn outputs_of(tf: &str) -> Vec<Output> {
 
 /// The text of a simple HCL string (quotes removed, `\"` and `\\` unescaped), for Markdown.
 fn hcl_text(q: &str) -> String {
-    q.trim_matches('"').replace("\\\"", "\"").replace("\\\\", "\\")
+    q.trim_matches('"')
+        .replace("\\\"", "\"")
+        .replace("\\\\", "\\")
 }
 
 /// A variable of a module, for its README.
@@ -220,7 +222,9 @@ pub fn render_environments(envs: &Environments) -> Result<FileSet> {
             .iter()
             .map(|e| EnvRow {
                 name: e.name,
-                stage: e.stage().map_or("-".into(), |st| format!("{st:?}").to_lowercase()),
+                stage: e
+                    .stage()
+                    .map_or("-".into(), |st| format!("{st:?}").to_lowercase()),
                 account: e
                     .account_id()
                     .map_or("set at plan time (`-var account_id=…`)".into(), |a| {
@@ -410,9 +414,7 @@ fn root(e: &Env, group: &Group, outputs: &[Output]) -> Result<FileSet> {
         rel.strip_prefix("multi/root/").map(str::to_string)
     })?;
     // The Terraform and provider pins of a single root, unchanged.
-    let versions = render_selected(&ctx, |rel| {
-        (rel == "versions.tf").then(|| rel.to_string())
-    })?;
+    let versions = render_selected(&ctx, |rel| (rel == "versions.tf").then(|| rel.to_string()))?;
     set.files.extend(versions.files);
     Ok(set)
 }

@@ -8,8 +8,8 @@ mod lifecycle;
 
 pub use environments::render_environments;
 
-use super::hcl::{self, Refs};
 use super::FileSet;
+use super::hcl::{self, Refs};
 use crate::aws::endpoints::EndpointKind;
 use crate::error::Result;
 use crate::model::audit::FieldOp;
@@ -33,7 +33,8 @@ use context::{
 const TEST_ACCOUNT: &str = "111122223333";
 
 pub fn render(view: &View) -> Result<FileSet> {
-    let ctx = tera::Context::from_serialize(context(view, false)).expect("context is a JSON object");
+    let ctx =
+        tera::Context::from_serialize(context(view, false)).expect("context is a JSON object");
     render_selected(&ctx, |rel| {
         (!rel.starts_with(environments::TEMPLATES)).then(|| rel.to_string())
     })
@@ -53,7 +54,10 @@ fn post(path: &str, text: String) -> String {
 /// and answers where it goes (`None`: not rendered). What [`super::render_dir`] does, for a
 /// subset: the single root and each module and environment root of a multi-environment
 /// project take different templates from the same directory.
-fn render_selected(ctx: &tera::Context, select: impl Fn(&str) -> Option<String>) -> Result<FileSet> {
+fn render_selected(
+    ctx: &tera::Context,
+    select: impl Fn(&str) -> Option<String>,
+) -> Result<FileSet> {
     let format = super::Format::Terraform;
     let root = super::TEMPLATES
         .get_dir(format.name())
@@ -71,10 +75,12 @@ fn render_selected(ctx: &tera::Context, select: impl Fn(&str) -> Option<String>)
             continue;
         };
         if rel.ends_with(".tera") {
-            let text = tera.render(&path, ctx).map_err(|e| crate::error::Error::Render {
-                template: path.clone(),
-                message: super::error_chain(&e),
-            })?;
+            let text = tera
+                .render(&path, ctx)
+                .map_err(|e| crate::error::Error::Render {
+                    template: path.clone(),
+                    message: super::error_chain(&e),
+                })?;
             if !text.trim().is_empty() {
                 let text = post(&out, text);
                 set.insert(out, text);
@@ -137,11 +143,7 @@ fn context<'a>(view: &'a View, module: bool) -> Context<'a> {
         module,
     };
     let name = &model.name;
-    let tags = if c.module {
-        vec![]
-    } else {
-        tags(&model.tags)
-    };
+    let tags = if c.module { vec![] } else { tags(&model.tags) };
 
     let net = &model.network;
     let vpc = net.created.as_ref().map(|v| {
