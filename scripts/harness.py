@@ -168,10 +168,13 @@ def load_table(path, presets):
         stages = [st for st in mst if k in cover or st not in once]
         cases.append(Case("m-" + "-".join(v["tag"] for v in vals), args, stages, m["base"]))
     for c in t.get("case", []):
-        args = ["--preset", c["preset"]]
+        # `config`: a smgen.toml (path from the repository root) instead of a preset.
+        if ("config" in c) == ("preset" in c):
+            raise TableError("case %s: name either a preset or a config" % c["name"])
+        args = ["--config", os.path.join(ROOT, c["config"])] if "config" in c else ["--preset", c["preset"]]
         for s in c.get("set", []):
             args += ["--set", s]
-        cases.append(Case(c["name"], args, stages_of("case " + c["name"], c["stages"]), c["preset"]))
+        cases.append(Case(c["name"], args, stages_of("case " + c["name"], c["stages"]), c.get("preset") or c["config"]))
     seen = collections.Counter(c.name for c in cases)
     dup = [n for n, k in seen.items() if k > 1]
     if dup:
@@ -405,12 +408,15 @@ class Harness:
             self.record(fam, c.name, step, "FAIL", "%s (smgen exit code %d: %s)" % (secs, rc, err))
             return
         if fmt == "terraform":
-            tfs = glob.glob(os.path.join(out, "*.tf"))
+            roots = self.tf_roots(out)
+            tfs = [f for r in roots for f in glob.glob(os.path.join(r, "*.tf"))]
             if not tfs:
                 self.record(fam, c.name, step, "FAIL", "%s (no .tf files in the output directory)" % secs)
                 return
-            self.record(fam, c.name, step, "ok", "%s (%d .tf files)" % (secs, len(tfs)))
+            multi = "" if roots == [out] else ", %d modules and roots" % len(roots)
+            self.record(fam, c.name, step, "ok", "%s (%d .tf files%s)" % (secs, len(tfs), multi))
             c.tf = out
+            c.tf_roots = roots
         elif fmt == "cloudformation":
             t = os.path.join(out, "template.yaml")
             if not os.path.isfile(t) or os.path.getsize(t) == 0:
@@ -429,6 +435,24 @@ class Harness:
 
     # --------------------------------------------------------------------------------- terraform --
 
+    @staticmethod
+    def tf_roots(out):
+        """The Terraform configurations of a rendered project: the project itself, or, for a project
+        of several environments, every module (modules/*) and every environment root
+        (environments/*), each with its own init, validate and test."""
+        multi = sorted(d for d in glob.glob(os.path.join(out, "modules", "*")) + glob.glob(os.path.join(out, "environments", "*"))
+                       if glob.glob(os.path.join(d, "*.tf")))
+        return multi if multi and not glob.glob(os.path.join(out, "*.tf")) else [out]
+
+    @staticmethod
+    def tf_parts(c):
+        """(label, directory) of each configuration of a case: the case itself for one root,
+        `CASE:modules/NAME` and `CASE:environments/NAME` for a project of several environments."""
+        roots = getattr(c, "tf_roots", None) or [c.tf]
+        if roots == [c.tf]:
+            return [(c.name, c.tf)]
+        return [("%s:%s" % (c.name, os.path.relpath(r, c.tf)), r) for r in roots]
+
     def stage_terraform(self, cases):
         roots = [c for c in cases if getattr(c, "tf", None)]
         if not roots:
@@ -440,21 +464,33 @@ class Harness:
             for f in futs:
                 f.result()
             return
-        wrapper = self.submit(self.validate_wrapper, roots, first=True)
+        # A project of several environments is validated root by root: its environment roots
+        # configure providers and call modules, which the wrapper root cannot call in turn.
+        single = [c for c in roots if len(self.tf_parts(c)) == 1]
+        multi = [c for c in roots if len(self.tf_parts(c)) > 1]
+        wrapper = self.submit(self.validate_wrapper, single, first=True) if single else None
         per_case = {c.name: self.submit(self.tf_case, c) for c in roots}
-        own = wrapper.result() or {}
-        for c in roots:
+        own = (wrapper.result() if wrapper else None) or {}
+        for c in single:
             if c.name in own or own.get("*"):
                 init_ok = per_case[c.name].result()
                 if init_ok:
                     futs.append(self.submit(self.tf_validate_own, c))
                 else:
                     self.record("validate", c.name, "validate", "skip", "(init failed)")
+        for c in multi:
+            inits = per_case[c.name].result() or {}
+            for label, d in self.tf_parts(c):
+                if inits.get(label):
+                    futs.append(self.submit(self.tf_validate_own, c, label, d))
+                else:
+                    self.record("validate", label, "validate", "skip", "(init failed)")
         for f in list(per_case.values()) + futs:
             f.result()
 
     def tf_case(self, c):
-        """fmt, init, test of one root; returns whether init succeeded."""
+        """fmt of the case, then init and test of each of its configurations; returns {label: whether
+        init succeeded} (for one root, whether its init succeeded)."""
         root, n = c.tf, c.name
         logf = self.logf(n, "fmt")
         rc, secs = self.run(logf, 120, ["terraform", "-chdir=" + root, "fmt", "-check", "-recursive", "-diff", "-no-color"], env=self.tf_env)
@@ -463,6 +499,12 @@ class Harness:
         else:
             files = [l.strip() for l in list(open(logf))[1:] if re.match(r"^[^-+@ ].*\.(tf|tfvars|hcl)$", l.strip())]
             self.record("validate", n, "fmt", "FAIL", "%s (%s not formatted)" % (secs, " ".join(files)))
+        parts = self.tf_parts(c)
+        inits = {label: self.tf_init_test(label, d) for label, d in parts}
+        return inits if len(parts) > 1 else inits[n]
+
+    def tf_init_test(self, n, root):
+        """init and test of one configuration (a root or a module); returns whether init succeeded."""
         # Serialised: about 1 s each, and Terraform's plugin cache (used without a mirror) is not
         # safe for concurrent installs.
         with self.init_lock:
@@ -488,15 +530,16 @@ class Harness:
             self.record("validate", n, "test", "FAIL", secs + (" (%s failed, %s passed)" % (m[-1][1], m[-1][0]) if m else ""))
         return True
 
-    def tf_validate_own(self, c):
-        logf = self.logf(c.name, "validate")
-        rc, secs = self.run(logf, 600, ["terraform", "-chdir=" + c.tf, "validate", "-no-color"], env=self.tf_env)
+    def tf_validate_own(self, c, label=None, root=None):
+        label, root = label or c.name, root or c.tf
+        logf = self.logf(label, "validate")
+        rc, secs = self.run(logf, 600, ["terraform", "-chdir=" + root, "validate", "-no-color"], env=self.tf_env)
         text = open(logf, errors="replace").read()
         if rc == 0:
             w = len(re.findall(r"^Warning: ", text, re.M))
-            self.record("validate", c.name, "validate", "ok", "%s (own root%s)" % (secs, ", %d warnings" % w if w else ""))
+            self.record("validate", label, "validate", "ok", "%s (own root%s)" % (secs, ", %d warnings" % w if w else ""))
         else:
-            self.record("validate", c.name, "validate", "FAIL", "%s (own root, %d errors)" % (secs, len(re.findall(r"^Error: ", text, re.M))))
+            self.record("validate", label, "validate", "FAIL", "%s (own root, %d errors)" % (secs, len(re.findall(r"^Error: ", text, re.M))))
 
     @staticmethod
     def required_vars(root):

@@ -53,6 +53,30 @@ fn split_bits(n: usize) -> u8 {
     (usize::BITS - (n.max(1) - 1).leading_zeros()) as u8
 }
 
+/// The subnet blocks of a VPC block with `zones` Availability Zones: (private, public), one of
+/// each per zone. Private subnets take the lower half of the VPC, split evenly per AZ; public
+/// subnets (NAT only) are small blocks from the upper half: they hold nothing but NAT gateways.
+/// Public blocks are carved whether or not the structure has public subnets.
+pub fn carve(net: Ipv4Net, zones: usize) -> (Vec<Ipv4Net>, Vec<Ipv4Net>) {
+    let private_prefix = net.prefix_len() + 1 + split_bits(zones);
+    let halves: Vec<Ipv4Net> = net
+        .subnets(net.prefix_len() + 1)
+        .expect("prefix < 32")
+        .collect();
+    let private: Vec<Ipv4Net> = halves[0]
+        .subnets(private_prefix)
+        .expect("prefix <= 28")
+        .take(zones)
+        .collect();
+    let public_prefix = (private_prefix + 3).min(28);
+    let publics: Vec<Ipv4Net> = halves[1]
+        .subnets(public_prefix)
+        .expect("prefix <= 28")
+        .take(zones)
+        .collect();
+    (private, publics)
+}
+
 pub fn plan(spec: &Valid, az_ids: &[String]) -> Network {
     let v = &spec.network.vpc;
     // Validation parsed the block of a VPC smgen creates; an existing VPC has none.
@@ -78,25 +102,7 @@ pub fn plan(spec: &Valid, az_ids: &[String]) -> Network {
     };
     let nat = spec.network.nat;
     let public = nat != Nat::None;
-    // Private subnets take the lower half of the VPC, split evenly per AZ; public subnets (NAT
-    // only) are small blocks from the upper half: they hold nothing but NAT gateways.
-    let zones_n = az_ids.len();
-    let private_prefix = net.prefix_len() + 1 + split_bits(zones_n);
-    let halves: Vec<Ipv4Net> = net
-        .subnets(net.prefix_len() + 1)
-        .expect("prefix < 32")
-        .collect();
-    let private: Vec<Ipv4Net> = halves[0]
-        .subnets(private_prefix)
-        .expect("prefix <= 28")
-        .take(zones_n)
-        .collect();
-    let public_prefix = (private_prefix + 3).min(28);
-    let publics: Vec<Ipv4Net> = halves[1]
-        .subnets(public_prefix)
-        .expect("prefix <= 28")
-        .take(zones_n)
-        .collect();
+    let (private, publics) = carve(net, az_ids.len());
     let zones: Vec<Zone> = az_ids
         .iter()
         .enumerate()

@@ -175,7 +175,7 @@ pub fn render_environments(
     for e in &view.envs {
         let mut own = FileSet::default();
         standalone::add(&mut own, e.model);
-        own.insert("teardown.sh", teardown::script(e.model));
+        own.insert("teardown.sh", teardown::env_script(e.model));
         own.insert("ARCHITECTURE.md", architecture(e.model));
         for (path, text) in own.files {
             set.insert(env_path(e.name, &path), text);

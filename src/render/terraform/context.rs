@@ -18,6 +18,11 @@ pub struct Context<'a> {
     pub deploy: crate::render::standalone::ReadmeFacts,
     pub test_account: String,
     pub test_account_raw: &'a str,
+    /// A module shared by several environments (`modules/…`), not a root.
+    pub module: bool,
+    /// The inputs a module's own tests set for a VPC smgen creates: a documentation block
+    /// carved as smgen carves the environments' blocks (HCL fragments).
+    pub module_test: Option<ModuleTest>,
     pub tags: Vec<Tag>,
     pub vpc_only: bool,
     pub vpc: Option<Vpc<'a>>,
@@ -331,4 +336,13 @@ pub struct Jobs {
 pub struct GuardrailCheck {
     pub sid: String,
     pub message: String,
+}
+
+/// The network inputs of a module's tests (HCL fragments).
+#[derive(Serialize)]
+pub struct ModuleTest {
+    pub vpc_cidr: String,
+    pub vpc_cidr_raw: &'static str,
+    pub private_subnet_cidrs: String,
+    pub public_subnet_cidrs: Option<String>,
 }

@@ -10,7 +10,9 @@ use crate::model::{Domain, Model};
 use crate::render::apps::AppSettings;
 use crate::render::hcl::{self, Refs};
 
-pub fn configs(model: &Model) -> Vec<LifecycleConfig<'_>> {
+/// `from`: the path from the Terraform configuration to the project's root (`../../` from a
+/// module of a multi-environment project, whose scripts stay once at the project root).
+pub fn configs<'a>(model: &'a Model, from: &str) -> Vec<LifecycleConfig<'a>> {
     model
         .lifecycle_configs
         .iter()
@@ -18,8 +20,8 @@ pub fn configs(model: &Model) -> Vec<LifecycleConfig<'_>> {
             name: c.name,
             studio: c.app != LifecycleApp::NotebookInstance,
             app_type: hcl::string(c.app.app_type()),
-            config_name: hcl::hashed_name(&c.name_prefix, &c.script),
-            file: hcl::module_file(&c.script),
+            config_name: hcl::hashed_name(&c.name_prefix, &format!("{from}{}", c.script)),
+            file: hcl::module_file(&format!("{from}{}", c.script)),
             script: hcl::string(&c.script),
             script_raw: &c.script,
         })

@@ -3,10 +3,13 @@
 //! place fragments and never print raw spec text. The context is typed ([`context`]).
 
 mod context;
+mod environments;
 mod lifecycle;
 
+pub use environments::render_environments;
+
+use super::FileSet;
 use super::hcl::{self, Refs};
-use super::{FileSet, render_dir};
 use crate::aws::endpoints::EndpointKind;
 use crate::error::Result;
 use crate::model::audit::FieldOp;
@@ -30,19 +33,72 @@ use context::{
 const TEST_ACCOUNT: &str = "111122223333";
 
 pub fn render(view: &View) -> Result<FileSet> {
-    let ctx = tera::Context::from_serialize(context(view)).expect("context is a JSON object");
-    render_dir(super::Format::Terraform, &ctx, |path, text| {
-        if path.ends_with(".tf") || path.ends_with(".tftest.hcl") {
-            hcl::layout(&text)
-        } else {
-            text
-        }
+    let ctx =
+        tera::Context::from_serialize(context(view, false)).expect("context is a JSON object");
+    render_selected(&ctx, |rel| {
+        (!rel.starts_with(environments::TEMPLATES)).then(|| rel.to_string())
     })
+}
+
+/// Lays out `.tf` and `.tftest.hcl` files (indentation, aligned `=`); other files unchanged.
+fn post(path: &str, text: String) -> String {
+    if path.ends_with(".tf") || path.ends_with(".tftest.hcl") {
+        hcl::layout(&text)
+    } else {
+        text
+    }
+}
+
+/// Renders (or copies) the templates under `templates/terraform/` that `select` maps to an
+/// output path: `select` gets the template's path without `terraform/` and without `.tera`,
+/// and answers where it goes (`None`: not rendered). What [`super::render_dir`] does, for a
+/// subset: the single root and each module and environment root of a multi-environment
+/// project take different templates from the same directory.
+fn render_selected(
+    ctx: &tera::Context,
+    select: impl Fn(&str) -> Option<String>,
+) -> Result<FileSet> {
+    let format = super::Format::Terraform;
+    let root = super::TEMPLATES
+        .get_dir(format.name())
+        .expect("the terraform templates are embedded");
+    let tera = super::tera(format);
+    let mut files = vec![];
+    super::walk(root, &mut files);
+    let mut set = FileSet::default();
+    for f in files {
+        let path = f.path().to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(&format!("{}/", format.name()))
+            .unwrap_or(&path);
+        let Some(out) = select(rel.strip_suffix(".tera").unwrap_or(rel)) else {
+            continue;
+        };
+        if rel.ends_with(".tera") {
+            let text = tera
+                .render(&path, ctx)
+                .map_err(|e| crate::error::Error::Render {
+                    template: path.clone(),
+                    message: super::error_chain(&e),
+                })?;
+            if !text.trim().is_empty() {
+                let text = post(&out, text);
+                set.insert(out, text);
+            }
+        } else if let Some(text) = f.contents_utf8() {
+            set.insert(out, text);
+        }
+    }
+    Ok(set)
 }
 
 struct Ctx<'a> {
     refs: Refs<'a>,
     model: &'a Model,
+    /// Rendering a module of a multi-environment project: the per-environment inputs (VPC and
+    /// subnet blocks; the account is always `var.account_id`) become variables, and the tags
+    /// are left to the environment root's provider (`default_tags`).
+    module: bool,
 }
 
 impl Ctx<'_> {
@@ -67,7 +123,9 @@ fn s(v: &str) -> String {
     hcl::string(v)
 }
 
-fn context<'a>(view: &'a View) -> Context<'a> {
+/// The template context of `view`; `module`: of a module shared by several environments
+/// ([`Ctx::module`]).
+fn context<'a>(view: &'a View, module: bool) -> Context<'a> {
     let model = view.model;
     let names = &view.names;
     let c = Ctx {
@@ -82,16 +140,10 @@ fn context<'a>(view: &'a View) -> Context<'a> {
                 .collect(),
         },
         model,
+        module,
     };
     let name = &model.name;
-    let tags = model
-        .tags
-        .iter()
-        .map(|(k, v)| Tag {
-            key: s(k),
-            value: s(v),
-        })
-        .collect();
+    let tags = if c.module { vec![] } else { tags(&model.tags) };
 
     let net = &model.network;
     let vpc = net.created.as_ref().map(|v| {
@@ -99,11 +151,22 @@ fn context<'a>(view: &'a View) -> Context<'a> {
             .zones
             .iter()
             .zip(&names.zones)
-            .map(|(z, n)| Zone {
+            .enumerate()
+            .map(|(i, (z, n))| Zone {
                 suffix: &z.suffix,
                 az_id: s(&z.az_id),
-                private_cidr: s(&z.private_cidr),
-                public_cidr: z.public_cidr.as_deref().map(s),
+                private_cidr: if c.module {
+                    format!("var.{}[{i}]", environments::PRIVATE_SUBNETS)
+                } else {
+                    s(&z.private_cidr)
+                },
+                public_cidr: z.public_cidr.as_deref().map(|p| {
+                    if c.module {
+                        format!("var.{}[{i}]", environments::PUBLIC_SUBNETS)
+                    } else {
+                        s(p)
+                    }
+                }),
                 nat: z.nat_gateway.as_deref(),
                 private_name: s(&n.private_subnet),
                 public_name: s(&n.public_subnet),
@@ -117,7 +180,11 @@ fn context<'a>(view: &'a View) -> Context<'a> {
             .cloned()
             .collect();
         Vpc {
-            cidr: s(&v.cidr),
+            cidr: if c.module {
+                format!("var.{}", environments::VPC_CIDR)
+            } else {
+                s(&v.cidr)
+            },
             zones,
             nats,
             public: v.public_subnets,
@@ -349,10 +416,12 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         region: s(&model.region),
         region_raw: &model.region,
         partition: model.partition.arn(),
-        account_default: model.account_id.as_deref().map(s),
+        account_default: model.account_id.as_deref().filter(|_| !module).map(s),
         deploy: super::standalone::readme_facts(model),
-        test_account: s(model.account_id.as_deref().unwrap_or(TEST_ACCOUNT)),
-        test_account_raw: model.account_id.as_deref().unwrap_or(TEST_ACCOUNT),
+        test_account: s(test_account(model, module)),
+        test_account_raw: test_account(model, module),
+        module,
+        module_test: module.then(|| environments::module_test(model)).flatten(),
         tags,
         vpc_only: model.mode == NetworkMode::VpcOnly,
         vpc,
@@ -390,7 +459,14 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         roles,
         domain,
         notebooks,
-        lifecycle_configs: lifecycle::configs(model),
+        lifecycle_configs: lifecycle::configs(
+            model,
+            if module {
+                environments::LIFECYCLE_FROM_MODULE
+            } else {
+                ""
+            },
+        ),
         jobs: Jobs {
             network_isolation: model.jobs.network_isolation,
             icte: model.jobs.inter_container_encryption,
@@ -418,6 +494,26 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         exec_attachments: addresses("aws_iam_role_policy_attachment", &exec),
         outputs: outputs(),
     }
+}
+
+/// The account the generated tests plan with: the project's, or AWS's documentation example
+/// account; always the example in a module shared by several environments (whose accounts are
+/// inputs).
+fn test_account(model: &Model, module: bool) -> &str {
+    match &model.account_id {
+        Some(a) if !module => a,
+        _ => TEST_ACCOUNT,
+    }
+}
+
+/// The tags as HCL key/value pairs.
+fn tags(tags: &std::collections::BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter()
+        .map(|(k, v)| Tag {
+            key: s(k),
+            value: s(v),
+        })
+        .collect()
 }
 
 /// The trail, waiting for its bucket's policy and, with CloudWatch Logs delivery, for its role's
@@ -502,13 +598,4 @@ fn skips(waived: &[Waiver]) -> Vec<String> {
         .into_iter()
         .map(|(id, why)| format!("{id}:{why}"))
         .collect()
-}
-
-/// The terraform layout of several environments (`[environments.NAME]`).
-pub fn render_environments(envs: &crate::view::environments::Environments) -> Result<FileSet> {
-    let _ = envs;
-    Err(crate::error::Error::Render {
-        template: "terraform".into(),
-        message: "several environments are not rendered in this format yet".into(),
-    })
 }
