@@ -49,11 +49,17 @@ fn every_format_renders_every_environment_and_checks_clean_in_one_process() {
 #[test]
 fn an_env_selection_leaves_the_other_environments_alone() {
     let run = generate("terraform");
-    let prod_policy = "environments/prod/policies/README.md";
-    let dev_policy = "environments/dev/policies/README.md";
-    fs::write(run.out.join(prod_policy), "prod, edited\n").unwrap();
-    fs::remove_file(run.out.join(dev_policy)).unwrap();
-    // A change of prod only, upgraded for dev only: prod's files are not touched.
+    // Files the change below does not touch, each with an edit of its own.
+    let prod_policy = "environments/prod/sagemaker-config.yaml";
+    let dev_policy = "environments/dev/sagemaker-config.yaml";
+    let edit = |path: &str, line: &str| {
+        let text = format!("{}{line}\n", read(&run.out, path));
+        fs::write(run.out.join(path), &text).unwrap();
+        text
+    };
+    let prod_edited = edit(prod_policy, "# prod, edited");
+    edit(dev_policy, "# dev, edited");
+    // A change of prod, upgraded for dev only: prod's files are not touched.
     let up = smgen(
         &run.out,
         &[
@@ -65,10 +71,21 @@ fn an_env_selection_leaves_the_other_environments_alone() {
         ],
     );
     up.assert_success();
-    assert_eq!(read(&run.out, prod_policy), "prod, edited\n");
+    assert_eq!(read(&run.out, prod_policy), prod_edited);
+    assert!(!up.stdout.contains("environments/prod/"), "{}", up.stdout);
+    // diff --env dev sees dev's edit only; prod still has the change pending.
     let d = smgen(&run.out, &["diff", "--env", "dev", "--stat"]);
+    d.assert_exit(0);
     assert!(!d.stdout.contains("environments/prod/"), "{}", d.stdout);
     assert!(d.stdout.contains(dev_policy), "{}", d.stdout);
+    let d = smgen(&run.out, &["diff", "--env", "prod", "--stat"]);
+    d.assert_exit(1);
+    assert!(d.stdout.contains("environments/prod/"), "{}", d.stdout);
+    assert!(!d.stdout.contains(dev_policy), "{}", d.stdout);
+    // Without --env the upgrade brings prod along and keeps both edits.
+    smgen(&run.out, &["upgrade"]).assert_success();
+    assert_eq!(read(&run.out, prod_policy), prod_edited);
+    smgen(&run.out, &["diff"]).assert_exit(0);
     // An unknown name is an input error that lists the known ones.
     let bad = smgen(&run.out, &["diff", "--env", "stagin"]);
     bad.assert_exit(2);
