@@ -203,7 +203,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
         }
         conflict_summary(&conflicts, args.dry_run);
         if target == Target::New && !args.dry_run {
-            super::init::next_steps(&args.out, format);
+            super::init::next_steps(&args.out, format, &super::init::env_names(&spec));
         }
     }
     Ok(if conflicts.is_empty() { 0 } else { 1 })

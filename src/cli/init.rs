@@ -131,7 +131,7 @@ pub(crate) fn init(args: InitArgs) -> Result<i32> {
         args.dir.display(),
         format.name()
     );
-    next_steps(&args.dir, format);
+    next_steps(&args.dir, format, &env_names(&spec));
     Ok(0)
 }
 
@@ -172,32 +172,51 @@ fn add_env(args: &InitArgs, name: &str) -> Result<i32> {
 
 /// What to run after a new project is written, per format (the generated README.md has the
 /// details: prerequisites, remote state, sign-in).
-pub(crate) fn next_steps(dir: &Path, format: Format) {
-    let commands: &[&str] = match format {
-        Format::Terraform => &[
-            "terraform init",
-            "terraform test",
-            "terraform plan -out plan.tfplan",
-            "terraform apply plan.tfplan",
-        ],
-        Format::CloudFormation => &[
-            "cfn-lint template.yaml",
-            "aws cloudformation deploy --template-file template.yaml --stack-name <stack> --capabilities CAPABILITY_NAMED_IAM   # README.md has the full command",
-        ],
-        Format::Cdk => &[
-            "npm install",
-            "npm test",
-            "npx cdk bootstrap && npx cdk deploy",
-        ],
-    };
+pub(crate) fn next_steps(dir: &Path, format: Format, envs: &[String]) {
     let mut text = format!(
         "next steps (README.md has the details):\n  cd {}\n",
         shell_word(dir)
     );
+    let commands: Vec<String> = match (format, envs.first()) {
+        (Format::Terraform, None) => vec![
+            "terraform init".into(),
+            "terraform test".into(),
+            "terraform plan -out plan.tfplan".into(),
+            "terraform apply plan.tfplan".into(),
+        ],
+        (Format::Terraform, Some(env)) => vec![
+            format!("cd environments/{env}   # one root per environment: {}", envs.join(", ")),
+            "terraform init && terraform test".into(),
+            "terraform plan -out plan.tfplan && terraform apply plan.tfplan".into(),
+        ],
+        (Format::CloudFormation, None) => vec![
+            "cfn-lint template.yaml".into(),
+            "aws cloudformation deploy --template-file template.yaml --stack-name <stack> --capabilities CAPABILITY_NAMED_IAM   # README.md has the full command".into(),
+        ],
+        (Format::CloudFormation, Some(_)) => vec![
+            "cfn-lint template*.yaml".into(),
+            format!("# README.md has each environment's deploy command ({}), with parameters/NAME.json", envs.join(", ")),
+        ],
+        (Format::Cdk, None) => vec![
+            "npm install".into(),
+            "npm test".into(),
+            "npx cdk bootstrap && npx cdk deploy".into(),
+        ],
+        (Format::Cdk, Some(env)) => vec![
+            "npm install".into(),
+            "npm test".into(),
+            format!("npx cdk deploy '{env}/*'   # one Stage per environment: {}", envs.join(", ")),
+        ],
+    };
     for c in commands {
         text.push_str(&format!("  {c}\n"));
     }
     super::ui::note!("{}", text.trim_end());
+}
+
+/// The names of the answers' environments (empty for one environment).
+pub(crate) fn env_names(spec: &crate::spec::Valid) -> Vec<String> {
+    spec.environments().iter().map(|e| e.name.clone()).collect()
 }
 
 /// `dir` as one shell word.
