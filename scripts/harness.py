@@ -934,15 +934,19 @@ print(json.dumps(out))
             self.record(fam, n, "cdk-test", "FAIL", "%s (%s failed, %s passed: %s)" % (secs, fl[-1] if fl else "?", p[-1] if p else "?", nok))
         # cdk.json's app also runs tsc first; the tsc step has done that, so synth runs the app
         # directly (the same `cdk synth`, minus the second type-check).
-        app = os.path.basename(glob.glob(os.path.join(root, "bin", "*.ts"))[0])
+        # The entry point cdk.json names (bin/ may hold more than the app, e.g. the environments).
+        app = re.search(r"bin/(\S+\.ts)", json.load(open(os.path.join(root, "cdk.json")))["app"]).group(1)
         shutil.rmtree(os.path.join(root, "cdk.out"), ignore_errors=True)
         logf = self.logf(n, "synth")
-        rc, secs = self.run(logf, 600, ["node_modules/.bin/cdk", "synth", "--no-notices", "--no-version-reporting", "--no-lookups",
+        # '**': every stack, also those in Stages (an app of several environments); a bare synth
+        # selects only top-level stacks, and the CLI reports cdk-nag's findings for the selected ones.
+        rc, secs = self.run(logf, 600, ["node_modules/.bin/cdk", "synth", "**", "--no-notices", "--no-version-reporting", "--no-lookups",
                                         "--quiet", "--app", "node_modules/.bin/tsx bin/" + app, "--output", "cdk.out"], env=env, cwd=root)
         out = os.path.join(root, "cdk.out")
         if rc == 0:
-            templates = sorted(glob.glob(os.path.join(out, "*.template.json")))
-            self.record(fam, n, "synth", "ok", "%s (%d template)" % (secs, len(templates)))
+            # A Stage's templates are in its nested assembly (cdk.out/assembly-NAME/).
+            templates = sorted(glob.glob(os.path.join(out, "**", "*.template.json"), recursive=True))
+            self.record(fam, n, "synth", "ok", "%s (%d template%s)" % (secs, len(templates), "" if len(templates) == 1 else "s"))
             c.synthed = templates
         else:
             m = re.search(r"ValidationFailed|error TS\d+|Error: .{0,80}", open(logf, errors="replace").read())
@@ -963,7 +967,7 @@ print(json.dumps(out))
                 for v in p.get("violations", []):
                     where = ", ".join(x.get("constructPath", "?") for x in v.get("violatingConstructs", []))
                     bad.append("%s: %s %s at %s" % (p.get("pluginName"), v.get("severity"), v.get("ruleName"), where))
-            for t in glob.glob(os.path.join(out, "*.template.json")):
+            for t in glob.glob(os.path.join(out, "**", "*.template.json"), recursive=True):
                 for r in json.load(open(t))["Resources"].values():
                     ids.update(a["id"] for a in r.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", []))
         except (OSError, ValueError, KeyError) as e:

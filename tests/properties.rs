@@ -799,6 +799,17 @@ const FRAGMENT_KEYS: &[&str] = &[
     "what",
     "why",
     "zones",
+    // The CDK app of several environments: module paths and literals built by
+    // render/cdk/mod.rs (`typescript::string`), class names, the test files' paths.
+    "account",
+    "blocks",
+    "import",
+    "lib_root",
+    "main_class",
+    "stack_import",
+    "stack_module",
+    "stage_import",
+    "test_files",
 ];
 
 /// Prose, not escaped for any format: may be printed only in comments and in Markdown.
@@ -818,6 +829,15 @@ const TEXT_KEYS: &[&str] = &[
     // hex SHA-256 of its content, in a comment.
     "script_raw",
     "sha256_raw",
+    // The environments' README (Markdown): names, stages, accounts, blocks, paths.
+    "name_raw",
+    "stage_raw",
+    "account_raw",
+    "cidr_raw",
+    "stack_name_raw",
+    "file_raw",
+    "member_raw",
+    "path_raw",
 ];
 
 /// A prose key that one format's renderer does escape: (template directory, key, renderer).

@@ -35,6 +35,62 @@ pub struct Context<'a> {
     /// The README facts every format shares (`render/standalone.rs`).
     pub deploy: crate::render::standalone::ReadmeFacts,
     pub teardown_delete: bool,
+    /// Set when the stack class is one structure group of a project with several environments
+    /// (`[environments.NAME]`): the templates then take the per-environment inputs as props.
+    pub multi: Option<Multi>,
+}
+
+/// The context of one structure group's files in a project of several environments, and of the
+/// files rendered once (the stage wiring in `bin/`, the Stage class, the README).
+#[derive(Serialize)]
+pub struct Multi {
+    /// The Stage module, imported from this group's `lib/` files (`'./APP-stage'`, `'../APP-stage'`).
+    pub stage_import: String,
+    /// The project root from this group's `lib/` files, as `path.join` arguments.
+    pub lib_root: String,
+    /// This group's stack module, imported from its own `lib/` files.
+    pub stack_module: String,
+    /// This group's stack module, imported from `test/`.
+    pub stack_import: String,
+    /// The main group's stack class name (the Stage file's and the README's).
+    pub main_class: String,
+    /// The test files, for `package.json`'s `test` script.
+    pub test_files: String,
+    /// Every environment, in name order.
+    pub envs: Vec<EnvInputs>,
+    /// Every structure group.
+    pub groups: Vec<GroupFacts>,
+}
+
+/// One environment's stage and inputs (TypeScript literals unless `*_raw`).
+#[derive(Serialize, Clone)]
+pub struct EnvInputs {
+    pub name: String,
+    pub name_raw: String,
+    pub stage_raw: Option<String>,
+    pub stack_name: String,
+    pub stack_name_raw: String,
+    pub stack_class: String,
+    pub account: Option<String>,
+    pub account_raw: Option<String>,
+    pub region: String,
+    pub region_raw: String,
+    pub tags: Vec<Tag>,
+    pub cidr_raw: Option<String>,
+    /// `vpc` and `subnets` of [`VpcBlocks`] as a TypeScript object, when the stack creates the VPC.
+    pub blocks: Option<String>,
+}
+
+/// A structure group: its stack class, where it lives, and why it is not the main one.
+#[derive(Serialize, Clone)]
+pub struct GroupFacts {
+    pub stack_class: String,
+    /// Its module, imported from `bin/`.
+    pub import: String,
+    /// Its stack file, relative to the project.
+    pub file_raw: String,
+    pub members_raw: Vec<String>,
+    pub differs_raw: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -331,7 +387,7 @@ pub struct SageMaker {
     pub exec_policies: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Tag {
     pub key: String,
     pub value: String,

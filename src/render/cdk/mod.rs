@@ -31,9 +31,10 @@ use crate::model::iam::PolicyDocument;
 use crate::model::refs::Ref;
 use crate::project::Format;
 use crate::spec::NetworkMode;
+use crate::view::environments::{Env, Environments};
 use crate::view::waivers::{self, Waiver};
 use crate::view::{Names, View};
-use context::{Context, Nag, Tag};
+use context::{Context, EnvInputs, GroupFacts, Multi, Nag, Tag};
 use iam::{access, iam, resource_policies};
 use network::network;
 use outputs::outputs;
@@ -239,14 +240,174 @@ fn context<'a>(view: &'a View) -> Context<'a> {
         readme: readme(model),
         deploy: super::standalone::readme_facts(model),
         teardown_delete: model.teardown_delete,
+        multi: None,
     }
 }
 
-/// The cdk layout of several environments (`[environments.NAME]`).
-pub fn render_environments(envs: &crate::view::environments::Environments) -> Result<FileSet> {
-    let _ = envs;
-    Err(crate::error::Error::Render {
-        template: "cdk".into(),
-        message: "several environments are not rendered in this format yet".into(),
-    })
+/// The CDK app of several environments (`[environments.NAME]`): one `cdk.Stage` per environment
+/// (`bin/APP.ts` wires them from `bin/environments.ts`, the only place that holds the
+/// per-environment inputs) and one stack class per structure group. The main group's classes are
+/// where a single environment's are (`lib/APP-stack.ts` and its constructs); another group's
+/// are under `lib/NAME/` (`NAME`: the group's first environment), sharing `lib/policy.ts`,
+/// `lib/nag.ts` and the Stage class `lib/APP-stage.ts`. Each group's class is rendered from its
+/// first environment's model with the inputs turned into props: the VPC and subnet blocks
+/// (`VpcBlocks`); the tags go on the Stage, the account into the Stage's `env`.
+pub fn render_environments(envs: &Environments) -> Result<FileSet> {
+    let main = envs.members(0).next().expect("a group has members").model;
+    let app = main.name.as_str();
+    let dir = |g: usize| envs.groups[g].suffix.trim_start_matches('-').to_string();
+    let class = |g: usize| {
+        format!(
+            "{}Stack",
+            pascal(&format!("{app}{}", envs.groups[g].suffix))
+        )
+    };
+    let stack_file = |g: usize| {
+        if g == 0 {
+            format!("lib/{app}-stack.ts")
+        } else {
+            format!("lib/{}/{app}{}-stack.ts", dir(g), envs.groups[g].suffix)
+        }
+    };
+    let test_file = |g: usize| format!("test/{app}{}.test.ts", envs.groups[g].suffix);
+    let groups: Vec<GroupFacts> = envs
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| GroupFacts {
+            stack_class: class(g),
+            import: s(&format!("../{}", stack_file(g).trim_end_matches(".ts"))),
+            file_raw: stack_file(g),
+            members_raw: envs.members(g).map(|e| e.name.to_string()).collect(),
+            differs_raw: group.differs.clone(),
+        })
+        .collect();
+    let inputs: Vec<EnvInputs> = envs
+        .envs
+        .iter()
+        .map(|e| env_inputs(e, &class(e.group)))
+        .collect();
+    let test_files = (0..envs.groups.len())
+        .map(test_file)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out = FileSet::default();
+    for g in 0..envs.groups.len() {
+        let model = envs.members(g).next().expect("a group has members").model;
+        check_order(model)?;
+        let view = View::of(model);
+        let mut ctx = context(&view);
+        ctx.stack_class = class(g);
+        ctx.stack_id = s(&ctx.stack_class);
+        // The tags are an input: each Stage applies its environment's.
+        ctx.tags = vec![];
+        if let Some(v) = &mut ctx.network.vpc {
+            v.cidr = "props.blocks.vpc".into();
+            for z in &mut v.zones {
+                z.private_cidr = format!("props.blocks.subnets[{}]", z.key);
+                z.public_cidr = z
+                    .public_cidr
+                    .as_ref()
+                    .map(|_| format!("props.blocks.subnets[{}]", z.public_key));
+            }
+        }
+        let up = if g == 0 { "./" } else { "../" };
+        ctx.multi = Some(Multi {
+            stage_import: s(&format!("{up}{app}-stage")),
+            stack_module: s(&format!(
+                "./{}",
+                stack_file(g)
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches(".ts")
+            )),
+            lib_root: if g == 0 { "'..'" } else { "'..', '..'" }.into(),
+            stack_import: s(&format!("../{}", stack_file(g).trim_end_matches(".ts"))),
+            main_class: class(0),
+            test_files: test_files.clone(),
+            envs: inputs.clone(),
+            groups: groups.clone(),
+        });
+        let tctx = tera::Context::from_serialize(&ctx).expect("context is a JSON object");
+        let set = render_dir(super::Format::Cdk, &tctx, |path, text| {
+            if path.ends_with(".ts") {
+                typescript::layout(&text)
+            } else {
+                text
+            }
+        })?;
+        for (path, text) in set.files {
+            let once = g == 0;
+            let path = match path.as_str() {
+                "lib/app-stack.ts" => stack_file(g),
+                "test/app.test.ts" => test_file(g),
+                "lib/app-stage.ts" if once => format!("lib/{app}-stage.ts"),
+                "bin/app.ts" if once => format!("bin/{app}.ts"),
+                "README-environments.md" if once => "README.md".into(),
+                // The single environment's README: the environments' README replaces it.
+                "README.md" => continue,
+                "lib/policy.ts" | "lib/nag.ts" if once => path,
+                "lib/policy.ts" | "lib/nag.ts" | "lib/app-stage.ts" => continue,
+                p if p.starts_with("lib/") && !once => format!("lib/{}/{}", dir(g), &p[4..]),
+                _ if !once => continue,
+                _ => path,
+            };
+            let text = if g == 0 {
+                text
+            } else {
+                // One copy of the helpers for every group.
+                text.replace("from './policy'", "from '../policy'")
+                    .replace("from './nag'", "from '../nag'")
+            };
+            out.insert(path, text);
+        }
+    }
+    Ok(out)
+}
+
+/// One environment's stage: its account and Region, its tags, and its VPC blocks.
+fn env_inputs(e: &Env, stack_class: &str) -> EnvInputs {
+    let m = e.model;
+    let stack_name = format!("{}-{}", m.name, e.name);
+    let blocks = m.network.created.as_ref().map(|v| {
+        let mut subnets = vec![];
+        for z in &v.zones {
+            subnets.push(format!(
+                "{}: {}",
+                s(&format!("private_{}", z.suffix)),
+                s(&z.private_cidr)
+            ));
+            if let Some(p) = &z.public_cidr {
+                subnets.push(format!("{}: {}", s(&format!("public_{}", z.suffix)), s(p)));
+            }
+        }
+        format!(
+            "{{ vpc: {}, subnets: {{ {} }} }}",
+            s(&v.cidr),
+            subnets.join(", ")
+        )
+    });
+    EnvInputs {
+        name: s(e.name),
+        name_raw: e.name.to_string(),
+        stage_raw: e.stage().map(|st| st.name().to_string()),
+        stack_name: s(&stack_name),
+        stack_name_raw: stack_name,
+        stack_class: stack_class.to_string(),
+        account: e.account_id().map(s),
+        account_raw: e.account_id().map(str::to_string),
+        region: s(&m.region),
+        region_raw: m.region.clone(),
+        tags: m
+            .tags
+            .iter()
+            .map(|(k, v)| Tag {
+                key: s(k),
+                value: s(v),
+            })
+            .collect(),
+        cidr_raw: m.network.created.as_ref().map(|v| v.cidr.clone()),
+        blocks,
+    }
 }
