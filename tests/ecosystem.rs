@@ -284,7 +284,7 @@ fn quiet_drops_messages_and_verbose_adds_stage_times_and_info_findings() {
         .run();
     verbose
         .assert_success()
-        .assert_stderr_contains("resolved 1 model(s) in")
+        .assert_stderr_contains("resolved the model in")
         .assert_stderr_contains("rendered ")
         .assert_stderr_contains("info:");
 

@@ -74,9 +74,19 @@ fn per_environment_inputs_stay_out_of_the_stack_classes() {
             );
         }
     }
-    // No environment's inputs in any stack class: the VPC blocks are props.
+    // No environment's inputs in any stack class: the VPC blocks are props. The data account's
+    // id is an input of its own stack class only: dev and prod name it as the owner of the lake
+    // they read (a structure answer: the bucket's name and owner).
     for (path, text) in set.files.iter().filter(|(p, _)| p.starts_with("lib/")) {
-        for needle in ["111111111111", "333333333333", "10.20.", "10.40.", "'env'"] {
+        let own_data = if path.starts_with("lib/data/") {
+            vec!["333333333333"]
+        } else {
+            vec![]
+        };
+        for needle in ["111111111111", "10.20.", "10.40.", "'env'"]
+            .into_iter()
+            .chain(own_data)
+        {
             assert!(!text.contains(needle), "{path} holds the input {needle}");
         }
         if path.ends_with("-stack.ts") {
@@ -135,8 +145,21 @@ fn one_stage_per_environment_one_class_per_group() {
 /// single-environment app: the deploying credentials' account, and synth needs none.
 #[test]
 fn an_environment_without_an_account_is_account_agnostic() {
-    let text = FIXTURE.replace("account_id = \"111111111111\"\n", "");
+    // Without an account, dev cannot read the data account's lake (its owner must name dev's
+    // role ARN): dev keeps its own bucket only.
+    let text = format!(
+        "{}[[environments.dev.data.buckets]]\nname = \"data\"\n",
+        FIXTURE.replace("account_id = \"111111111111\"\n", "")
+    );
     let set = render_fixture(&text);
     let wiring = &set.files["bin/environments.ts"];
-    assert!(wiring.contains("name: 'dev',\n    stackName: 'fraud-ml-dev',\n    stackClass: 'FraudMlStack',\n    env: { region: 'eu-west-1' },"), "{wiring}");
+    let dev = wiring
+        .split("name: 'dev',")
+        .nth(1)
+        .and_then(|rest| rest.split("name: '").next())
+        .expect("dev's entry");
+    assert!(
+        dev.contains("env: { region: 'eu-west-1' },") && !dev.contains("account:"),
+        "{wiring}"
+    );
 }
