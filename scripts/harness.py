@@ -724,6 +724,13 @@ for root in sys.argv[2:]:
 print(json.dumps(out))
 """
 
+    @staticmethod
+    def env_roots(d):
+        """The directories holding policies/ and ARCHITECTURE.md: the project, or with
+        [environments] each environments/NAME/."""
+        envs = sorted(glob.glob(os.path.join(d, "environments", "*", "policies")))
+        return [os.path.dirname(p) for p in envs] or [d]
+
     def stage_iam(self, cases):
         roots = [c for c in cases if getattr(c, "tf", None)]
         if not self.iam_ok:
@@ -731,7 +738,7 @@ print(json.dumps(out))
         fixtures = os.path.join(ROOT, "tests", "fixtures", "iam-defects")
         n_defects = len(glob.glob(os.path.join(fixtures, "policies", "*.json")))
         logf = os.path.join(self.work, "logs", "iam.json")
-        rc, secs = self.slot(self.run, logf, 900, [self.py, "-c", self.IAM_DRIVER, os.path.join(SCRIPTS, "check-policies.py"), fixtures] + [c.tf for c in roots])
+        rc, secs = self.slot(self.run, logf, 900, [self.py, "-c", self.IAM_DRIVER, os.path.join(SCRIPTS, "check-policies.py"), fixtures] + [r for c in roots for r in self.env_roots(c.tf)])
         try:
             text = open(logf).read()
             res = json.loads(text.splitlines()[-1])
@@ -748,10 +755,13 @@ print(json.dumps(out))
             self.record("validate", "checker", "iam-selftest", "FAIL", "(expected 0 passed, %d failed; got: %s)" % (n_defects, got))
         self.log("iam: one check-policies process over %d roots in %s" % (len(roots), secs))
         for c in roots:
-            code, output = res[c.tf]
-            with open(self.logf(c.name, "iam"), "w") as f:
-                f.write(output)
-            self.record("validate", c.name, "iam", "ok" if code == 0 else "FAIL", "(%s)" % last(output).replace("check-policies: ", ""))
+            # One line per environment of a project with [environments].
+            for r in self.env_roots(c.tf):
+                code, output = res[r]
+                name = c.name if r == c.tf else "%s:%s" % (c.name, os.path.basename(r))
+                with open(self.logf(name, "iam"), "w") as f:
+                    f.write(output)
+                self.record("validate", name, "iam", "ok" if code == 0 else "FAIL", "(%s)" % last(output).replace("check-policies: ", ""))
 
     # ---------------------------------------------------------------------------------- simulate --
 
@@ -992,7 +1002,7 @@ print(json.dumps(out))
             self.slot(self.mermaid, cases)
 
     def mermaid(self, cases):
-        files = [os.path.join(c.tf, "ARCHITECTURE.md") for c in cases if "mermaid" in c.stages and getattr(c, "tf", None)]
+        files = [os.path.join(r, "ARCHITECTURE.md") for c in cases if "mermaid" in c.stages and getattr(c, "tf", None) for r in self.env_roots(c.tf)]
         files += [c.explained for c in cases if "explain" in c.stages and getattr(c, "explained", None)]
         pins = json.dumps(MERMAID_PINS, separators=(",", ":"))
         d = self.npm_cache("mermaid-node", "mermaid@%s jsdom@%s" % (MERMAID_PINS["mermaid"], MERMAID_PINS["jsdom"]),

@@ -213,7 +213,7 @@ pub fn findings(model: &Model) -> Vec<super::Finding> {
                 files.push_str(&format!(" and policies/{k}"));
             }
             let mut message = format!(
-                "access to {} depends on account {}: its owner must add the statements of {files}                  to the bucket's {}policy; until then the execution role is denied there",
+                "access to {} depends on account {}: its owner must add the statements of {files} to the bucket's {}policy; until then the execution role is denied there",
                 b.bucket,
                 b.account,
                 if b.key_policy_file.is_some() {
@@ -224,7 +224,7 @@ pub fn findings(model: &Model) -> Vec<super::Finding> {
             );
             if b.access == Access::ReadWrite && model.kms.key_arn.is_some() {
                 message.push_str(
-                    "; jobs write their outputs with this environment's key (the guardrails                      require it), which the owner can read only if this key's policy admits them",
+                    "; jobs write their outputs with this environment's key (the guardrails require it), which the owner can read only if this key's policy admits them",
                 );
             }
             super::Finding::new(
