@@ -229,7 +229,7 @@ fn readme_deploys_each_environment_with_its_inputs() {
     }
     // Which environment has a template of its own, and why.
     assert!(readme.contains(
-        "- `template-data.yaml`: `data`. Its own template, because\n  its structure differs from `template.yaml`'s in `needs.sdk_remote_jobs`, `needs.studio`, `studio.user_profiles`"
+        "- `template-data.yaml`: `data`. Its own template, because its structure differs\n  from `template.yaml`'s in `needs.sdk_remote_jobs`, `needs.studio`, `studio.user_profiles`: these"
     ));
 }
 
