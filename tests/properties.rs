@@ -818,6 +818,17 @@ const TEXT_KEYS: &[&str] = &[
     // hex SHA-256 of its content, in a comment.
     "script_raw",
     "sha256_raw",
+    // The README of a CloudFormation project with [environments]: table cells and the deploy
+    // and teardown commands (shell-quoted in Rust), in Markdown.
+    "stage",
+    "account",
+    "vpc",
+    "template",
+    "stack",
+    "member",
+    "main_template",
+    "deploy",
+    "teardown",
 ];
 
 /// A prose key that one format's renderer does escape: (template directory, key, renderer).

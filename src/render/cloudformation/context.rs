@@ -64,7 +64,7 @@ pub struct Context<'a> {
 pub struct ExpectedAccount {
     /// Some environment names no account: an empty parameter skips the check.
     pub optional: bool,
-    pub message: String,
+    pub description: String,
 }
 
 #[derive(Serialize)]

@@ -225,7 +225,7 @@ pub fn render(envs: &Environments) -> Result<FileSet> {
         if let Some(p) = inputs.iter().find(|p| p.name() == "ExpectedAccountId") {
             ctx.expected_account = Some(ExpectedAccount {
                 optional: p.has_default(),
-                message: s(
+                description: s(
                     "These credentials are not for the account of the environment being deployed (parameter ExpectedAccountId, from project.account_id): use that account's credentials, or the parameters file of the environment they belong to.",
                 ),
             });
