@@ -799,14 +799,54 @@ print(json.dumps(out))
         if self.checkov and projs:
             futs.append(self.submit(self.checkov_batch, projs, "cloudformation", "cfn-checkov", os.path.join(self.work, "cfn"), first=True))
         if self.cfnlint and projs:
+            # Every template of a project: template.yaml, and template-NAME.yaml for each other
+            # structure group of a project with [environments]. The Region is the template's own
+            # (its rule GeneratedForRegion): environments of one project may differ in it.
             by_region = collections.defaultdict(list)
             for c in projs:
-                m = re.search(r'^region = "([a-z0-9-]+)"$', open(os.path.join(c.cfn, "smgen.toml")).read(), re.M)
-                by_region[m.group(1) if m else ""].append(c)
-            for region, cs in sorted(by_region.items()):
-                futs.append(self.submit(self.cfn_lint_batch, cs, region, first=True))
+                for t in sorted(glob.glob(os.path.join(c.cfn, "template*.yaml"))):
+                    m = re.search(r'!Equals \[!Ref AWS::Region, "?([a-z0-9-]+)"?\]', open(t).read())
+                    by_region[m.group(1) if m else ""].append((c, t))
+            for region, cts in sorted(by_region.items()):
+                futs.append(self.submit(self.cfn_lint_batch, cts, region, first=True))
+            for c in projs:
+                for pf in sorted(glob.glob(os.path.join(c.cfn, "parameters", "*.json"))):
+                    futs.append(self.submit(self.cfn_lint_environment, c, pf))
         for f in futs:
             f.result()
+
+    def cfn_lint_environment(self, c, pf):
+        """cfn-lint of one environment's template with the values of its parameters file
+        (`{"Parameters": {...}}`, which cfn-lint's --parameter-files does not read: given as
+        --parameters). cfn-lint then checks the resolved values (a malformed block, E2900 for a
+        parameter without a default and without a value); AllowedPattern is checked by
+        tests/cloudformation_environments.rs. The S3 prefix list id is looked up at deploy time:
+        a well-formed stand-in."""
+        env = os.path.basename(pf)[:-5]
+        step = "cfn-lint-" + env
+        values = json.load(open(pf))["Parameters"]
+        readme = open(os.path.join(c.cfn, "README.md")).read()
+        m = re.search(r"^### %s\n.*?--template-file (\S+)" % re.escape(env), readme, re.M | re.S)
+        if not m:
+            self.record("validate", c.name, step, "FAIL", "(README.md names no template for environment %s)" % env)
+            return
+        t = os.path.join(c.cfn, m.group(1))
+        declared = re.search(r"^Parameters:\n(.*?)^\S", open(t).read(), re.M | re.S)
+        for name in re.findall(r"^  (\w+PrefixListId):$", declared.group(1) if declared else "", re.M):
+            values.setdefault(name, "pl-6da54004")
+        region = re.search(r"--region (\S+)", readme[m.start():]).group(1)
+        found, rc, secs, logf, broken = self.lint("%s-%s" % (c.name, env), [t],
+                                                  ["--include-checks", "I", "--regions", region, "--parameters",
+                                                   *("%s=%s" % kv for kv in sorted(values.items()))])
+        fl = found.get(t, [])
+        with open(self.logf(c.name, step), "w") as f:
+            f.write("from %s\n%s\n" % (logf, "\n".join(fl)))
+        n = collections.Counter(l.split(":")[5][:1] for l in fl if len(l.split(":")) > 5)
+        counts = "%s with %s: %d errors, %d warnings" % (os.path.basename(t), os.path.relpath(pf, c.cfn), n["E"], n["W"])
+        if broken or n["E"] or n["W"]:
+            self.record("validate", c.name, step, "FAIL", "(%s; %s; exit %d)" % (secs, counts, rc))
+        else:
+            self.record("validate", c.name, step, "ok", "(%s; %s)" % (secs, counts))
 
     def lint(self, name, templates, extra):
         """One cfn-lint run over templates; returns ({template: [finding lines]}, exit code, seconds, log)."""
@@ -826,22 +866,26 @@ print(json.dumps(out))
         broken = rc & 1 or rc > 15 or unattributed or any("Traceback" in l for l in lines)
         return found, rc, secs, logf, broken
 
-    def cfn_lint_batch(self, cs, region):
-        templates = [os.path.join(c.cfn, "template.yaml") for c in cs]
+    def cfn_lint_batch(self, cts, region):
+        """cts: (case, template) pairs; a case with several templates gets one result per
+        template (`cfn-lint`, `cfn-lint-template-NAME`)."""
+        cs = [c for c, _ in cts]
+        templates = [t for _, t in cts]
         found, rc, secs, logf, broken = self.lint("cfn-" + (region or "default"), templates, ["--include-checks", "I"] + (["--regions", region] if region else []))
         self.log("cfn-lint: one run over %d templates of %s in %s (exit %d)" % (len(cs), region or "the default region", secs, rc))
         for c, t in zip(cs, templates):
             fl = found.get(t, [])
-            with open(self.logf(c.name, "cfn-lint"), "w") as f:
+            step = "cfn-lint" if os.path.basename(t) == "template.yaml" else "cfn-lint-" + os.path.basename(t)[:-5]
+            with open(self.logf(c.name, step), "w") as f:
                 f.write("from the batched run (log %s)\n%s\n" % (logf, "\n".join(fl)))
             n = collections.Counter(l.split(":")[5][:1] for l in fl if len(l.split(":")) > 5)
             counts = "%d errors, %d warnings, %d informational" % (n["E"], n["W"], n["I"])
             if broken:
-                self.record("validate", c.name, "cfn-lint", "FAIL", "(cfn-lint did not run cleanly, exit %d; see %s)" % (rc, logf))
+                self.record("validate", c.name, step, "FAIL", "(cfn-lint did not run cleanly, exit %d; see %s)" % (rc, logf))
             elif n["E"] or n["W"]:
-                self.record("validate", c.name, "cfn-lint", "FAIL", "(batch %s; %s)" % (secs, counts))
+                self.record("validate", c.name, step, "FAIL", "(batch %s; %s)" % (secs, counts))
             else:
-                self.record("validate", c.name, "cfn-lint", "ok", "(batch %s; %s)" % (secs, counts))
+                self.record("validate", c.name, step, "ok", "(batch %s; %s)" % (secs, counts))
 
     # --------------------------------------------------------------------------------------- cdk --
 
@@ -1108,7 +1152,7 @@ print(json.dumps(out))
         # Inline checkov suppressions are where a finding can hide: list them for review.
         if self.checkov:
             for label, pattern, rx in (("", os.path.join(self.work, "tf", "*", "*.tf"), r"checkov:skip=([A-Za-z0-9_]+)"),
-                                       (" in CloudFormation", os.path.join(self.work, "cfn", "*", "template.yaml"), r"- id: (CKV[A-Za-z0-9_]*)")):
+                                       (" in CloudFormation", os.path.join(self.work, "cfn", "*", "template*.yaml"), r"- id: (CKV[A-Za-z0-9_]*)")):
                 where = collections.defaultdict(set)
                 for f in glob.glob(pattern):
                     for cid in re.findall(rx, open(f, errors="replace").read()):

@@ -838,6 +838,17 @@ const TEXT_KEYS: &[&str] = &[
     "file_raw",
     "member_raw",
     "path_raw",
+    // The README of a CloudFormation project with [environments]: table cells and the deploy
+    // and teardown commands (shell-quoted in Rust), in Markdown.
+    "stage",
+    "account",
+    "vpc",
+    "template",
+    "stack",
+    "member",
+    "main_template",
+    "deploy",
+    "teardown",
 ];
 
 /// A prose key that one format's renderer does escape: (template directory, key, renderer).

@@ -21,6 +21,9 @@ pub struct Context<'a> {
     /// With `project.account_id`: the template rule that refuses any other account.
     pub account_rule_id: Option<String>,
     pub account_rule_message: Option<String>,
+    /// In a template shared by several environments: the rule that compares the stack's
+    /// account with the `ExpectedAccountId` parameter (instead of a literal account).
+    pub expected_account: Option<ExpectedAccount>,
     pub partition: &'a str,
     pub description: String,
     pub tags: String,
@@ -54,6 +57,14 @@ pub struct Context<'a> {
     /// than a request takes): known only once the template is rendered.
     pub needs_s3_upload: bool,
     pub outputs: Vec<Output>,
+}
+
+/// The rule `ExpectedAccount` of a shared template.
+#[derive(Serialize)]
+pub struct ExpectedAccount {
+    /// Some environment names no account: an empty parameter skips the check.
+    pub optional: bool,
+    pub description: String,
 }
 
 #[derive(Serialize)]

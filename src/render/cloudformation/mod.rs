@@ -4,6 +4,7 @@
 //! YAML blocks from [`yaml::Node`]), so templates place fragments and never print spec text.
 
 mod context;
+mod environments;
 mod intrinsics;
 mod lifecycle;
 mod network;
@@ -227,6 +228,7 @@ fn context<'a>(view: &'a View) -> Context<'a> {
                 "This template was generated for account {a} (project.account_id): its policies name that account. Deploy with that account's credentials, or regenerate with smgen upgrade --set project.account_id=..."
             ))
         }),
+        expected_account: None,
         partition: model.partition.arn(),
         description: s(&format!(
             "smgen: secure Amazon SageMaker environment {name} ({}); generated from {ANSWERS}, regenerate rather than edit",
@@ -322,11 +324,8 @@ fn check_unique(ctx: &Json) -> Result<()> {
     Ok(())
 }
 
-/// The cloudformation layout of several environments (`[environments.NAME]`).
+/// The CloudFormation layout of several environments (`[environments.NAME]`): see
+/// `environments.rs`.
 pub fn render_environments(envs: &crate::view::environments::Environments) -> Result<FileSet> {
-    let _ = envs;
-    Err(crate::error::Error::Render {
-        template: "cloudformation".into(),
-        message: "several environments are not rendered in this format yet".into(),
-    })
+    environments::render(envs)
 }

@@ -49,9 +49,25 @@ pub struct ParamGroup {
 /// the value (for the README).
 #[derive(Serialize)]
 pub struct PrefixListLookup {
-    param: String,
-    command: String,
+    pub param: String,
+    pub command: String,
     service: String,
+}
+
+impl ParamView {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Param {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn has_default(&self) -> bool {
+        self.default.is_some()
+    }
 }
 
 /// A row of `parameters.json`.
@@ -62,7 +78,7 @@ struct FileParam<'a> {
     parameter_value: String,
 }
 
-struct Param {
+pub struct Param {
     name: String,
     group: &'static str,
     label: String,
@@ -77,8 +93,59 @@ struct Param {
 
 const ID: &str = "([0-9a-f]{8}|[0-9a-f]{17})";
 
+/// An IPv4 block of a VPC or subnet: a dotted quad and a prefix of /16 to /28, the sizes EC2
+/// accepts (Amazon VPC User Guide, vpc-cidr-blocks and subnet-sizing).
+const CIDR: &str = "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(1[6-9]|2[0-8])$";
+
+/// The group of the per-environment inputs in `AWS::CloudFormation::Interface`.
+const ENVIRONMENT: &str = "Environment (set per environment in parameters/NAME.json)";
+
+/// `ExpectedAccountId`: the account a deployment must run in, from the environment's
+/// `project.account_id`. `optional` when some environment of the template names no account:
+/// then an empty value (the default) checks nothing.
+pub fn expected_account(optional: bool) -> Param {
+    Param {
+        name: "ExpectedAccountId".into(),
+        group: ENVIRONMENT,
+        label: "Expected account".into(),
+        kind: "String",
+        description: "The account this environment belongs to (project.account_id of the environment): the rule ExpectedAccount stops a deployment with credentials of any other account before anything is created.".into(),
+        default: optional.then(String::new),
+        pattern: if optional { "^([0-9]{12})?$" } else { "^[0-9]{12}$" }.into(),
+        constraint: if optional {
+            "must be a 12-digit account id, or empty to skip the check"
+        } else {
+            "must be a 12-digit account id"
+        }
+        .into(),
+        example: None,
+    }
+}
+
+/// An IPv4 block parameter (`VpcCidr`, `PrivateASubnetCidr`, …) with no default: each
+/// environment's comes from its parameters file.
+pub fn cidr(name: String, label: String, description: String) -> Param {
+    Param {
+        name,
+        group: ENVIRONMENT,
+        label,
+        kind: "String",
+        description,
+        default: None,
+        pattern: CIDR.into(),
+        constraint: "must be an IPv4 block from /16 to /28, such as 10.0.0.0/16".into(),
+        example: None,
+    }
+}
+
 pub fn parameters(model: &Model) -> Parameters {
-    let mut ps: Vec<Param> = vec![];
+    with_inputs(model, vec![])
+}
+
+/// The parameters of a template shared by several environments: the per-environment inputs
+/// (`inputs`, first: they are what a deployment of one environment sets) and then the others.
+pub fn with_inputs(model: &Model, inputs: Vec<Param>) -> Parameters {
+    let mut ps: Vec<Param> = inputs;
     let partition = model.partition.arn();
     if let Some(x) = &model.network.existing {
         ps.push(Param {
