@@ -614,6 +614,17 @@ fn the_literal_reader_rejects_malformed_literals() {
 /// (partition, region, endpoint keys). A key in no list fails the scan: escape the value in the
 /// renderer, then list the key.
 const FRAGMENT_KEYS: &[&str] = &[
+    // Terraform of several environments: the module's test inputs and each root's module call
+    // are HCL strings and lists built by `hcl::string`/`list` in render/terraform/environments.rs;
+    // `env` and `module_dir` are an environment's name (validated: lower-case letters, digits,
+    // hyphens) and the module directory made from it.
+    "vpc_cidr",
+    "private_subnet_cidrs",
+    "public_subnet_cidrs",
+    "private",
+    "public",
+    "env",
+    "module_dir",
     // The audit trail: names, ARNs and lists built by hcl::/yaml::/typescript:: and the
     // references renderers; `op` is the selector operator's property name (`equals`,
     // `startsWith`), `ty` a loop over TypeScript strings; day counts are numbers.
@@ -814,6 +825,13 @@ const FRAGMENT_KEYS: &[&str] = &[
 
 /// Prose, not escaped for any format: may be printed only in comments and in Markdown.
 const TEXT_KEYS: &[&str] = &[
+    // The Terraform environments' and module's READMEs (Markdown): module directories,
+    // environment names, lifecycle script paths, the test's example block.
+    "module",
+    "m",
+    "l",
+    "dir",
+    "vpc_cidr_raw",
     "purpose",
     "reason",
     "source",
