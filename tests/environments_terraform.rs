@@ -167,3 +167,56 @@ fn a_module_is_the_same_whichever_environment_it_is_rendered_from() {
     assert!(!module(&a).is_empty());
     assert_eq!(module(&a), module(&b));
 }
+
+/// The `resource`/`data` blocks of the `.tf` files directly under `prefix` (or at the root when
+/// `prefix` is empty), as `type.name`.
+fn blocks(set: &FileSet, prefix: &str) -> std::collections::BTreeSet<String> {
+    set.files
+        .iter()
+        .filter(|(p, _)| {
+            p.ends_with(".tf")
+                && p.strip_prefix(prefix)
+                    .is_some_and(|rest| !rest.contains('/'))
+        })
+        .flat_map(|(_, text)| text.lines())
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let kind = words.next()?;
+            if kind != "resource" && kind != "data" {
+                return None;
+            }
+            let ty = words.next()?.trim_matches('"');
+            let name = words.next()?.trim_matches('"');
+            Some(format!("{kind}.{ty}.{name}"))
+        })
+        .collect()
+}
+
+/// Each environment's module holds exactly the resources of that environment's answers rendered
+/// alone (the one-environment root, whose parity with CloudFormation `tests/parity.rs` checks).
+#[test]
+fn each_module_holds_the_resources_of_its_environments_alone() {
+    let valid = spec::load(
+        &SpecSource::Config {
+            origin: "smgen.toml".into(),
+            text: FIXTURE.into(),
+        },
+        &[],
+    )
+    .unwrap();
+    let multi = render_text(FIXTURE);
+    for env in valid.environments() {
+        let model = smgen::model::resolve(&env.spec);
+        let alone = render::render(&model, &env.spec, Format::Terraform).unwrap();
+        let main = &multi.files[&format!("environments/{}/main.tf", env.name)];
+        let source = main
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("source = \"../../"))
+            .and_then(|s| s.strip_suffix('"'))
+            .expect("the root calls a module");
+        let module = blocks(&multi, &format!("{source}/"));
+        let root = blocks(&alone, "");
+        assert!(!root.is_empty());
+        assert_eq!(module, root, "{}: {source}", env.name);
+    }
+}

@@ -302,3 +302,28 @@ fn every_difference_has_a_reason() {
         assert!(why.len() > 20, "{ty}: no reason");
     }
 }
+
+/// Several environments: each environment's answers (the shared answers with its overrides)
+/// keep Terraform/CloudFormation parity. With `tests/environments_terraform.rs` (each module
+/// holds exactly the resources of its environments' one-environment render) and
+/// `tests/cloudformation_environments.rs` (each template with an environment's parameters is its
+/// one-environment template), this is parity per environment of the multi-environment output.
+#[test]
+fn every_environment_of_the_fixture_keeps_parity() {
+    let text = include_str!("fixtures/environments/smgen.toml");
+    let valid = spec::load(
+        &SpecSource::Config {
+            origin: "smgen.toml".into(),
+            text: text.into(),
+        },
+        &[],
+    )
+    .expect("the fixture loads");
+    assert_eq!(valid.environments().len(), 3);
+    for env in valid.environments() {
+        compare(
+            &format!("environments.{}", env.name),
+            render_spec(&env.spec),
+        );
+    }
+}
