@@ -5,6 +5,8 @@
 //! template with its parameters is its single-environment template, and that the README and
 //! teardown scripts name each environment's stack, account and Region.
 
+mod common;
+
 use regex::Regex;
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
@@ -30,13 +32,7 @@ fn load(text: &str) -> spec::Valid {
 }
 
 fn render_text(text: &str) -> FileSet {
-    let v = load(text);
-    let pairs: Vec<_> = v
-        .environments()
-        .iter()
-        .map(|e| (e.clone(), model::resolve(&e.spec)))
-        .collect();
-    render::render_environments(&pairs, &v, Format::CloudFormation).expect("renders")
+    common::render_environments(text, Format::CloudFormation)
 }
 
 fn fixture() -> FileSet {

@@ -4,26 +4,14 @@
 //! classes. The real validators (tsc, `npm test`, `cdk synth '**'` with cdk-nag, cfn-lint) run
 //! on the same fixture in `scripts/harness.py --case environments --stage cdk`.
 
-use smgen::render::{self, FileSet, Format};
-use smgen::spec::{self, SpecSource};
+mod common;
+
+use smgen::render::{FileSet, Format};
 
 const FIXTURE: &str = include_str!("fixtures/environments/smgen.toml");
 
 fn render_fixture(text: &str) -> FileSet {
-    let valid = spec::load(
-        &SpecSource::Config {
-            origin: "smgen.toml".into(),
-            text: text.into(),
-        },
-        &[],
-    )
-    .expect("the fixture is valid");
-    let pairs: Vec<_> = valid
-        .environments()
-        .iter()
-        .map(|e| (e.clone(), smgen::model::resolve(&e.spec)))
-        .collect();
-    render::render_environments(&pairs, &valid, Format::Cdk).expect("the fixture renders")
+    common::render_environments(text, Format::Cdk)
 }
 
 /// The CDK app (not the files every format shares: `environments/`, the answers, the schema).

@@ -2,26 +2,15 @@
 //! snapshot of its modules, roots and README, and the split between shared modules and
 //! per-environment roots (an environment's values in its root only, never in a module).
 
+mod common;
+
 use smgen::render::{self, FileSet, Format};
 use smgen::spec::{self, SpecSource};
 
 const FIXTURE: &str = include_str!("fixtures/environments/smgen.toml");
 
 fn render_text(text: &str) -> FileSet {
-    let valid = spec::load(
-        &SpecSource::Config {
-            origin: "smgen.toml".into(),
-            text: text.into(),
-        },
-        &[],
-    )
-    .expect("the fixture is valid");
-    let envs: Vec<_> = valid
-        .environments()
-        .iter()
-        .map(|e| (e.clone(), smgen::model::resolve(&e.spec)))
-        .collect();
-    render::render_environments(&envs, &valid, Format::Terraform).expect("renders")
+    common::render_environments(text, Format::Terraform)
 }
 
 /// The files the Terraform renderer writes (the per-environment files every format shares,

@@ -179,21 +179,9 @@ fn diff(a: &toml::Table, b: &toml::Table, prefix: &str, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{SpecSource, load};
 
     fn environments(text: &str) -> Vec<(Environment, Model)> {
-        let v = load(
-            &SpecSource::Config {
-                origin: "smgen.toml".into(),
-                text: text.into(),
-            },
-            &[],
-        )
-        .unwrap();
-        v.environments()
-            .iter()
-            .map(|e| (e.clone(), crate::model::resolve(&e.spec)))
-            .collect()
+        crate::model::findings::environments::pairs(text)
     }
 
     const SHARED: &str = "[project]\nname = \"fraud\"\nregion = \"eu-west-1\"\n";

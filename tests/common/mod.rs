@@ -247,6 +247,25 @@ impl Run {
     }
 }
 
+/// The three-environment fixture (`tests/fixtures/environments/smgen.toml`) or another answers
+/// text with `[environments]`, rendered in process in `format`.
+pub fn render_environments(text: &str, format: smgen::render::Format) -> smgen::render::FileSet {
+    let valid = smgen::spec::load(
+        &smgen::spec::SpecSource::Config {
+            origin: "smgen.toml".into(),
+            text: text.into(),
+        },
+        &[],
+    )
+    .expect("the answers are valid");
+    let pairs: Vec<_> = valid
+        .environments()
+        .iter()
+        .map(|e| (e.clone(), smgen::model::resolve(&e.spec)))
+        .collect();
+    smgen::render::render_environments(&pairs, &valid, format).expect("the answers render")
+}
+
 /// `smgen SUBCOMMAND DIR REST…` on an existing project directory.
 pub fn smgen_in(dir: &Path, args: &[&str]) -> Run {
     Smgen::new().arg(args[0]).arg(dir).args(&args[1..]).run()

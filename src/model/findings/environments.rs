@@ -124,26 +124,30 @@ fn weaker(prod: &Spec, dev: &Spec) -> Vec<(&'static str, String)> {
     out
 }
 
+/// The environments of an answers text, each with its model (for unit tests here and in the
+/// view).
+#[cfg(test)]
+pub(crate) fn pairs(text: &str) -> Vec<(Environment, Model)> {
+    let v = crate::spec::load(
+        &crate::spec::SpecSource::Config {
+            origin: "smgen.toml".into(),
+            text: text.into(),
+        },
+        &[],
+    )
+    .unwrap();
+    v.environments()
+        .iter()
+        .map(|e| (e.clone(), crate::model::resolve(&e.spec)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{SpecSource, load};
 
     fn across_of(text: &str) -> Vec<Finding> {
-        let v = load(
-            &SpecSource::Config {
-                origin: "smgen.toml".into(),
-                text: text.into(),
-            },
-            &[],
-        )
-        .unwrap();
-        let envs: Vec<(Environment, Model)> = v
-            .environments()
-            .iter()
-            .map(|e| (e.clone(), crate::model::resolve(&e.spec)))
-            .collect();
-        across(&envs)
+        across(&pairs(text))
     }
 
     const TWO: &str = "[project]\nname = \"fraud\"\nregion = \"eu-west-1\"\n\

@@ -45,17 +45,22 @@ use std::collections::BTreeSet;
 use storage::{encryption, storage};
 use tests::test;
 
-pub fn render(view: &View) -> Result<FileSet> {
-    let model = view.model;
-    check_order(model)?;
-    let ctx = tera::Context::from_serialize(context(view)).expect("context is a JSON object");
-    let set = render_dir(super::Format::Cdk, &ctx, |path, text| {
+/// The CDK templates rendered with `ctx`, TypeScript laid out.
+fn render_ts(ctx: &tera::Context) -> Result<FileSet> {
+    render_dir(super::Format::Cdk, ctx, |path, text| {
         if path.ends_with(".ts") {
             typescript::layout(&text)
         } else {
             text
         }
-    })?;
+    })
+}
+
+pub fn render(view: &View) -> Result<FileSet> {
+    let model = view.model;
+    check_order(model)?;
+    let ctx = tera::Context::from_serialize(context(view)).expect("context is a JSON object");
+    let set = render_ts(&ctx)?;
     // `cdk init` names the entry point, the stack and its test after the app.
     let app = &model.name;
     let mut out = FileSet::default();
@@ -330,13 +335,7 @@ pub fn render_environments(envs: &Environments) -> Result<FileSet> {
             groups: groups.clone(),
         });
         let tctx = tera::Context::from_serialize(&ctx).expect("context is a JSON object");
-        let set = render_dir(super::Format::Cdk, &tctx, |path, text| {
-            if path.ends_with(".ts") {
-                typescript::layout(&text)
-            } else {
-                text
-            }
-        })?;
+        let set = render_ts(&tctx)?;
         for (path, text) in set.files {
             let once = g == 0;
             let path = match path.as_str() {
