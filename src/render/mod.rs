@@ -197,7 +197,7 @@ pub fn env_path(env: &str, path: &str) -> String {
 }
 
 /// The Terraform module of the main structure group.
-pub const MODULE_DIR: &str = "modules/sagemaker-environment";
+pub use terraform::MAIN_MODULE as MODULE_DIR;
 
 /// Where a file of a project with `[environments]` was when the project had none: a
 /// one-environment Terraform root file moves into the main module, and every per-environment

@@ -35,6 +35,9 @@ pub const LIFECYCLE_FROM_MODULE: &str = "../../";
 /// The directory of the modules and the module's base name.
 const MODULES_DIR: &str = "modules";
 const MODULE: &str = "sagemaker-environment";
+/// The main group's module, from the project root (what a one-environment root's files move
+/// into when a project gains environments: `render::moved_from`).
+pub const MAIN_MODULE: &str = "modules/sagemaker-environment";
 /// The VPC block of a module's own tests: a private block no environment needs to use (its
 /// tests must not carry an environment's values), carved as smgen carves the environments'.
 const TEST_VPC: &str = "10.0.0.0/16";
@@ -417,4 +420,14 @@ fn root(e: &Env, group: &Group, outputs: &[Output]) -> Result<FileSet> {
     let versions = render_selected(&ctx, |rel| (rel == "versions.tf").then(|| rel.to_string()))?;
     set.files.extend(versions.files);
     Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_main_module_is_where_the_modules_go() {
+        assert_eq!(MAIN_MODULE, format!("{MODULES_DIR}/{MODULE}"));
+    }
 }

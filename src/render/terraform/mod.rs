@@ -6,7 +6,7 @@ mod context;
 mod environments;
 mod lifecycle;
 
-pub use environments::render_environments;
+pub use environments::{MAIN_MODULE, render_environments};
 
 use super::FileSet;
 use super::hcl::{self, Refs};
