@@ -271,3 +271,26 @@ fn the_json_report_lists_each_environment_with_its_endpoints() {
         "{doc}"
     );
 }
+
+#[test]
+fn init_add_env_without_a_terminal_says_the_upgrade_that_does_it() {
+    let p = Smgen::new()
+        .args(["generate", "--preset", "vpc-only-isolated"])
+        .out_dir()
+        .run();
+    p.assert_success();
+    let before = tree(&p.out);
+    let run = smgen(&p.out, &["init", "--add-env", "prod"]);
+    run.assert_exit(3);
+    run.assert_stderr_contains(
+        "--set 'environments.dev={}' --set 'environments.prod.project.account_id=",
+    );
+    assert_eq!(tree(&p.out), before, "nothing written");
+    // Not a project: refused.
+    let empty = Smgen::new()
+        .dir("empty")
+        .args(["init", "empty", "--add-env", "prod"])
+        .run();
+    empty.assert_exit(2);
+    empty.assert_stderr_contains("is not an smgen project");
+}

@@ -150,16 +150,21 @@ fn add_env(args: &InitArgs, name: &str) -> Result<i32> {
         && std::io::stdout().is_terminal()
         && std::io::stderr().is_terminal();
     if !terminal {
+        let first = if spec.environments().is_empty() {
+            "--set 'environments.dev={}' "
+        } else {
+            ""
+        };
+        let why = if first.is_empty() {
+            ""
+        } else {
+            " (the existing environment needs a name too: dev here)"
+        };
         return Err(Error::NeedsInput(format!(
             "smgen init --add-env needs a terminal to ask questions; without one, run \
-             `smgen upgrade {dir} --set 'environments.{name}.project.account_id=\"…\"' \
-             --set environments.{name}.network.vpc.cidr=…`{first}",
+             `smgen upgrade {dir} {first}--set 'environments.{name}.project.account_id=\"…\"' \
+             --set environments.{name}.network.vpc.cidr=…`{why}",
             dir = shell_word(&args.dir),
-            first = if spec.environments().is_empty() {
-                " --set 'environments.dev={}' (the existing environment needs a name too)"
-            } else {
-                ""
-            }
         )));
     }
     let no_color = args.no_color
