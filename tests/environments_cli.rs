@@ -294,3 +294,54 @@ fn init_add_env_without_a_terminal_says_the_upgrade_that_does_it() {
     empty.assert_exit(2);
     empty.assert_stderr_contains("is not an smgen project");
 }
+
+#[test]
+fn an_upgrade_says_what_changes_in_each_environment_and_which_one_leaves() {
+    let run = generate("terraform");
+    let up = smgen(
+        &run.out,
+        &[
+            "upgrade",
+            "--dry-run",
+            "--set",
+            "environments.prod.network.nat=single",
+        ],
+    );
+    up.assert_success();
+    assert!(
+        up.stdout.contains("environment changes (prod):"),
+        "{}",
+        up.stdout
+    );
+    assert!(up.stdout.contains("NAT gateways: 0 → 1"), "{}", up.stdout);
+    assert!(
+        !up.stdout.contains("environment changes (dev)"),
+        "{}",
+        up.stdout
+    );
+    // Removing an environment from the answers: said before anything is removed.
+    let mut answers: toml::Table = toml::from_str(&read(&run.out, "smgen.toml")).unwrap();
+    answers["environments"]
+        .as_table_mut()
+        .unwrap()
+        .remove("data")
+        .expect("data's tables");
+    fs::write(
+        run.out.join("smgen.toml"),
+        toml::to_string(&answers).unwrap(),
+    )
+    .unwrap();
+    let up = smgen(&run.out, &["upgrade", "--dry-run"]);
+    up.assert_success();
+    assert!(
+        up.stdout
+            .contains("environment data: no longer in the answers"),
+        "{}",
+        up.stdout
+    );
+    assert!(
+        up.stdout.contains("environments/data/teardown.sh"),
+        "{}",
+        up.stdout
+    );
+}

@@ -78,6 +78,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
         refuse_other_answers(&args, format, &spec)?;
     }
     let mut env = None;
+    let mut multi_env_text = String::new();
     // (path, action) for every rendered file (smgen.toml included) and every file a decision
     // touches; the conflicts; how many files change on disk.
     let (files, conflicts, changed): (Vec<(String, &str)>, Vec<String>, usize) = match target {
@@ -121,6 +122,7 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
                 eprintln!("warning: {w}");
             }
             env = environment(lock.as_ref(), &built);
+            multi_env_text = super::environments_text(lock.as_ref(), &built);
             if !args.dry_run {
                 let lock = reconcile::new_lock(format, &spec, &plan);
                 reconcile::apply(&root, &plan, answers.as_deref(), &lock)?;
@@ -197,7 +199,10 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
                 out(&format!("{action:12} {path}\n"));
             }
         }
-        let text = environment_text(env.as_ref());
+        let mut text = environment_text(env.as_ref());
+        if target != Target::New {
+            text.push_str(&multi_env_text);
+        }
         if !text.is_empty() {
             eprint!("{text}");
         }

@@ -383,17 +383,62 @@ pub(crate) fn conflict_summary(conflicts: &[String], nothing_written: bool) {
     );
 }
 
-/// The model of the answers a lock records as applied, validated like any input (`None`:
-/// this smgen cannot read them).
-pub(crate) fn applied_model(lock: &reconcile::Lock) -> Option<Model> {
+/// The answers a lock records as applied, validated like any input (`None`: this smgen cannot
+/// read them).
+fn applied_valid(lock: &reconcile::Lock) -> Option<Valid> {
     let spec = reconcile::applied_spec(lock)?;
     let text = toml::to_string(&spec).ok()?;
     let source = crate::spec::SpecSource::Config {
         origin: crate::project::LOCK_PATH.into(),
         text,
     };
-    let spec = crate::spec::load(&source, &[]).ok()?;
-    Some(model::resolve(&spec))
+    crate::spec::load(&source, &[]).ok()
+}
+
+/// The model of the answers a lock records as applied (`None`: this smgen cannot read them).
+pub(crate) fn applied_model(lock: &reconcile::Lock) -> Option<Model> {
+    Some(model::resolve(&applied_valid(lock)?))
+}
+
+/// What changes in each environment of a project with `[environments]`, for people: per
+/// environment a heading and its changes; an environment new to the answers, and one that
+/// left them, whose resources outlive its removed files unless destroyed first.
+pub(crate) fn environments_text(lock: Option<&reconcile::Lock>, built: &Built) -> String {
+    let named: Vec<(&str, &Model)> = built
+        .models
+        .iter()
+        .filter_map(|(n, m)| n.as_deref().map(|n| (n, m)))
+        .collect();
+    let Some(old) = lock.and_then(applied_valid) else {
+        return String::new();
+    };
+    let before = old.environments();
+    let mut s = String::new();
+    for (name, model) in &named {
+        match before.iter().find(|e| e.name == *name) {
+            None if before.is_empty() => {}
+            None => s.push_str(&format!("environment {name}: new\n")),
+            Some(e) => {
+                let c = reconcile::environment::changes(&model::resolve(&e.spec), model);
+                if !c.is_empty() {
+                    s.push_str(&format!("environment changes ({name}):\n"));
+                    for line in c.lines() {
+                        s.push_str(&format!("  {line}\n"));
+                    }
+                }
+            }
+        }
+    }
+    for e in before
+        .iter()
+        .filter(|e| !named.iter().any(|(n, _)| *n == e.name))
+    {
+        s.push_str(&format!(
+            "environment {}: no longer in the answers: smgen stops generating its files, not its resources; destroy those with the files of the previous render (environments/{}/teardown.sh, then terraform destroy, delete-stack or cdk destroy); `smgen upgrade --dry-run` says this before anything is removed\n",
+            e.name, e.name
+        ));
+    }
+    s
 }
 
 /// What changes in the environment from the lock's answers to `model`, when it can be told.

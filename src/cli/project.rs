@@ -251,6 +251,7 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
     if !args.json {
         print_table(&plan, false);
         out(&environment_text(env.as_ref()));
+        out(&super::environments_text(Some(&lock), &built));
     }
     if args.dry_run && !args.json {
         let color = ui().color;
