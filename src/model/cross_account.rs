@@ -85,16 +85,6 @@ pub fn owner_condition(account: &str) -> Condition {
     Condition::new("StringEquals", "s3:ResourceAccount", [Ref::lit(account)])
 }
 
-/// S3 in this Region, as `kms:ViaService` names it (KMS Developer Guide, `conditions-kms`,
-/// kms:ViaService: `s3.<region>.amazonaws.com`), spelled like the environment key's policy.
-fn s3_in_region(partition: Partition) -> Ref {
-    Ref::join([
-        Ref::lit("s3."),
-        Ref::Region,
-        Ref::lit(format!(".{}", partition.dns_suffix())),
-    ])
-}
-
 /// What S3 asks KMS for on behalf of a reader (Decrypt) and a writer (GenerateDataKey)
 /// (S3 User Guide, UsingKMSEncryption, "Permissions").
 fn key_actions(access: Access) -> &'static [&'static str] {
@@ -109,7 +99,7 @@ pub fn key_statement(sid: &str, key_arn: &str, access: Access, partition: Partit
     Statement::allow(sid, key_actions(access), vec![Ref::lit(key_arn)]).when(Condition::new(
         "StringEquals",
         "kms:ViaService",
-        [s3_in_region(partition)],
+        [super::resource_policies::via_service("s3", partition)],
     ))
 }
 
@@ -158,7 +148,7 @@ pub fn key_policy(model: &Model, b: &CrossAccountBucket) -> PolicyDocument {
         .when(Condition::new(
             "StringEquals",
             "kms:ViaService",
-            [s3_in_region(model.partition)],
+            [super::resource_policies::via_service("s3", model.partition)],
         )),
     ])
 }

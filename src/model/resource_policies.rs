@@ -186,6 +186,16 @@ pub fn add_buckets(model: &mut Model, spec: &Spec) {
     }
 }
 
+/// A service in this Region as `kms:ViaService` names it (`s3.eu-west-1.amazonaws.com`; KMS
+/// Developer Guide, `conditions-kms`, kms:ViaService).
+pub fn via_service(service: &str, partition: crate::aws::region::Partition) -> Ref {
+    Ref::join([
+        Ref::lit(format!("{service}.")),
+        Ref::Region,
+        Ref::lit(format!(".{}", partition.dns_suffix())),
+    ])
+}
+
 /// The policy of the key smgen creates: administration through IAM in this account; the
 /// execution role only through the AWS services that encrypt for it; CloudWatch Logs for the
 /// environment's log groups only. No `aws:sourceVpce` condition on KMS calls made by services
@@ -193,13 +203,7 @@ pub fn add_buckets(model: &mut Model, spec: &Spec) {
 pub fn key_policy(model: &Model) -> PolicyDocument {
     let via: Vec<Ref> = ["s3", "sagemaker", "ec2", "elasticfilesystem"]
         .iter()
-        .map(|svc| {
-            Ref::join([
-                Ref::lit(format!("{svc}.")),
-                Ref::Region,
-                Ref::lit(format!(".{}", model.partition.dns_suffix())),
-            ])
-        })
+        .map(|svc| via_service(svc, model.partition))
         .collect();
     let role = crate::model::execution_role_arn();
     let mut st = vec![
