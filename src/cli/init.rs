@@ -226,15 +226,7 @@ pub(crate) fn env_names(spec: &crate::spec::Valid) -> Vec<String> {
 
 /// `dir` as one shell word.
 fn shell_word(dir: &Path) -> String {
-    let s = dir.display().to_string();
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-/+:@".contains(c))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
+    crate::render::shell_word(&dir.display().to_string())
 }
 
 fn interrupted_exit() -> ! {

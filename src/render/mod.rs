@@ -191,6 +191,19 @@ pub fn render_environments(
     Ok(set)
 }
 
+/// A POSIX shell word: as it is when it has no special characters, else single-quoted (the
+/// commands smgen prints and writes into READMEs).
+pub fn shell_word(v: &str) -> String {
+    let plain = !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c));
+    if plain {
+        v.to_string()
+    } else {
+        format!("'{}'", v.replace('\'', r"'\''"))
+    }
+}
+
 /// Where a file of environment `env` goes: `environments/ENV/PATH`.
 pub fn env_path(env: &str, path: &str) -> String {
     format!("{ENVIRONMENTS_DIR}/{env}/{path}")

@@ -136,18 +136,6 @@ fn parameters_file(values: &BTreeMap<String, String>, tags: &BTreeMap<String, St
         + "\n"
 }
 
-/// A POSIX shell word: as it is when it has no special characters, else single-quoted.
-fn sh(v: &str) -> String {
-    let plain = !v.is_empty()
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c));
-    if plain {
-        v.to_string()
-    } else {
-        format!("'{}'", v.replace('\'', r"'\''"))
-    }
-}
-
 /// The command that stops when the credentials are not for the environment's account.
 fn account_check(e: &Env) -> Option<String> {
     e.account_id().map(|a| {
@@ -289,7 +277,10 @@ pub fn render(envs: &Environments) -> Result<FileSet> {
             Some(l) => {
                 deploy.push_str(" \\\n  --parameter-overrides");
                 for (k, v) in &values {
-                    deploy.push_str(&format!(" \\\n    {}", sh(&format!("{k}={v}"))));
+                    deploy.push_str(&format!(
+                        " \\\n    {}",
+                        crate::render::shell_word(&format!("{k}={v}"))
+                    ));
                 }
                 deploy.push_str(&format!(" \\\n    {}=\"$({})\"", l.param, l.command));
             }
@@ -297,7 +288,10 @@ pub fn render(envs: &Environments) -> Result<FileSet> {
         if !e.tags().is_empty() {
             deploy.push_str(" \\\n  --tags");
             for (k, v) in e.tags() {
-                deploy.push_str(&format!(" {}", sh(&format!("{k}={v}"))));
+                deploy.push_str(&format!(
+                    " {}",
+                    crate::render::shell_word(&format!("{k}={v}"))
+                ));
             }
         }
         let mut teardown = account_check(e).map(|c| c + "\n").unwrap_or_default();
