@@ -67,8 +67,9 @@ pub(crate) fn generate(args: GenerateArgs) -> Result<i32> {
     let format = args.format;
     let spec = spec::load(&source, &args.sets)?;
     let scope = super::env_scope(&spec, &args.envs)?;
-    let built = build(&spec, format, Some(&args.out))?;
-    let (model, mut set) = (built.model(), built.set.clone());
+    let mut built = build(&spec, format, Some(&args.out))?;
+    let mut set = std::mem::take(&mut built.set);
+    let model = built.model();
     set.files.retain(|path, _| scope(path));
     let target = output::check_target(&args.out, args.force)?;
     if args.check {

@@ -224,8 +224,8 @@ pub(crate) fn upgrade(args: UpgradeArgs) -> Result<i32> {
         }
         (edited != text).then_some(edited)
     };
-    let built = build(&spec, format, Some(&args.dir))?;
-    let set = built.set.clone();
+    let mut built = build(&spec, format, Some(&args.dir))?;
+    let set = std::mem::take(&mut built.set);
     let labels = Labels {
         old: Some(lock.smgen.clone()),
         new: reconcile::VERSION.into(),
